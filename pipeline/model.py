@@ -1,0 +1,188 @@
+"""The one data model of the whole flow: page, block, line, word.
+
+Coordinates: integer pixels, origin at the top-left corner of the page image
+*after* deskew, x to the right, y down, boxes half-open ``[x0, x1) x [y0, y1)``.
+``Page.transform`` maps these coordinates back to the original scan.
+Every class round-trips through ``to_dict``/``from_dict`` (plain JSON types).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+BLOCK_KINDS = ("title", "heading", "body", "caption", "header", "footer", "figure", "sidebar")
+TEXT_KINDS = frozenset(BLOCK_KINDS) - {"figure"}
+
+
+@dataclass(frozen=True)
+class BBox:
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> int:
+        return self.y1 - self.y0
+
+    @property
+    def area(self) -> int:
+        return max(0, self.width) * max(0, self.height)
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    def union(self, other: "BBox") -> "BBox":
+        return BBox(min(self.x0, other.x0), min(self.y0, other.y0),
+                    max(self.x1, other.x1), max(self.y1, other.y1))
+
+    def shift(self, dx: int, dy: int) -> "BBox":
+        return BBox(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
+
+    def x_overlap(self, other: "BBox") -> int:
+        return max(0, min(self.x1, other.x1) - max(self.x0, other.x0))
+
+    def y_overlap(self, other: "BBox") -> int:
+        return max(0, min(self.y1, other.y1) - max(self.y0, other.y0))
+
+    def to_list(self) -> list[int]:
+        return [self.x0, self.y0, self.x1, self.y1]
+
+    @classmethod
+    def from_list(cls, v) -> "BBox":
+        x0, y0, x1, y1 = (int(round(float(c))) for c in v)
+        return cls(x0, y0, x1, y1)
+
+    @classmethod
+    def enclosing(cls, boxes) -> "BBox":
+        boxes = list(boxes)
+        if not boxes:
+            raise ValueError("no boxes to enclose")
+        out = boxes[0]
+        for b in boxes[1:]:
+            out = out.union(b)
+        return out
+
+
+@dataclass
+class Word:
+    bbox: BBox
+    text: str
+    conf: float  # 0..100, as Tesseract reports it
+
+    def to_dict(self) -> dict:
+        return {"bbox": self.bbox.to_list(), "text": self.text, "conf": round(self.conf, 2)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Word":
+        return cls(BBox.from_list(d["bbox"]), d["text"], float(d["conf"]))
+
+
+@dataclass
+class Line:
+    bbox: BBox
+    text: str = ""
+    conf: float = 0.0
+    words: list[Word] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"bbox": self.bbox.to_list(), "text": self.text, "conf": round(self.conf, 2),
+                "words": [w.to_dict() for w in self.words]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Line":
+        return cls(BBox.from_list(d["bbox"]), d.get("text", ""), float(d.get("conf", 0.0)),
+                   [Word.from_dict(w) for w in d.get("words", [])])
+
+
+@dataclass
+class Block:
+    id: int
+    kind: str
+    bbox: BBox
+    column: int | None = None          # left-most column the block sits in
+    span: tuple[int, int] | None = None  # [first column, last column + 1)
+    order: int = -1                     # reading-order index, set by the resolver
+    lines: list[Line] = field(default_factory=list)
+    text: str = ""                      # cleaned, paragraph-joined text of the block
+    conf: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in BLOCK_KINDS:
+            raise ValueError(f"unknown block kind {self.kind!r}")
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind in TEXT_KINDS
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "bbox": self.bbox.to_list(),
+                "column": self.column, "span": list(self.span) if self.span else None,
+                "order": self.order, "conf": round(self.conf, 2), "text": self.text,
+                "lines": [ln.to_dict() for ln in self.lines]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Block":
+        span = d.get("span")
+        return cls(id=int(d["id"]), kind=d["kind"], bbox=BBox.from_list(d["bbox"]),
+                   column=d.get("column"), span=tuple(span) if span else None,
+                   order=int(d.get("order", -1)),
+                   lines=[Line.from_dict(x) for x in d.get("lines", [])],
+                   text=d.get("text", ""), conf=float(d.get("conf", 0.0)))
+
+
+@dataclass
+class Page:
+    """One page of one input document, from image to ordered text."""
+    source: str                 # input file path as given
+    page_number: int            # 1-based within the source document
+    width: int
+    height: int
+    dpi: int = 300
+    deskew_angle: float = 0.0   # degrees the scan was rotated by to straighten it
+    # 2x3 affine from this page's pixel coordinates back to the original scan's
+    transform: list[list[float]] = field(default_factory=lambda: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    columns: list[tuple[int, int]] = field(default_factory=list)  # x ranges of body columns
+    blocks: list[Block] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # e.g. "layout-fallback"
+    engine: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def ordered_blocks(self) -> list[Block]:
+        return sorted(self.blocks, key=lambda b: (b.order, b.id))
+
+    @property
+    def mean_conf(self) -> float:
+        lines = [ln for b in self.blocks for ln in b.lines if ln.text]
+        if not lines:
+            return 0.0
+        return sum(ln.conf for ln in lines) / len(lines)
+
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["columns"] = [list(c) for c in self.columns]
+        d["blocks"] = [b.to_dict() for b in self.ordered_blocks()]
+        d["deskew_angle"] = round(self.deskew_angle, 3)
+        d["mean_conf"] = round(self.mean_conf, 2)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Page":
+        known = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in known}
+        kw["columns"] = [tuple(c) for c in d.get("columns", [])]
+        kw["blocks"] = [Block.from_dict(b) for b in d.get("blocks", [])]
+        return cls(**kw)
+
+
+__all__ = ["BBox", "Word", "Line", "Block", "Page", "BLOCK_KINDS", "TEXT_KINDS", "asdict"]
