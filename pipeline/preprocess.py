@@ -1,0 +1,169 @@
+"""Preprocess: grayscale -> dark-border crop -> deskew -> flat lighting -> binary.
+
+Layout analysis works on the binary image; OCR gets crops of the flattened
+grayscale image, which Tesseract reads better than our binarisation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .model import Page
+from .options import Options
+
+
+@dataclass
+class PageImage:
+    page: Page            # the page record; blocks are added by later stages
+    gray: np.ndarray      # deskewed, lighting-flattened grayscale (OCR input)
+    binary: np.ndarray    # ink = 255, paper = 0 (layout input)
+
+
+def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """Cut away dark scanner borders along the edges; return the crop and its offset.
+
+    A border shows as a run of edge columns (or rows) that are mostly dark
+    over the whole page length, unlike text or figures, which leave paper
+    between them and the edge.
+    """
+    h, w = gray.shape
+    paper = float(np.percentile(gray, 90))
+    dark = gray < paper * 0.55
+
+    def run(fracs: np.ndarray, means: np.ndarray, limit: int) -> int:
+        n = 0
+        while n < limit and fracs[n] > 0.5:
+            n += 1
+        if n == 0 or n >= limit:
+            return 0
+        # step past the shadow on the inner side of the band, where it fades
+        # to paper (text beside it is too sparse to darken a whole line)
+        while n < limit and (fracs[n] > 0.02 or means[n] < paper * 0.93):
+            n += 1
+        return n + 4 if n < limit else 0
+
+    rows, cols = slice(h // 10, h - h // 10), slice(w // 10, w - w // 10)
+    cf, cm = dark[rows].mean(axis=0), gray[rows].mean(axis=0)
+    rf, rm = dark[:, cols].mean(axis=1), gray[:, cols].mean(axis=1)
+    left = run(cf, cm, w // 4)
+    right = run(cf[::-1], cm[::-1], w // 4)
+    top = run(rf, rm, h // 4)
+    bottom = run(rf[::-1], rm[::-1], h // 4)
+    return gray[top: h - bottom, left: w - right], (left, top)
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    _, b = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return b
+
+
+def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
+    """Angle (degrees) that straightens the text lines, by projection profiles.
+
+    Rows of a straight page alternate between ink and paper, so the
+    horizontal projection is sharpest (largest sum of squares) at the right
+    angle. Works on a small copy: 1/4 degree steps, then refined.
+    """
+    scale = 800.0 / max(gray.shape[1], 1)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
+        if scale < 1 else gray
+    ink = _ink(small).astype(np.float32)
+    h, w = ink.shape
+    centre = (w / 2, h / 2)
+
+    def score(a: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, a, 1.0)
+        rot = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        prof = rot.sum(axis=1)
+        return float(np.sum(np.diff(prof) ** 2))
+
+    coarse = np.arange(-max_angle, max_angle + 1e-9, 0.25)
+    best = max(coarse, key=score)
+    fine = np.arange(best - 0.25, best + 0.25 + 1e-9, 0.025)
+    best = max(fine, key=score)
+    return float(round(best, 3))
+
+
+def rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate by `angle` degrees on a canvas grown to hold the whole page.
+
+    Returns the image and the 2x3 affine that maps original pixels to the
+    rotated ones.
+    """
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    paper = int(np.percentile(gray, 90))
+    out = cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
+    return out, m
+
+
+def flatten_lighting(gray: np.ndarray) -> np.ndarray:
+    """Divide out uneven lighting: fit a smooth surface to the paper level.
+
+    The paper level of each tile is a high percentile of its pixels; a
+    quadratic surface fitted to those, with tiles far below the fit (inside
+    figures, under dense ink) dropped, models the lighting without being
+    pulled down by figures, which keep their own tone.
+    """
+    h, w = gray.shape
+    t = 64
+    ys, xs, zs = [], [], []
+    for y in range(0, h - t // 2, t):
+        for x in range(0, w - t // 2, t):
+            tile = gray[y: y + t, x: x + t]
+            ys.append(y + tile.shape[0] / 2)
+            xs.append(x + tile.shape[1] / 2)
+            zs.append(np.percentile(tile, 95))
+    X = np.array(xs) / w
+    Y = np.array(ys) / h
+    Z = np.array(zs, dtype=np.float64)
+    A = np.stack([np.ones_like(X), X, Y, X * X, X * Y, Y * Y], axis=1)
+    keep = Z > np.percentile(Z, 20)
+    coef = None
+    for _ in range(4):
+        coef, *_ = np.linalg.lstsq(A[keep], Z[keep], rcond=None)
+        fit = A @ coef
+        keep = Z > fit - 12
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx /= w
+    yy /= h
+    c = coef.astype(np.float32)
+    bg = c[0] + c[1] * xx + c[2] * yy + c[3] * xx * xx + c[4] * xx * yy + c[5] * yy * yy
+    bg = np.clip(bg, 60, 255)
+    return np.clip(gray.astype(np.float32) * (255.0 / bg), 0, 255).astype(np.uint8)
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink = 255. Otsu's threshold, kept within sane bounds so that a page
+    that is mostly figure or mostly blank still separates ink from paper."""
+    t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    t = float(np.clip(t, 100, 190))
+    return np.where(gray < t, 255, 0).astype(np.uint8)
+
+
+def preprocess(page: Page, image: np.ndarray, options: Options) -> PageImage:
+    """Stage 1: straighten and clean one page image."""
+    cropped, (ox, oy) = crop_dark_border(image)
+    angle = estimate_skew(cropped, options.max_skew) if options.deskew else 0.0
+    if abs(angle) >= 0.05:
+        straight, m = rotate(cropped, angle)
+    else:
+        angle, straight, m = 0.0, cropped, np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    m = m.copy()
+    # original -> page: shift by the crop, then rotate; keep the inverse
+    m[:, 2] += m[:, :2] @ np.array([-ox, -oy], dtype=np.float64)
+    inv = cv2.invertAffineTransform(m)
+    gray = flatten_lighting(straight)
+    page.width, page.height = int(gray.shape[1]), int(gray.shape[0])
+    page.deskew_angle = float(angle)
+    page.transform = [[round(float(v), 6) for v in r] for r in inv]
+    if (ox, oy) != (0, 0) or cropped.shape != image.shape:
+        page.flags.append(f"cropped-border:{ox},{oy},{cropped.shape[1]}x{cropped.shape[0]}")
+    return PageImage(page=page, gray=gray, binary=binarize(gray))
