@@ -45,8 +45,8 @@ def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
         return n + 4 if n < limit else 0
 
     rows, cols = slice(h // 10, h - h // 10), slice(w // 10, w - w // 10)
-    cf, cm = dark[rows].mean(axis=0), gray[rows].mean(axis=0)
-    rf, rm = dark[:, cols].mean(axis=1), gray[:, cols].mean(axis=1)
+    cf, cm = dark[rows].mean(axis=0), np.median(gray[rows][::4], axis=0)
+    rf, rm = dark[:, cols].mean(axis=1), np.median(gray[:, cols][:, ::4], axis=1)
     left = run(cf, cm, w // 4)
     right = run(cf[::-1], cm[::-1], w // 4)
     top = run(rf, rm, h // 4)
