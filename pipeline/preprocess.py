@@ -40,8 +40,11 @@ def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
             return 0
         # step past the shadow on the inner side of the band, where it fades
         # to paper (text beside it is too sparse to darken a whole line)
-        while n < limit and (fracs[n] > 0.02 or means[n] < paper * 0.93):
+        core, cap = n, min(limit, 2 * n + 8)
+        while n < cap and (fracs[n] > 0.02 or means[n] < paper * 0.93):
             n += 1
+        if n == cap:  # a long gradient is uneven lighting, not border shadow
+            n = core + (cap - core) // 2
         return n + 4 if n < limit else 0
 
     rows, cols = slice(h // 10, h - h // 10), slice(w // 10, w - w // 10)
