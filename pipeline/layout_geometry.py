@@ -1,0 +1,175 @@
+"""Low-level layout geometry on the binary page: components, figures, rules,
+line segments and column gutters. Pure functions over numpy arrays."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .model import BBox
+
+
+@dataclass
+class Components:
+    boxes: np.ndarray   # (n, 4) x0, y0, x1, y1
+    area: np.ndarray    # ink pixels
+    labels: np.ndarray  # label image (0 = paper, i + 1 = component i)
+
+
+def components(binary: np.ndarray) -> Components:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    st = stats[1:]
+    boxes = np.stack([st[:, 0], st[:, 1], st[:, 0] + st[:, 2], st[:, 1] + st[:, 3]], axis=1)
+    return Components(boxes.astype(np.int32), st[:, 4].astype(np.int64), labels)
+
+
+def char_height(comps: Components) -> float:
+    """Body character height: the most common height of glyph-like components.
+
+    Most ink on a magazine page is body text, and almost every Han character
+    has one component that spans its full height, so the mode of the heights
+    of roughly square components is the body size.
+    """
+    b = comps.boxes
+    w = b[:, 2] - b[:, 0]
+    h = b[:, 3] - b[:, 1]
+    sel = (h >= 8) & (h <= 400) & (w >= 0.4 * h) & (w <= 2.5 * h) & (comps.area >= 20)
+    hs = h[sel]
+    if hs.size < 10:
+        return 40.0
+    hist = np.bincount(hs // 2)
+    # smooth over neighbouring bins so that a font split between two bins still wins
+    sm = np.convolve(hist, [1, 2, 1], mode="same")
+    mode = (int(np.argmax(sm)) * 2) + 1
+    near = hs[np.abs(hs - mode) <= max(3, 0.15 * mode)]
+    return float(np.median(near)) if near.size else float(mode)
+
+
+def find_figures(gray: np.ndarray, ch: float) -> list[BBox]:
+    """Photo-like regions: large areas where most pixels are not paper.
+
+    Text, even bold titles, leaves most of a two-character window blank;
+    photographs and tinted drawings do not.
+    """
+    scale = 0.25
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    nonwhite = (small < 205).astype(np.float32)
+    k = max(3, int(2 * ch * scale) | 1)
+    dens = cv2.blur(nonwhite, (k, k))
+    mask = (dens > 0.6).astype(np.uint8)
+    ck = max(3, int(ch * scale))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((ck, ck), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for x, y, w, h, _a in stats[1:]:
+        if w < 3 * ch * scale or h < 3 * ch * scale:
+            continue
+        if float(dens[y:y + h, x:x + w].mean()) < 0.5:
+            continue
+        s = 1 / scale
+        # the density window blurs the edges by half its size; take it back
+        pad = k / 2 - 1
+        out.append(BBox(int((x + pad) * s), int((y + pad) * s),
+                        int((x + w - pad) * s), int((y + h - pad) * s)))
+    return out
+
+
+def is_frame(comps: Components, i: int, ch: float) -> bool:
+    """A box outline (sidebar frame): big, thin, with an empty inside."""
+    x0, y0, x1, y1 = comps.boxes[i]
+    w, h = x1 - x0, y1 - y0
+    if w < 4 * ch or h < 2 * ch or comps.area[i] > 0.2 * w * h:
+        return False
+    m = int(max(2, 0.4 * ch))
+    inner = comps.labels[y0 + m:y1 - m, x0 + m:x1 - m]
+    return int(np.count_nonzero(inner == i + 1)) < 0.1 * comps.area[i]
+
+
+def segments(mask: np.ndarray, ch: float) -> np.ndarray:
+    """Runs of characters: glyph boxes closed over gaps narrower than a
+    quarter of a character, which is less than the narrowest gutter (0.05 in)
+    at any body size up to 11 pt, so a segment never crosses a gutter."""
+    k = max(3, int(round(0.25 * ch)))
+    d = cv2.dilate(mask, np.ones((1, k), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(d, connectivity=4)
+    st = stats[1:]
+    half = k // 2
+    boxes = np.stack([st[:, 0] + half, st[:, 1], st[:, 0] + st[:, 2] - (k - 1 - half),
+                      st[:, 1] + st[:, 3]], axis=1)
+    return boxes.astype(np.int32)
+
+
+def tall_gaps(obstacles: list[tuple[int, int, int, int]], shape: tuple[int, int], ch: float,
+              scale: float = 0.5) -> list[BBox]:
+    """White-space channels at least `min_h` tall and `min_w` wide that have
+    ink on both sides (column gutters), in page pixels.
+
+    Each pixel gets the length of the empty vertical run through it; rows of
+    pixels whose run is tall enough form horizontal stretches, and those
+    not touching the page edge (margins do) are gutter slices.
+    """
+    h, w = int(shape[0] * scale) + 1, int(shape[1] * scale) + 1
+    occ = np.zeros((h, w), np.uint8)
+    for x0, y0, x1, y1 in obstacles:
+        occ[int(y0 * scale):int(np.ceil(y1 * scale)), int(x0 * scale):int(np.ceil(x1 * scale))] = 1
+    empty = occ == 0
+    up = np.zeros((h, w), np.int32)
+    down = np.zeros((h, w), np.int32)
+    run = np.zeros(w, np.int32)
+    for y in range(h):
+        run = np.where(empty[y], run + 1, 0)
+        up[y] = run
+    run[:] = 0
+    for y in range(h - 1, -1, -1):
+        run = np.where(empty[y], run + 1, 0)
+        down[y] = run
+    # Glyph gaps on the character grid line up over a few lines by chance;
+    # over five or more lines they practically never do, gutters always.
+    min_h = 8.0 * ch * scale
+    tall = (up + down - 1) >= min_h
+    # In each row, a stretch of tall white that reaches the page edge is
+    # margin (or the white below the last line), not a gutter.
+    from_left = np.cumprod(tall, axis=1).astype(bool)
+    from_right = np.cumprod(tall[:, ::-1], axis=1)[:, ::-1].astype(bool)
+    interior = tall & ~from_left & ~from_right
+    # Straight vertical channels: per pixel column, the runs of interior white
+    # at least min_h long; neighbouring columns' runs join when they cover
+    # nearly the same rows, so that the white under a short column does not
+    # bend a gutter into an L.
+    runs: list[tuple[int, int, int]] = []
+    for x in range(w):
+        col = interior[:, x]
+        if not col.any():
+            continue
+        d = np.diff(np.concatenate(([0], col.view(np.int8), [0])))
+        starts, ends = np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]
+        for a, b in zip(starts, ends):
+            if b - a >= min_h:
+                runs.append((x, int(a), int(b)))
+    groups: list[list[tuple[int, int, int]]] = []
+    open_: list[list[tuple[int, int, int]]] = []
+    for r in runs:  # runs come sorted by x
+        x, a, b = r
+        joined = None
+        for g in open_:
+            px, pa, pb = g[-1]
+            if px == x - 1 and min(b, pb) - max(a, pa) >= 0.8 * max(b - a, pb - pa):
+                joined = g
+                break
+        if joined is None:
+            joined = []
+            groups.append(joined)
+        joined.append(r)
+        open_ = [g for g in open_ if g[-1][0] >= x - 1 and g is not joined] + [joined]
+    min_w = max(2.0, 0.28 * ch * scale)
+    s = 1 / scale
+    out = []
+    for g in groups:
+        if len(g) < min_w:
+            continue
+        x0, x1 = g[0][0], g[-1][0] + 1
+        y0 = int(np.median([r[1] for r in g]))
+        y1 = int(np.median([r[2] for r in g]))
+        out.append(BBox(int(x0 * s), int(y0 * s), int(x1 * s), int(y1 * s)))
+    return out
