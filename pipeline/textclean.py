@@ -40,9 +40,15 @@ _OPEN_BEFORE = _OPENERS | frozenset("：:")
 # Before these a quote is being closed: ”， ”。 ……
 _CLOSE_AFTER = _CLOSERS | frozenset("，,。、；;：:？?！!…")
 
-_DASH_RUN = re.compile(r"[-‐‑‒–—―─－]{2,}")
-# Three or more dots of any kind, or any run of "…", is one Chinese ellipsis.
-_ELLIPSIS = re.compile(r"(?:…|\.{3,}|。{3,}|[·・]{3,})+")
+# Runs of hyphen-like marks are an OCR reading of the Chinese dash "——".
+# A run made only of em dashes is what the engine saw glyph by glyph, so its
+# length is kept (some magazines set "———"); any other run becomes "——".
+_DASH_RUN = re.compile(r"[-‐‑‒–—―─－](?:[ \u3000]*[-‐‑‒–—―─－])+")
+_EM_DASHES = frozenset("—―")
+# Three or more dots of any kind (spaced ". . ." too), or any run of "…", is
+# one Chinese ellipsis.
+_DOTS = r"\.(?: ?\.){2,}|。(?: ?。){2,}|[·・](?: ?[·・]){2,}"
+_ELLIPSIS = re.compile(rf"(?:…|{_DOTS})(?: ?(?:…|{_DOTS}))*")
 _FW_POINT = re.compile(r"(?<=[0-9])．(?=[0-9])")   # "1．5" after digit conversion
 _SPACE_RUN = re.compile(r"[\s\u200b\ufeff]+")
 _MAX_PASSES = 8
@@ -120,10 +126,10 @@ def _quote_direction(chars: list[str], i: int, expect_open: bool) -> bool:
     Context decides across line breaks too (a quote closed at the start of
     the next line), where pure alternation within the line would flip it.
     """
-    left = chars[i - 1] if i > 0 else None
-    right = chars[i + 1] if i + 1 < len(chars) else None
-    left_blank = left is None or left.isspace()
-    right_blank = right is None or right.isspace()
+    # Quotes only convert in lines with Chinese text, where spaces are OCR
+    # artefacts, so look past them: only the line's ends are "blank".
+    left, right = _prev_sig(chars, i), _next_sig(chars, i)
+    left_blank, right_blank = left is None, right is None
     opens = (left_blank or left in _OPEN_BEFORE) and not (right_blank or right in _CLOSE_AFTER)
     closes = (right_blank or right in _CLOSE_AFTER) and not (left_blank or left in _OPEN_BEFORE)
     if opens != closes:
@@ -131,8 +137,26 @@ def _quote_direction(chars: list[str], i: int, expect_open: bool) -> bool:
     return expect_open
 
 
+def _year_elision(chars: list[str], i: int) -> bool:
+    """An apostrophe eliding a century: ’97 (two digits, no Latin letter before)."""
+    if is_latin(_prev_sig(chars, i)) and chars[i - 1].isalpha():
+        return False
+    j = i + 1
+    while j < len(chars) and chars[j].isspace():
+        j += 1
+    digits = "".join(chars[j:j + 3])
+    return len(digits) >= 2 and digits[:2].isdigit() and not digits[2:].isdigit()
+
+
 def _convert_quotes(chars: list[str]) -> None:
-    """ASCII " and ' next to Chinese text to “ ” and ‘ ’."""
+    """ASCII " and ' in a line of Chinese text to “ ” and ‘ ’.
+
+    Chinese typesetting quotes Latin words with “ ” too ('“GDP”增长'), so
+    every quote of a line holding Chinese text converts; deciding per quote
+    by its neighbours left pairs half converted ('"GDP”增长'). Apostrophes
+    inside Latin words ("It's") stay ASCII.
+    """
+    has_cjk = any(is_cjk(c) for c in chars)
     expect = {'"': True, "'": True}        # next ambiguous quote opens?
     curly = {'"': "“”", "'": "‘’"}
     for i, c in enumerate(chars):
@@ -144,13 +168,13 @@ def _convert_quotes(chars: list[str]) -> None:
             continue
         if c not in "\"'":
             continue
-        if not (is_cjk(_prev_sig(chars, i)) or is_cjk(_next_sig(chars, i))):
-            continue   # quotes around Latin text stay ASCII
-        if (c == "'" and i + 2 < len(chars) and chars[i + 1].isdigit()
-                and chars[i + 2].isdigit() and (i + 3 == len(chars) or not chars[i + 3].isdigit())
-                and not is_latin(chars[i - 1] if i else None)):
+        if not has_cjk:
+            continue   # a Latin-only line keeps its ASCII quotes
+        if c == "'" and _year_elision(chars, i):
             chars[i] = "’"  # year elision: ’97—’98; an apostrophe, not a quote
             continue
+        if c == "'" and 0 < i < len(chars) - 1 and is_latin(chars[i - 1]) and is_latin(chars[i + 1]):
+            continue   # apostrophe inside a word
         opening = _quote_direction(chars, i, expect[c])
         chars[i] = curly[c][0] if opening else curly[c][1]
         expect[c] = not opening
@@ -163,18 +187,32 @@ def _convert_punct(chars: list[str]) -> None:
     Chinese; between two digits or Latin letters ("3,000", "U.S.", "12:30")
     it stays ASCII.
     """
+    has_han = any(is_han(c) for c in chars)
     for i, c in enumerate(chars):
         if c in ",:;?!":
             if is_cjk(_prev_sig(chars, i)) or is_cjk(_next_sig(chars, i)):
                 chars[i] = _ASCII_TO_FW[c]
-        elif c == ".":
-            # Only a period that ends Chinese text: after Han (or a closing
-            # mark), at line end or before more Chinese. "1.5米", "U.S.经济"
-            # have a digit or letter before the point and stay.
-            before, after = _prev_sig(chars, i), _next_sig(chars, i)
-            if (before is not None and (is_han(before) or before in _CLOSERS and is_cjk(before))
-                    and (after is None or is_cjk(after))):
-                chars[i] = "。"
+        elif c == "." and _sentence_point(chars, i, has_han):
+            chars[i] = "。"
+
+
+def _sentence_point(chars: list[str], i: int, has_han: bool) -> bool:
+    """Whether the ASCII point at ``i`` ends a Chinese sentence.
+
+    After Han (or a closing mark such as ”）), a point is a full stop unless a
+    Latin letter follows it directly ("新华网.com"). After a digit or
+    % it is one only at the end of a Chinese line or before Han ("增长8%."),
+    so "1.5", "U.S." and "2023.7" stay.
+    """
+    before, after = _prev_sig(chars, i), _next_sig(chars, i)
+    if before is None:
+        return False
+    nxt = chars[i + 1] if i + 1 < len(chars) else None
+    if is_han(before) or (before in _CLOSERS and is_cjk(before)):
+        return not (nxt is not None and nxt.isalpha() and is_latin(nxt))
+    if has_han and (before.isdigit() or before == "%"):
+        return after is None or is_han(after)
+    return False
 
 
 def _fix_spaces(s: str) -> str:
@@ -189,27 +227,35 @@ def _fix_spaces(s: str) -> str:
         b = s[m.end()] if m.end() < len(s) else None
         if a is None or b is None or is_cjk(a) or is_cjk(b):
             return ""
+        if a.isdigit() and b in "%‰":
+            return ""  # "46 %" is one quantity
         return " "
     return _SPACE_RUN.sub(repl, s)
+
+
+def _dash(m: re.Match) -> str:
+    run = m.group()
+    marks = [c for c in run if not c.isspace()]
+    return "—" * len(marks) if set(marks) <= _EM_DASHES else "——"
 
 
 def _clean_pass(s: str) -> str:
     s = s.translate(_FW_ALNUM)
     s = _FW_POINT.sub(".", s)
     s = _ELLIPSIS.sub("……", s)
-    s = _DASH_RUN.sub("——", s)
+    s = _DASH_RUN.sub(_dash, s)
     chars = list(s)
     _convert_parens(chars)
+    _convert_punct(chars)      # first: a quote's side depends on 。 or ， next to it
     _convert_quotes(chars)
-    _convert_punct(chars)
     return _fix_spaces("".join(chars))
 
 
 def clean_text(s: str) -> str:
     """Clean one line of Chinese OCR text (see the module docstring).
 
-    >>> clean_text("中 国 经 济 , GDP 增 长 3.5 % .")
-    '中国经济，GDP增长3.5%。'
+    >>> clean_text('中 国 经 济 , GDP 增 长 3.5 % , 他 说 : "好 ."')
+    '中国经济，GDP增长3.5%，他说：“好。”'
     """
     if not s:
         return ""

@@ -1,0 +1,62 @@
+"""Writing results: every file goes to a temporary name first and is renamed
+into place, so an interrupted run never leaves a half-written output."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .assemble import page_text
+from .model import Page
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def page_stem(page_number: int) -> str:
+    return f"page-{page_number:04d}"
+
+
+def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
+               overlay: np.ndarray | None = None) -> dict[str, Path]:
+    stem = page_stem(page.page_number)
+    paths = {"txt": doc_dir / f"{stem}.txt", "json": doc_dir / f"{stem}.json"}
+    atomic_write_text(paths["txt"], page_text(page, keep_headers))
+    atomic_write_text(paths["json"], json.dumps(page.to_dict(), ensure_ascii=False, indent=1))
+    if overlay is not None:
+        paths["overlay"] = doc_dir / f"{stem}.overlay.png"
+        ok, buf = cv2.imencode(".png", overlay)
+        if ok:
+            atomic_write_bytes(paths["overlay"], buf.tobytes())
+    return paths
+
+
+def read_page(path: Path) -> Page:
+    return Page.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def write_document_text(out_dir: Path, doc_stem: str, page_texts: list[str]) -> Path:
+    """OUT/<stem>.txt: all pages in order, separated by form feeds."""
+    path = out_dir / f"{doc_stem}.txt"
+    atomic_write_text(path, "\f\n".join(page_texts))
+    return path

@@ -1,0 +1,310 @@
+"""Geometry-based reading order of the blocks of one page.
+
+Breuel's partial order + topological sort (as in OCRopus / kraken
+``reading_order``), adapted to magazine pages:
+
+* headers first and footers last (each top-to-bottom, then left-to-right);
+* main flow (title, heading, body, captions without a figure) ordered by the
+  partial order below;
+* figures and their captions are taken out of the main flow (so they never
+  split the columns of running text) and inserted afterwards, each right after
+  the last block of its left-most column above it;
+* sidebars after the main flow, ordered among themselves by the same partial
+  order.
+
+Partial order on a set of blocks: ``a < b`` if their x-ranges overlap
+(by more than a tolerance) and ``a`` is above ``b``; otherwise ``a < b`` if
+``a`` lies left of ``b`` and no third block ``c`` overlapping both
+horizontally lies vertically between them (``c`` would bridge the two
+columns, e.g. a spanning title between two stories).  The order is
+linearised by Kahn's algorithm with a geometric tie-break key, so the result
+does not depend on the order of the input list.  Work is O(n^2)-O(n^3) over
+blocks, never words.
+"""
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import shapely
+from shapely import STRtree
+
+from .model import BBox, Block
+
+MAIN_KINDS = frozenset({"title", "heading", "body"})
+FLAG_CYCLE = "order-cycle-broken"
+
+__all__ = ["ResolveOptions", "OrderResult", "resolve_order", "partial_order",
+           "x_overlaps", "FLAG_CYCLE"]
+
+
+@dataclass(frozen=True)
+class ResolveOptions:
+    # Two x-ranges "overlap" only if they share more than
+    # max(overlap_px, overlap_frac * narrower width) pixels (capped at half the
+    # narrower width), so slightly skewed neighbouring columns do not touch.
+    overlap_frac: float = 0.1
+    overlap_px: float = 3.0
+    # Use Block.column / Block.span (when the figure has them) to find the
+    # column a figure belongs to; otherwise (or if that finds nothing) geometry.
+    use_columns: bool = True
+
+
+@dataclass
+class OrderResult:
+    blocks: list[Block] = field(default_factory=list)  # sorted, .order = 0..n-1
+    flags: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------- geometry
+
+def _key(b: Block) -> tuple:
+    """Total, input-order-independent tie-break key: top, left, then the rest."""
+    bb = b.bbox
+    return (bb.y0, bb.x0, bb.y1, bb.x1, b.kind, b.id)
+
+
+def _vkey(bb: BBox) -> tuple[float, int]:
+    """Vertical position: centre, then top."""
+    return (bb.cy, bb.y0)
+
+
+def x_overlaps(a: BBox, b: BBox, opts: ResolveOptions | None = None) -> bool:
+    """True if the x-ranges of a and b share more than the tolerance."""
+    opts = opts or ResolveOptions()
+    ov = a.x_overlap(b)
+    if ov <= 0:
+        return False
+    narrow = min(a.width, b.width)
+    return ov > min(max(opts.overlap_px, opts.overlap_frac * narrow), narrow / 2)
+
+
+def partial_order(boxes: list[BBox], opts: ResolveOptions | None = None) -> list[set[int]]:
+    """Successor sets of the reading partial order over ``boxes`` (by index)."""
+    opts = opts or ResolveOptions()
+    n = len(boxes)
+    succ: list[set[int]] = [set() for _ in range(n)]
+    if n < 2:
+        return succ
+    xo = [[i != j and x_overlaps(boxes[i], boxes[j], opts) for j in range(n)]
+          for i in range(n)]
+    vk = [_vkey(bb) for bb in boxes]
+    tree = STRtree([shapely.box(bb.x0, bb.y0, bb.x1, bb.y1) for bb in boxes])
+
+    def bridged(i: int, j: int) -> bool:
+        a, b = boxes[i], boxes[j]
+        hull = shapely.box(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1))
+        lo, hi = min(vk[i], vk[j]), max(vk[i], vk[j])
+        for c in tree.query(hull):  # envelope candidates only; exact tests below
+            c = int(c)
+            if c != i and c != j and xo[c][i] and xo[c][j] and lo < vk[c] < hi:
+                return True
+        return False
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if xo[i][j]:
+                if vk[i] < vk[j]:
+                    succ[i].add(j)
+                elif vk[j] < vk[i]:
+                    succ[j].add(i)
+                continue
+            ki = (boxes[i].cx, boxes[i].x0, boxes[i].x1)
+            kj = (boxes[j].cx, boxes[j].x0, boxes[j].x1)
+            if ki == kj:
+                continue
+            left, right = (i, j) if ki < kj else (j, i)
+            if not bridged(left, right):
+                succ[left].add(right)
+    return succ
+
+
+def _toposort(keys: list, succ: list[set[int]]) -> tuple[list[int], bool]:
+    """Kahn's algorithm; among available nodes the smallest key goes first.
+
+    On a cycle, the remaining node with the fewest unmet predecessors (then
+    the smallest key) is taken anyway; the second value reports that.
+    """
+    n = len(keys)
+    indeg = [0] * n
+    for s in succ:
+        for j in s:
+            indeg[j] += 1
+    heap = [(keys[i], i) for i in range(n) if indeg[i] == 0]
+    heapq.heapify(heap)
+    done = [False] * n
+    out: list[int] = []
+    cycle = False
+    while len(out) < n:
+        if heap:
+            _, i = heapq.heappop(heap)
+            if done[i]:
+                continue
+        else:
+            cycle = True
+            i = min((k for k in range(n) if not done[k]), key=lambda k: (indeg[k], keys[k], k))
+        done[i] = True
+        out.append(i)
+        for j in sorted(succ[i]):
+            if not done[j]:
+                indeg[j] -= 1
+                if indeg[j] == 0:
+                    heapq.heappush(heap, (keys[j], j))
+    return out, cycle
+
+
+def _order_flow(blocks: list[Block], opts: ResolveOptions) -> tuple[list[Block], bool]:
+    blocks = sorted(blocks, key=_key)
+    succ = partial_order([b.bbox for b in blocks], opts)
+    idx, cycle = _toposort([_key(b) for b in blocks], succ)
+    return [blocks[i] for i in idx], cycle
+
+
+def _rows(blocks: list[Block]) -> list[Block]:
+    """Top-to-bottom rows (a block whose centre lies inside the current row's
+    vertical extent joins it), each row left-to-right."""
+    rows: list[tuple[list[Block], int]] = []
+    for b in sorted(blocks, key=lambda b: (b.bbox.cy, b.bbox.x0, _key(b))):
+        if rows and b.bbox.cy < rows[-1][1]:
+            rows[-1] = (rows[-1][0] + [b], max(rows[-1][1], b.bbox.y1))
+        else:
+            rows.append(([b], b.bbox.y1))
+    return [b for row, _ in rows for b in sorted(row, key=lambda b: (b.bbox.x0, _key(b)))]
+
+
+# ----------------------------------------------------------------- figures
+
+def _between(o: BBox, a: BBox, b: BBox, opts: ResolveOptions) -> bool:
+    """o overlaps a and b horizontally and lies vertically between them."""
+    lo, hi = sorted((_vkey(a), _vkey(b)))
+    return x_overlaps(o, a, opts) and x_overlaps(o, b, opts) and lo < _vkey(o) < hi
+
+
+def _match_captions(figures: list[Block], captions: list[Block], others: list[Block],
+                    opts: ResolveOptions) -> dict[int, Block]:
+    """figure index -> its caption: the nearest caption below (else above) that
+    overlaps it horizontally with no other block in between; greedy, nearest
+    pairs first, each caption used once."""
+    pairs = []
+    everything = figures + captions + others
+    for fi, f in enumerate(figures):
+        for c in captions:
+            if not x_overlaps(f.bbox, c.bbox, opts):
+                continue
+            below = _vkey(c.bbox) > _vkey(f.bbox)
+            gap = c.bbox.y0 - f.bbox.y1 if below else f.bbox.y0 - c.bbox.y1
+            if any(o is not f and o is not c and _between(o.bbox, f.bbox, c.bbox, opts)
+                   for o in everything):
+                continue
+            pairs.append(((0 if below else 1, max(gap, 0), _key(f), _key(c)), fi, c))
+    pairs.sort(key=lambda p: p[0])
+    out: dict[int, Block] = {}
+    used: set[int] = set()
+    for _, fi, c in pairs:
+        if fi not in out and id(c) not in used:
+            out[fi] = c
+            used.add(id(c))
+    return out
+
+
+def _covers(b: Block, col: int) -> bool:
+    if b.column is None:
+        return False
+    lo, hi = b.span if b.span else (b.column, b.column + 1)
+    return lo <= col < hi
+
+
+def _column_of(f: Block, main: list[Block], opts: ResolveOptions) -> list[Block]:
+    """Main-flow blocks in the figure's left-most column."""
+    if opts.use_columns and f.column is not None:
+        col = [b for b in main if _covers(b, f.column)]
+        if col:
+            return col
+    cand = [b for b in main if x_overlaps(b.bbox, f.bbox, opts)]
+    if not cand:
+        return []
+    # The left-most column is the x-range from where text starts under the
+    # figure to the nearest right edge of a block (or the figure) there.
+    s = max(f.bbox.x0, min(b.bbox.x0 for b in cand))
+    e = min(min(b.bbox.x1, f.bbox.x1) for b in cand)
+    if e <= s:
+        return cand
+    probe = BBox(s, f.bbox.y0, e, f.bbox.y1)
+    return [b for b in cand if x_overlaps(b.bbox, probe, opts)]
+
+
+def _anchor(f: Block, main: list[Block], pos: dict[int, int],
+            opts: ResolveOptions) -> tuple[str, Block] | None:
+    col = _column_of(f, main, opts)
+    fk = _vkey(f.bbox)
+    above = [b for b in col if _vkey(b.bbox) < fk]
+    if above:
+        return "after", max(above, key=lambda b: pos[id(b)])
+    below = [b for b in col if _vkey(b.bbox) > fk]
+    if below:
+        return "before", min(below, key=lambda b: pos[id(b)])
+    return None
+
+
+def _container(f: Block, sidebars: list[Block]) -> Block | None:
+    """The smallest sidebar containing the figure's centre, if any."""
+    cx, cy = f.bbox.cx, f.bbox.cy
+    inside = [s for s in sidebars
+              if s.bbox.x0 <= cx < s.bbox.x1 and s.bbox.y0 <= cy < s.bbox.y1]
+    return min(inside, key=lambda s: (s.bbox.area, _key(s))) if inside else None
+
+
+# ----------------------------------------------------------------- entry point
+
+def resolve_order(blocks: list[Block], options: ResolveOptions | None = None) -> OrderResult:
+    """Order the blocks of one page and set each block's ``.order`` (0..n-1).
+
+    Returns the same Block objects, sorted, plus flags (``"order-cycle-broken"``
+    when the partial order had a cycle and a fallback choice was made).
+    """
+    opts = options or ResolveOptions()
+    flags: list[str] = []
+    by_kind: dict[str, list[Block]] = defaultdict(list)
+    for b in sorted(blocks, key=_key):
+        by_kind[b.kind].append(b)
+    figures = by_kind["figure"]
+    sidebars = by_kind["sidebar"]
+    text_main = [b for b in blocks if b.kind in MAIN_KINDS]
+    others = text_main + sidebars + by_kind["header"] + by_kind["footer"]
+    cap_of = _match_captions(figures, by_kind["caption"], others, opts)
+    taken = {id(c) for c in cap_of.values()}
+    main_in = text_main + [c for c in by_kind["caption"] if id(c) not in taken]
+
+    main, cyc_main = _order_flow(main_in, opts)
+    side, cyc_side = _order_flow(sidebars, opts)
+    if cyc_main or cyc_side:
+        flags.append(FLAG_CYCLE)
+
+    pos = {id(b): i for i, b in enumerate(main)}
+    before: dict[int, list[Block]] = defaultdict(list)
+    after: dict[int, list[Block]] = defaultdict(list)
+    at_end: list[Block] = []
+    for fi, f in enumerate(figures):  # figures are already in _key order
+        unit = [f] + ([cap_of[fi]] if fi in cap_of else [])
+        holder = _container(f, sidebars)
+        anchor = None if holder is not None else _anchor(f, main, pos, opts)
+        if holder is not None:
+            after[id(holder)].extend(unit)
+        elif anchor is None:
+            at_end.extend(unit)
+        elif anchor[0] == "after":
+            after[id(anchor[1])].extend(unit)
+        else:
+            before[id(anchor[1])].extend(unit)
+
+    out: list[Block] = list(_rows(by_kind["header"]))
+    for b in main + side:
+        out.extend(before[id(b)])
+        out.append(b)
+        out.extend(after[id(b)])
+    out.extend(at_end)
+    out.extend(_rows(by_kind["footer"]))
+    for i, b in enumerate(out):
+        b.order = i
+    return OrderResult(blocks=out, flags=flags)

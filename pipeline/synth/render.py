@@ -1,0 +1,395 @@
+"""Compose a synthetic magazine page: running head, title block, justified columns flowing
+around figures and headings, sidebar, footer; then degrade it and build exact ground truth.
+
+``render_page(spec, text=None) -> (PIL.Image 'L', truth dict)``; the truth has the format of
+the dev pages (see ``truth.py``).
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from . import corpus
+from .degrade import degrade
+from .figures import make_figure
+from .layout import PageSpec
+from .truth import Blk, build_truth
+from .typeset import IDEO_SPACE, Typeset, draw_run, fit_size
+
+INK = 20
+
+
+@dataclass
+class Col:
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    grid0: float
+    obstacles: list = field(default_factory=list)   # [y0, y1, owner_col, emitted-callback]
+
+
+class Flow:
+    """Walks line slots through the columns in reading order, skipping obstacles."""
+
+    def __init__(self, cols: list[Col], pitch: float):
+        self.cols, self.pitch = cols, pitch
+        self.ci, self.y = 0, cols[0].top
+        self.done: set[int] = set()
+
+    def snap(self, ci: int, y: float) -> float:
+        g = self.cols[ci].grid0
+        return g + math.ceil((y - g) / self.pitch - 1e-6) * self.pitch
+
+    def _emit_obstacle(self, ob):
+        if id(ob) not in self.done:
+            self.done.add(id(ob))
+            ob[3]()
+
+    def _leave_column(self, ci: int):
+        for ob in self.cols[ci].obstacles:
+            if ob[2] == ci:
+                self._emit_obstacle(ob)
+
+    def slot(self, h: float, need: float | None = None):
+        """Next position for a box of height ``h`` with ``need`` (>= h) free space below its
+        top. Returns (column, y, broke) or None when the page is full; ``broke`` says the flow
+        jumped (over an obstacle or to a new column) since the previous slot."""
+        need = max(h, need or h)
+        broke = False
+        while self.ci < len(self.cols):
+            col = self.cols[self.ci]
+            hit = next((ob for ob in col.obstacles if self.y < ob[1] and self.y + need > ob[0]), None)
+            if hit is not None:                     # jump below the figure; it is read here
+                if hit[2] == self.ci:
+                    self._emit_obstacle(hit)
+                self.y = self.snap(self.ci, hit[1])
+                broke = True
+                continue
+            if self.y + need <= col.bottom + 1e-6:
+                return self.ci, self.y, broke
+            self._leave_column(self.ci)
+            self.ci += 1
+            broke = True
+            if self.ci < len(self.cols):
+                self.y = self.cols[self.ci].top
+        return None
+
+    def finish(self):
+        for ci in range(len(self.cols)):
+            self._leave_column(ci)
+
+
+def _page_geometry(spec: PageSpec, cpl: int | None = None):
+    W, H = spec.size_px
+    dpi = spec.dpi
+    em = round(spec.body_pt / 72 * dpi)
+    g = spec.gutter_in * dpi
+    ml, mt, mr, mb = (v * dpi for v in spec.margins_in)
+    n = spec.columns
+    if cpl is None:
+        cpl = int(((W - ml - mr - (n - 1) * g) / n) // em)
+    colw = cpl * em
+    total = n * colw + (n - 1) * g
+    x0 = round((W - total) / 2)
+    xs = [(x0 + i * (colw + g), x0 + i * (colw + g) + colw) for i in range(n)]
+    return W, H, em, g, mt, mb, cpl, colw, xs
+
+
+def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
+            page_no: int | None = None):
+    """Render the clean page. Returns (PIL image, blocks in reading order, geometry dict)."""
+    rng = random.Random(spec.seed * 31 + 5)
+    src = corpus.TextSource(spec.seed, text if not spec.verbatim else None)
+    parsed = corpus.parse_seed(text) if spec.verbatim else None
+    cpl = None
+    body_font = spec.body_font
+    if parsed:
+        ts0 = Typeset(body_font, round(spec.body_pt / 72 * spec.dpi))
+        full = sorted(ts0.width(l) for c in parsed["columns"] for l in c if len(l) > 8)
+        cpl = round(full[len(full) // 2] / ts0.em)
+    W, H, em, g, mt, mb, cpl, colw, xs = _page_geometry(spec, cpl)
+    n = spec.columns
+    pitch = spec.line_pitch * em
+    page_no = spec.page_no if page_no is None else page_no
+    img = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(img)
+    ts = Typeset(body_font, em)
+    X0, X1 = xs[0][0], xs[-1][1]
+    mag, issue = src.pick(corpus.MAGAZINES)
+    meta_font = rng.choice(["sans", "hei", "serif"])
+    head, title_blocks, flow_blocks, side_blocks, foot = [], [], [], [], []
+    geo: dict = {"figure_box": None, "sidebar_box": None}
+
+    # running head with a thin rule below
+    content_top = mt
+    if spec.header:
+        hs = round(em * 0.9)
+        htext = spec.header_text or rng.choice([f"{mag} {issue}", f"{mag}·{issue}", f"{issue} {mag}"])
+        hw = Typeset(meta_font, hs).width(htext)
+        pos = rng.choice(["side", "side", "center"])
+        hx = (X0 if page_no % 2 == 0 else X1 - hw) if pos == "side" else (X0 + X1 - hw) / 2
+        htop = round(0.36 * spec.dpi)
+        box = draw_run(draw, meta_font, hs, hx, htop, htext, INK)
+        head.append(Blk("header", None, None, [(htext, box)], htext))
+        ry = round(htop + hs + 0.1 * spec.dpi)
+        draw.rectangle([round(X0), ry, round(X1), ry + 2], fill=60)
+        content_top = max(mt, ry + 0.25 * spec.dpi)
+
+    # title, subtitle, author over columns [0, k)
+    k = spec.title_span if with_title else 0
+    tops = [content_top] * n
+    if k:
+        tx0, tx1 = xs[0][0], xs[k - 1][1]
+        span = [0, k]
+        if parsed:
+            tlines, sub = parsed["title"], (parsed["subtitle"] or [""])[0]
+            auth = (parsed["author"] or [""])[0]
+        else:
+            tlines = [src.pick(corpus.TITLES) for _ in range(spec.title_lines)]
+            if spec.title_lines == 2 and tlines[0] == tlines[1]:
+                tlines[1] = corpus.TITLES[(corpus.TITLES.index(tlines[0]) + 1) % len(corpus.TITLES)]
+            sub = src.pick(corpus.SUBTITLES) if spec.subtitle else ""
+            auth = src.pick(corpus.AUTHORS) if spec.author else ""
+        tsize = round(spec.title_pt / 72 * spec.dpi)
+        tsize = min(fit_size(spec.title_font, t, tx1 - tx0, tsize) for t in tlines)
+        stroke = 1 if spec.title_font == "hei" else 0
+        y = content_top
+        lines = []
+        for t in tlines:
+            w = Typeset(spec.title_font, tsize).width(t)
+            x = (tx0 + tx1 - w) / 2 if spec.title_center else tx0
+            lines.append((t, draw_run(draw, spec.title_font, tsize, x, y, t, INK, stroke)))
+            y += tsize * 1.25
+        y -= tsize * 0.25
+        title_blocks.append(Blk("title", None, span, lines, "".join(tlines)))
+        for kind, t, f, size, gap in (("subtitle", sub, rng.choice(["kai", "sans"]), round(em * 1.35), 0.5 * tsize),
+                                       ("author", auth, meta_font, round(em * 1.1), 0.45 * em + (0 if sub else 0.5 * tsize))):
+            if not t:
+                continue
+            size = fit_size(f, t, tx1 - tx0, size)
+            y += gap
+            w = Typeset(f, size).width(t)
+            x = (tx0 + tx1 - w) / 2 if spec.title_center else tx0
+            title_blocks.append(Blk(kind, None, span, [(t, draw_run(draw, f, size, x, y, t, INK))], t))
+            y += size
+        for i in range(k):
+            tops[i] = y + 1.4 * em
+    if spec.aligned:
+        grid0 = [content_top] * n
+        tops = [content_top + math.ceil((t - content_top) / pitch - 1e-6) * pitch for t in tops]
+    else:
+        tops = [t + rng.uniform(0.1, 0.6) * pitch for t in tops]
+        grid0 = tops[:]
+    bottom = H - mb
+    cols = [Col(x0, x1, tops[i], bottom, grid0[i]) for i, (x0, x1) in enumerate(xs)]
+
+    # sidebar (boxed, shaded, bottom of the page across >= 2 columns)
+    if spec.sidebar and not parsed:
+        sa, sb = spec.sidebar_span
+        bx0, bx1 = xs[sa][0], xs[sb - 1][1]
+        pad = round(0.9 * em)
+        sfont = "kai" if body_font != "kai" else "sans"
+        sts = Typeset(sfont, round(em * 0.92))
+        spitch = 1.5 * sts.em
+        hsz = round(em * 1.15)
+        heading = src.pick(corpus.SIDEBAR_HEADINGS)
+        paras, nl = [], 0
+        while nl < 4:
+            p = src.paragraph(1, 2)
+            pl = sts.break_paragraph(p, bx1 - bx0 - 2 * pad)
+            if paras and nl + len(pl) > 7:
+                break
+            paras.append((p, pl))
+            nl += len(pl)
+        h = 2 * pad + hsz + 0.7 * em + nl * spitch - (spitch - sts.em)
+        by0 = bottom - h
+        draw.rectangle([round(bx0), round(by0), round(bx1), round(bottom)], fill=236, outline=70, width=3)
+        geo["sidebar_box"] = [round(bx0), round(by0), round(bx1), round(bottom)]
+        hw = Typeset("sans_bold", hsz).width(heading)
+        box = draw_run(draw, "sans_bold", hsz, (bx0 + bx1 - hw) / 2, by0 + pad, heading, INK)
+        side_blocks.append(Blk("sidebar", None, [sa, sb], [(heading, box)], heading, extra={"role": "heading"}))
+        y = by0 + pad + hsz + 0.7 * em
+        for p, pl in paras:
+            ls = []
+            for j, line in enumerate(pl):
+                ls.append((line, sts.draw_line(draw, bx0 + pad, y, line, bx1 - bx0 - 2 * pad, j < len(pl) - 1, INK)))
+                y += spitch
+            side_blocks.append(Blk("sidebar", None, [sa, sb], ls, p, extra={"role": "text"}))
+        for c in cols[sa:sb]:
+            c.bottom = by0 - 0.9 * em
+
+    # figure (inside one column, or across two mid page) with its caption
+    if spec.figure and not parsed:
+        c, s = spec.figure_col, (1 if spec.figure == "col" else 2)
+        fx0, fx1 = xs[c][0], xs[c + s - 1][1]
+        fh = round((fx1 - fx0) * spec.figure_aspect)
+        csz, cfont = round(em * 0.85), rng.choice(["kai", "sans", "hei"])
+        cap = src.caption(rng.randrange(3)) if spec.caption else ""
+        capext = (0.4 * em + csz) if cap else 0
+        ctop, cbot = max(cl.top for cl in cols[c:c + s]), min(cl.bottom for cl in cols[c:c + s])
+        fh = max(round(4 * em), min(fh, round(cbot - ctop - capext - 6 * pitch)))
+        avail = cbot - ctop - fh - capext
+        fy = ctop + spec.figure_pos * max(0.0, avail)
+        if spec.aligned:
+            fy = content_top + round((fy - content_top) / pitch) * pitch
+            fy = min(max(fy, ctop), ctop + max(0.0, avail))
+        fy = round(fy)
+        fig = make_figure(round(fx1 - fx0), fh, spec.seed * 101 + c)
+        img.paste(Image.fromarray(fig), (round(fx0), fy))
+        geo["figure_box"] = [round(fx0), fy, round(fx0) + fig.shape[1], fy + fh]
+        fblk = Blk("figure", c, [c, c + s], [], "", box=(round(fx0), fy, round(fx0) + fig.shape[1], fy + fh))
+        cblk = None
+        if cap:
+            cap = cap if Typeset(cfont, csz).width(cap) <= fx1 - fx0 else cap[: int((fx1 - fx0) // csz) - 1]
+            cw = Typeset(cfont, csz).width(cap)
+            cbox = draw_run(draw, cfont, csz, (fx0 + fx1 - cw) / 2, fy + fh + 0.4 * em, cap, INK)
+            cblk = Blk("caption", c, [c, c + s], [(cap, cbox)], cap)
+
+        def emit(fblk=fblk, cblk=cblk):
+            flow_blocks.append(fblk)
+            if cblk:
+                flow_blocks.append(cblk)
+        ob = [fy - 0.3 * em, fy + fh + capext + 0.3 * em, c, emit]
+        for cl in cols[c:c + s]:
+            cl.obstacles.append(ob)
+
+    # body text
+    if parsed:
+        _set_verbatim(draw, ts, cols, colw, pitch, parsed["columns"], flow_blocks)
+    else:
+        _flow_text(draw, ts, cols, colw, pitch, em, spec, src, rng, flow_blocks)
+
+    # column rules (interrupted by a figure crossing the gutter)
+    if spec.rule:
+        for i in range(n - 1):
+            a, b = cols[i], cols[i + 1]
+            x = round((a.x1 + b.x0) / 2)
+            y0, y1 = max(a.top, b.top), min(a.bottom, b.bottom) + em
+            cuts = sorted((ob[0], ob[1]) for ob in a.obstacles if ob in b.obstacles)
+            for c0, c1 in cuts + [(y1, y1)]:
+                if c0 > y0:
+                    draw.rectangle([x - 1, round(y0), x, round(min(c0, y1))], fill=90)
+                y0 = max(y0, c1)
+
+    # footer: page number (maybe with magazine name)
+    if spec.footer:
+        fs = round(em * 0.9)
+        ftext = spec.footer_text or rng.choice([str(page_no), str(page_no), f"{mag} {issue} {page_no}"])
+        fw = Typeset(meta_font, fs).width(ftext)
+        pos = rng.choice(["side", "side", "center"])
+        fx = (X0 if page_no % 2 == 0 else X1 - fw) if pos == "side" else (X0 + X1 - fw) / 2
+        ftop = H - mb + (mb - fs) * 0.45
+        foot.append(Blk("footer", None, None, [(ftext, draw_run(draw, meta_font, fs, fx, ftop, ftext, INK))], ftext))
+
+    geo.update({"page_px": [W, H], "ncol": n, "em_px": em, "line_pitch_px": round(pitch, 2),
+           "chars_per_line": cpl, "columns_px": [[round(a), round(b)] for a, b in xs],
+           "column_tops_px": [round(c.top, 1) for c in cols],
+           "margins_px": [round(xs[0][0]), round(mt), round(W - xs[-1][1]), round(mb)],
+           "title_mode": "none" if not k else "full" if k == n else "partial",
+           "fonts": {"body": body_font, "title": spec.title_font, "meta": meta_font}})
+    return img, head + title_blocks + flow_blocks + side_blocks + foot, geo
+
+
+def _new_body(ci: int, para: int, cont_prev: bool) -> Blk:
+    return Blk("body", ci, [ci, ci + 1], [], "", extra={"para": para, "cont_prev": cont_prev, "cont_next": False})
+
+
+def _set_verbatim(draw, ts, cols, colw, pitch, columns, out):
+    """Seed page: every given line is one printed line (no re-flow), justified unless it ends
+    a paragraph (the next line starts with two ideographic spaces)."""
+    flat = [(ci, j, line) for ci, lines in enumerate(columns[: len(cols)]) for j, line in enumerate(lines)]
+    para, cur = -1, None
+    for idx, (ci, j, line) in enumerate(flat):
+        starts = line.startswith(IDEO_SPACE * 2)
+        para += 1 if starts or idx == 0 else 0
+        nxt = flat[idx + 1][2] if idx + 1 < len(flat) else None
+        ends = nxt is not None and nxt.startswith(IDEO_SPACE * 2)
+        if cur is None or cur.column != ci or starts:
+            if cur is not None and not starts:
+                cur.extra["cont_next"] = True
+            cur = _new_body(ci, para, cont_prev=not starts and idx > 0)
+            out.append(cur)
+        y = cols[ci].top + j * pitch
+        cur.lines.append((line, ts.draw_line(draw, cols[ci].x0, y, line, colw, not ends, INK)))
+    if cur is not None and flat and not (flat[-1][2].endswith("。")):
+        cur.extra["cont_next"] = True
+
+
+def _flow_text(draw, ts, cols, colw, pitch, em, spec, src, rng, out):
+    """Flow generated paragraphs (and headings) through the columns until the page is full."""
+    cap_lines = sum(max(0.0, c.bottom - c.top - sum(o[1] - o[0] for o in c.obstacles)) for c in cols) / pitch
+    flow = Flow(cols, pitch)
+    placed, para, nhead = 0, 0, 0
+    hstyle = rng.randrange(2)
+    hfont = "sans_bold" if spec.body_font != "sans" else "serif_bold"
+    hsz = round(em * 1.12)
+    hh = (2 if spec.aligned else 1.8) * pitch
+    cur = None
+    while True:
+        if nhead < spec.headings and placed >= (nhead + 0.4) / spec.headings * cap_lines:
+            pos = flow.slot(hh - (pitch - em), hh + pitch + em)
+            if pos is None:
+                break
+            ci, y, _ = pos
+            htext = src.heading(nhead, hstyle)
+            while ts.width(htext) > colw and len(htext) > 4:
+                htext = htext[:-1]
+            top = y + (hh - (pitch - em) - hsz) / 2
+            out.append(Blk("heading", ci, [ci, ci + 1], [(htext, draw_run(draw, hfont, hsz, cols[ci].x0, top, htext, INK))], htext))
+            flow.y = flow.snap(ci, y + hh) if spec.aligned else y + hh
+            nhead += 1
+            cur = None
+        lines = ts.break_paragraph(src.paragraph(1, 5), colw)
+        for j, line in enumerate(lines):
+            pos = flow.slot(em)
+            if pos is None:
+                if cur is not None:
+                    cur.extra["cont_next"] = True
+                flow.finish()
+                return
+            ci, y, broke = pos
+            if cur is None or broke or cur.column != ci or cur.extra["para"] != para:
+                if cur is not None and cur.extra["para"] == para:
+                    cur.extra["cont_next"] = True
+                cur = _new_body(ci, para, cont_prev=j > 0)
+                out.append(cur)
+            cur.lines.append((line, ts.draw_line(draw, cols[ci].x0, y, line, colw, j < len(lines) - 1, INK)))
+            flow.y = y + pitch
+            placed += 1
+        para += 1
+    flow.finish()
+
+
+def render_page(spec: PageSpec, text: str | None = None):
+    """Render ``spec`` (optionally with another text corpus, or for a verbatim spec, another
+    page text in the seed format). Returns (PIL.Image mode 'L', truth dict)."""
+    spec.validate()
+    if spec.spread:
+        return _render_spread(spec, text)
+    page, blocks, geo = compose(spec, text)
+    arr, m = degrade(np.asarray(page), spec)
+    return Image.fromarray(arr, "L"), build_truth(spec, [blocks], [geo], m, arr.shape[1], arr.shape[0])
+
+
+def _render_spread(spec: PageSpec, text):
+    """Two facing pages in one image: the left page (even number, with the title) and the
+    right page (continuing text, no title); a soft binding shadow down the middle."""
+    left_no = spec.page_no - spec.page_no % 2
+    pl, bl, gl = compose(spec, text, True, left_no)
+    fc = spec.columns - (1 if spec.figure == "col" else 2) - spec.figure_col if spec.figure else 0
+    rspec = replace(spec, seed=spec.seed + 1, figure_col=max(0, fc), sidebar=False)
+    pr, br, gr = compose(rspec, text, False, left_no + 1)
+    W, H = pl.size
+    arr = np.concatenate([np.asarray(pl), np.asarray(pr)], axis=1).astype(np.float32)
+    xs = np.arange(2 * W, dtype=np.float32)
+    arr *= (1 - 0.3 * np.exp(-(((xs - W) / 45.0) ** 2)))[None, :]
+    for b in br:
+        b.shift(W)
+    gr = dict(gr, x_offset=W)
+    arr, m = degrade(arr.astype(np.uint8), spec)
+    return Image.fromarray(arr, "L"), build_truth(spec, [bl, br], [gl, gr], m, arr.shape[1], arr.shape[0])
