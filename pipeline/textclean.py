@@ -139,8 +139,8 @@ def _quote_direction(chars: list[str], i: int, expect_open: bool) -> bool:
 
 def _year_elision(chars: list[str], i: int) -> bool:
     """An apostrophe eliding a century: ’97 (two digits, no Latin letter before)."""
-    if is_latin(_prev_sig(chars, i)) and chars[i - 1].isalpha():
-        return False
+    if i > 0 and chars[i - 1].isalpha() and is_latin(chars[i - 1]):
+        return False   # "Rock'90s" style: part of a Latin word
     j = i + 1
     while j < len(chars) and chars[j].isspace():
         j += 1
