@@ -1,5 +1,5 @@
 """Scanner-like degradations, all seeded: paper tone, skew (with its 2x3 affine), uneven
-lighting, a dark scanner border, blur, Gaussian noise and a JPEG round trip.
+lighting, a dark scanner border, Gaussian noise, blur and a JPEG round trip.
 
 The affine maps a point of the clean (unrotated) page to the degraded image, like the dev
 pages' ``affine``; positive ``skew_deg`` turns the page counter-clockwise.
@@ -23,8 +23,7 @@ def paper_tone(img: np.ndarray, paper: int) -> np.ndarray:
     """Map white to the paper grey level, keeping ink dark."""
     if paper >= 255:
         return img
-    f = img.astype(np.float32) * (paper / 255.0)
-    return np.clip(f, 0, 255).astype(np.uint8)
+    return cv2.convertScaleAbs(img, alpha=paper / 255.0)
 
 
 def skew(img: np.ndarray, deg: float, fill: int = 255) -> tuple[np.ndarray, np.ndarray]:
@@ -49,8 +48,8 @@ def lighting(img: np.ndarray, strength: float, rng: np.random.Generator) -> np.n
     cx, cy = rng.uniform(0, sw), rng.uniform(0, sh)
     g = 0.7 * np.clip(g, 0, 1) + 0.3 * np.exp(-(((xx - cx) / sw) ** 2 + ((yy - cy) / sh) ** 2) * 3)
     field = 1.0 - strength * g / max(1e-6, float(g.max()))
-    field = cv2.resize(field, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.clip(img.astype(np.float32) * field, 0, 255).astype(np.uint8)
+    field = cv2.resize(field.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.convertScaleAbs(cv2.multiply(img.astype(np.float32), field))
 
 
 def dark_border(img: np.ndarray, edge: str | None, width: int, rng: np.random.Generator) -> np.ndarray:
@@ -86,8 +85,9 @@ def blur(img: np.ndarray, sigma: float) -> np.ndarray:
 def noise(img: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     if sigma <= 0:
         return img
-    n = rng.standard_normal(size=img.shape, dtype=np.float32) * np.float32(sigma)
-    return np.clip(img.astype(np.float32) + n + 0.5, 0, 255).astype(np.uint8)
+    n = rng.standard_normal(size=img.shape, dtype=np.float32)
+    n = cv2.scaleAdd(n, float(sigma), img.astype(np.float32))
+    return cv2.convertScaleAbs(n)   # rounds and saturates (values never go much below 0)
 
 
 def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
@@ -106,7 +106,7 @@ def degrade(img: np.ndarray, spec) -> tuple[np.ndarray, np.ndarray]:
     img, m = skew(img, spec.skew_deg, fill=min(255, spec.paper + 3))
     img = lighting(img, spec.lighting, rng)
     img = dark_border(img, spec.border, spec.border_px, rng)
+    img = noise(img, spec.noise, rng)     # grain before the optics blur: correlated, like paper
     img = blur(img, spec.blur)
-    img = noise(img, spec.noise, rng)
     img = jpeg(img, spec.jpeg)
     return img, m

@@ -134,7 +134,7 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
         pos = rng.choice(["side", "side", "center"])
         hx = (X0 if page_no % 2 == 0 else X1 - hw) if pos == "side" else (X0 + X1 - hw) / 2
         htop = round(0.36 * spec.dpi)
-        box = draw_run(draw, meta_font, hs, hx, htop, htext, INK)
+        box = draw_run(img, meta_font, hs, hx, htop, htext, INK)
         head.append(Blk("header", None, None, [(htext, box)], htext))
         ry = round(htop + hs + 0.1 * spec.dpi)
         draw.rectangle([round(X0), ry, round(X1), ry + 2], fill=60)
@@ -163,7 +163,7 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
         for t in tlines:
             w = Typeset(spec.title_font, tsize).width(t)
             x = (tx0 + tx1 - w) / 2 if spec.title_center else tx0
-            lines.append((t, draw_run(draw, spec.title_font, tsize, x, y, t, INK, stroke)))
+            lines.append((t, draw_run(img, spec.title_font, tsize, x, y, t, INK, stroke)))
             y += tsize * 1.25
         y -= tsize * 0.25
         title_blocks.append(Blk("title", None, span, lines, "".join(tlines)))
@@ -175,7 +175,7 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
             y += gap
             w = Typeset(f, size).width(t)
             x = (tx0 + tx1 - w) / 2 if spec.title_center else tx0
-            title_blocks.append(Blk(kind, None, span, [(t, draw_run(draw, f, size, x, y, t, INK))], t))
+            title_blocks.append(Blk(kind, None, span, [(t, draw_run(img, f, size, x, y, t, INK))], t))
             y += size
         for i in range(k):
             tops[i] = y + 1.4 * em
@@ -211,13 +211,13 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
         draw.rectangle([round(bx0), round(by0), round(bx1), round(bottom)], fill=236, outline=70, width=3)
         geo["sidebar_box"] = [round(bx0), round(by0), round(bx1), round(bottom)]
         hw = Typeset("sans_bold", hsz).width(heading)
-        box = draw_run(draw, "sans_bold", hsz, (bx0 + bx1 - hw) / 2, by0 + pad, heading, INK)
+        box = draw_run(img, "sans_bold", hsz, (bx0 + bx1 - hw) / 2, by0 + pad, heading, INK)
         side_blocks.append(Blk("sidebar", None, [sa, sb], [(heading, box)], heading, extra={"role": "heading"}))
         y = by0 + pad + hsz + 0.7 * em
         for p, pl in paras:
             ls = []
             for j, line in enumerate(pl):
-                ls.append((line, sts.draw_line(draw, bx0 + pad, y, line, bx1 - bx0 - 2 * pad, j < len(pl) - 1, INK)))
+                ls.append((line, sts.draw_line(img, bx0 + pad, y, line, bx1 - bx0 - 2 * pad, j < len(pl) - 1, INK)))
                 y += spitch
             side_blocks.append(Blk("sidebar", None, [sa, sb], ls, p, extra={"role": "text"}))
         for c in cols[sa:sb]:
@@ -247,7 +247,7 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
         if cap:
             cap = cap if Typeset(cfont, csz).width(cap) <= fx1 - fx0 else cap[: int((fx1 - fx0) // csz) - 1]
             cw = Typeset(cfont, csz).width(cap)
-            cbox = draw_run(draw, cfont, csz, (fx0 + fx1 - cw) / 2, fy + fh + 0.4 * em, cap, INK)
+            cbox = draw_run(img, cfont, csz, (fx0 + fx1 - cw) / 2, fy + fh + 0.4 * em, cap, INK)
             cblk = Blk("caption", c, [c, c + s], [(cap, cbox)], cap)
 
         def emit(fblk=fblk, cblk=cblk):
@@ -260,9 +260,9 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
 
     # body text
     if parsed:
-        _set_verbatim(draw, ts, cols, colw, pitch, parsed["columns"], flow_blocks)
+        _set_verbatim(img, ts, cols, colw, pitch, parsed["columns"], flow_blocks)
     else:
-        _flow_text(draw, ts, cols, colw, pitch, em, spec, src, rng, flow_blocks)
+        _flow_text(img, ts, cols, colw, pitch, em, spec, src, rng, flow_blocks)
 
     # column rules (interrupted by a figure crossing the gutter)
     if spec.rule:
@@ -284,7 +284,7 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
         pos = rng.choice(["side", "side", "center"])
         fx = (X0 if page_no % 2 == 0 else X1 - fw) if pos == "side" else (X0 + X1 - fw) / 2
         ftop = H - mb + (mb - fs) * 0.45
-        foot.append(Blk("footer", None, None, [(ftext, draw_run(draw, meta_font, fs, fx, ftop, ftext, INK))], ftext))
+        foot.append(Blk("footer", None, None, [(ftext, draw_run(img, meta_font, fs, fx, ftop, ftext, INK))], ftext))
 
     geo.update({"page_px": [W, H], "ncol": n, "em_px": em, "line_pitch_px": round(pitch, 2),
            "chars_per_line": cpl, "columns_px": [[round(a), round(b)] for a, b in xs],
@@ -299,7 +299,7 @@ def _new_body(ci: int, para: int, cont_prev: bool) -> Blk:
     return Blk("body", ci, [ci, ci + 1], [], "", extra={"para": para, "cont_prev": cont_prev, "cont_next": False})
 
 
-def _set_verbatim(draw, ts, cols, colw, pitch, columns, out):
+def _set_verbatim(img, ts, cols, colw, pitch, columns, out):
     """Seed page: every given line is one printed line (no re-flow), justified unless it ends
     a paragraph (the next line starts with two ideographic spaces)."""
     flat = [(ci, j, line) for ci, lines in enumerate(columns[: len(cols)]) for j, line in enumerate(lines)]
@@ -315,12 +315,12 @@ def _set_verbatim(draw, ts, cols, colw, pitch, columns, out):
             cur = _new_body(ci, para, cont_prev=not starts and idx > 0)
             out.append(cur)
         y = cols[ci].top + j * pitch
-        cur.lines.append((line, ts.draw_line(draw, cols[ci].x0, y, line, colw, not ends, INK)))
+        cur.lines.append((line, ts.draw_line(img, cols[ci].x0, y, line, colw, not ends, INK)))
     if cur is not None and flat and not (flat[-1][2].endswith("。")):
         cur.extra["cont_next"] = True
 
 
-def _flow_text(draw, ts, cols, colw, pitch, em, spec, src, rng, out):
+def _flow_text(img, ts, cols, colw, pitch, em, spec, src, rng, out):
     """Flow generated paragraphs (and headings) through the columns until the page is full."""
     cap_lines = sum(max(0.0, c.bottom - c.top - sum(o[1] - o[0] for o in c.obstacles)) for c in cols) / pitch
     flow = Flow(cols, pitch)
@@ -340,7 +340,7 @@ def _flow_text(draw, ts, cols, colw, pitch, em, spec, src, rng, out):
             while ts.width(htext) > colw and len(htext) > 4:
                 htext = htext[:-1]
             top = y + (hh - (pitch - em) - hsz) / 2
-            out.append(Blk("heading", ci, [ci, ci + 1], [(htext, draw_run(draw, hfont, hsz, cols[ci].x0, top, htext, INK))], htext))
+            out.append(Blk("heading", ci, [ci, ci + 1], [(htext, draw_run(img, hfont, hsz, cols[ci].x0, top, htext, INK))], htext))
             flow.y = flow.snap(ci, y + hh) if spec.aligned else y + hh
             nhead += 1
             cur = None
@@ -358,7 +358,7 @@ def _flow_text(draw, ts, cols, colw, pitch, em, spec, src, rng, out):
                     cur.extra["cont_next"] = True
                 cur = _new_body(ci, para, cont_prev=j > 0)
                 out.append(cur)
-            cur.lines.append((line, ts.draw_line(draw, cols[ci].x0, y, line, colw, j < len(lines) - 1, INK)))
+            cur.lines.append((line, ts.draw_line(img, cols[ci].x0, y, line, colw, j < len(lines) - 1, INK)))
             flow.y = y + pitch
             placed += 1
         para += 1

@@ -116,7 +116,7 @@ def write_page(outdir, name: str, img, truth: dict) -> Path:
     """Write NAME.png (8-bit grey), NAME.gt.txt, NAME.gt_body.txt, NAME.gt.json."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    img.convert("L").save(out / f"{name}.png", optimize=False, compress_level=9)
+    img.convert("L").save(out / f"{name}.png", optimize=False, compress_level=6)
     truth = {"page_id": name, "image": f"{name}.png", **truth}
     (out / f"{name}.gt.txt").write_text(gt_text(truth["blocks"]), encoding="utf-8")
     (out / f"{name}.gt_body.txt").write_text(gt_text(truth["blocks"], True), encoding="utf-8")

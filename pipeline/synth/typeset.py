@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 FONT_FILES = {
     "serif": ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),          # AR PL UMing CN
@@ -31,6 +31,7 @@ NO_LINE_END = OPENING | set("(")
 # ASCII punctuation of the seed text is printed with the full-width glyph (NFKC-equal).
 RENDER_MAP = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 DASHES = set("—―─")
+MIDDLE = set("·・")
 
 
 @lru_cache(maxsize=64)
@@ -143,10 +144,9 @@ class Typeset:
             x += w + extra
         return out
 
-    def draw_line(self, draw: ImageDraw.ImageDraw, x0: float, top: float, text: str,
+    def draw_line(self, img: Image.Image, x0: float, top: float, text: str,
                   measure: float, justify: bool, fill: int = 20) -> tuple[float, float, float, float]:
         """Draw one line with its em box's top-left at (x0, top); returns the line's box."""
-        f = self.font
         em = self.em
         base = round(top) + baseline_offset(self.font_name, em)
         placed = self.place(text, measure, justify)
@@ -159,24 +159,51 @@ class Typeset:
             if tok[0] in DASHES:
                 th = max(2, round(em / 16))
                 y = round(top + em * 0.5 - th / 2)
-                draw.rectangle([round(x + em * 0.04), y, round(x + cell - em * 0.04) - 1, y + th - 1], fill=fill)
+                ImageDraw.Draw(img).rectangle([round(x + em * 0.04), y, round(x + cell - em * 0.04) - 1,
+                                               y + th - 1], fill=fill)
                 continue
-            if is_wide(tok[0]):
-                for k, ch in enumerate(tok):
-                    g = RENDER_MAP.get(ch, ch)
-                    adv = f.getlength(g)
-                    cw = cell / len(tok)
-                    if g in OPENING:
-                        off = cw - adv if adv < 0.8 * em else cw - em   # glyph on the right of its cell
-                    elif g in CLOSING:
-                        off = 0.0
-                    else:
-                        off = (cw - adv) / 2
-                    draw.text((round(x + k * cw + off), base), g, font=f, fill=fill, anchor="ls")
-            else:
-                draw.text((round(x), base), tok, font=f, fill=fill, anchor="ls")
+            if not is_wide(tok[0]):
+                for ch in tok:
+                    blit(img, self.font_name, em, ch, x, base, fill)
+                    x += self.font.getlength(ch)
+                continue
+            cw = cell / len(tok)
+            for k, ch in enumerate(tok):
+                g = RENDER_MAP.get(ch, ch)
+                ink = glyph(self.font_name, em, g)
+                if ink is None:
+                    continue
+                i0, i1 = ink[1], ink[1] + ink[0].size[0]
+                cx = x + k * cw
+                if g in CLOSING:                 # GB style: closing marks sit left in their cell
+                    gx = cx + 0.06 * em - i0
+                elif g in OPENING:
+                    gx = cx + cw - 0.06 * em - i1
+                elif g in MIDDLE or cw < em - 0.5:
+                    gx = cx + (cw - (i0 + i1)) / 2
+                else:
+                    gx = cx + (cw - self.font.getlength(g)) / 2
+                blit(img, self.font_name, em, g, gx, base, fill)
         x_first = x0 + next((dx for tok, dx, _ in placed if tok[0] != IDEO_SPACE), 0.0)
         return (x_first, float(top), x_end, float(top + em))
+
+
+@lru_cache(maxsize=50000)
+def glyph(font_name: str, size: int, ch: str):
+    """Cached ink mask of one glyph and its offset from (pen x, baseline), or None if blank."""
+    im = Image.new("L", (3 * size, 3 * size), 0)
+    ImageDraw.Draw(im).text((size, 2 * size), ch, font=font(font_name, size), fill=255, anchor="ls")
+    bb = im.getbbox()
+    if bb is None:
+        return None
+    return im.crop(bb), bb[0] - size, bb[1] - 2 * size
+
+
+def blit(img: Image.Image, font_name: str, size: int, ch: str, x: float, base: int, fill: int) -> None:
+    g = glyph(font_name, size, ch)
+    if g is not None:
+        mask, dx, dy = g
+        img.paste(fill, (round(x) + dx, base + dy), mask)
 
 
 def fit_size(font_name: str, text: str, width: float, size: int, min_size: int = 10) -> int:
@@ -188,7 +215,7 @@ def fit_size(font_name: str, text: str, width: float, size: int, min_size: int =
     return max(min_size, int(math.floor(size * width / w)))
 
 
-def draw_run(draw: ImageDraw.ImageDraw, font_name: str, size: int, x: float, top: float,
+def draw_run(img: Image.Image, font_name: str, size: int, x: float, top: float,
              text: str, fill: int = 20, stroke: int = 0) -> tuple[float, float, float, float]:
     """Draw a single-line display string (title, header, caption) on the em grid without
     justification; returns its box (x0, top, x1, top + size)."""
@@ -202,7 +229,7 @@ def draw_run(draw: ImageDraw.ImageDraw, font_name: str, size: int, x: float, top
                 continue
             adv = f.getlength(tok)
             off = (cell - adv) / 2 if is_wide(tok[0]) and tok[0] not in OPENING | CLOSING else 0
-            draw.text((round(x + dx + off), base), tok, font=f, fill=fill, anchor="ls",
-                      stroke_width=stroke, stroke_fill=fill)
+            ImageDraw.Draw(img).text((round(x + dx + off), base), tok, font=f, fill=fill, anchor="ls",
+                                     stroke_width=stroke, stroke_fill=fill)
         return (x, float(top), x + w, float(top + size))
-    return ts.draw_line(draw, x, top, text, w, False, fill)
+    return ts.draw_line(img, x, top, text, w, False, fill)
