@@ -58,8 +58,8 @@ def paragraph_starts(lines: Sequence[Line], column_width: float | None = None,
                      em: float | None = None) -> list[bool]:
     """For each line, whether it starts a paragraph (see the module docstring).
 
-    Element 0 is True only when the first line is visibly indented, so False
-    there means the block continues a paragraph begun elsewhere. Geometry is
+    The first line with text is True only when it is visibly indented, so
+    False there means the block continues a paragraph begun elsewhere. Geometry is
     only used when there is an em (a line with a positive height) and, for
     the indent, at least two lines to find the left edge from.
 
@@ -68,27 +68,32 @@ def paragraph_starts(lines: Sequence[Line], column_width: float | None = None,
     all end short (a one-paragraph block whose last line is its only long
     one is fine without it) is still measured against the column.
     """
-    if not lines:
-        return []
+    # Lines without text (rules, specks) neither start a paragraph nor count
+    # for the edges or the short-line test: the previous line is the
+    # previous line with text.
+    texted = [i for i, ln in enumerate(lines) if _has_text(ln)]
+    starts = [False] * len(lines)
+    if not texted:
+        return starts
+    tl = [lines[i] for i in texted]
     if em is None:
-        em = line_em(lines)
-    boxed = [ln for ln in lines if ln.bbox.width > 0]
+        em = line_em(tl)
+    boxed = [ln for ln in tl if ln.bbox.width > 0]
     left = min((ln.bbox.x0 for ln in boxed), default=0)
     right = max((ln.bbox.x1 for ln in boxed), default=0)
     if column_width and boxed:
         right = max(right, left + column_width)
     use_geometry = em > 0 and len(boxed) >= 2
 
-    starts = []
-    for i, ln in enumerate(lines):
-        start = _text_indented(ln.text or "")
+    for k, (i, ln) in enumerate(zip(texted, tl)):
+        start = _text_indented(ln.text)
         if use_geometry and ln.bbox.width > 0 and ln.bbox.x0 - left >= INDENT_EM * em:
             start = True
-        if i > 0 and use_geometry:
-            prev = lines[i - 1]
+        if k > 0 and use_geometry:
+            prev = tl[k - 1]
             if prev.bbox.width > 0 and prev.bbox.x1 < right - SHORT_EM * em:
                 start = True
-        starts.append(start)
+        starts[i] = start
     return starts
 
 

@@ -102,3 +102,9 @@ def test_split_false_for_titles():
 def test_block_text():
     assert block_text(["一段", "", "二段"]) == "一段\n二段"
     assert block_text([]) == ""
+
+
+def test_textless_lines_are_ignored_by_starts():
+    lines = rows(("", 0, 50), ("甲乙", *FULL), ("", 0, 10), ("丙丁", *INDENT), ("戊", *FULL))
+    assert paragraph_starts(lines) == [False, False, False, True, False]
+    assert paragraph_starts([]) == [] and paragraph_starts([ln("")]) == [False]
