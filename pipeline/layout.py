@@ -45,7 +45,8 @@ def _lines_from_segments(segs: np.ndarray, gutters: list[BBox]) -> list[BBox]:
         hmin = np.minimum(h[a], h)
         hmax = np.maximum(h[a], h)
         gap = x0 - x1[a]
-        cand = np.nonzero((ov >= 0.5 * hmin) & (gap > -0.5 * hmax) & (gap <= 1.2 * hmax)
+        # "。《" leaves well over one em of white inside a line
+        cand = np.nonzero((ov >= 0.5 * hmin) & (gap <= 1.6 * hmax)
                           & (x0 >= x0[a]) & (np.arange(n) != a))[0]
         for b in cand:
             if find(a) == find(b):
@@ -63,17 +64,24 @@ def _lines_from_segments(segs: np.ndarray, gutters: list[BBox]) -> list[BBox]:
             for g in groups.values()]
 
 
-def _walled(g: BBox, segs: np.ndarray, ch: float) -> bool:
-    """True when text runs line both sides of a white channel along most of
-    its height, as they do along a gutter and not beside a white pocket."""
+def _walled(g: BBox, segs: np.ndarray, ch: float, figures: list[BBox] = ()) -> bool:
+    """True when lines of text run along both sides of a white channel for
+    most of its height, as along a gutter, and not beside a white pocket or
+    between the big characters of a title."""
     if len(segs) == 0:
         return False
+    nseg = len(segs)
+    if figures:  # a figure walls a gutter as well as text does
+        segs = np.concatenate([segs, np.array([f.to_list() for f in figures], np.int32)])
     x0, y0, x1, y1 = (segs[:, i] for i in range(4))
-    rows = (np.minimum(y1, g.y1) - np.maximum(y0, g.y0)) > 0
-    tol = 0.8 * ch
+    rows = ((np.minimum(y1, g.y1) - np.maximum(y0, g.y0)) > 0) & \
+        (((y1 - y0) <= 1.6 * ch) | (np.arange(len(segs)) >= nseg))
+    tol = 1.5 * ch
 
     def cover(side) -> tuple[int, int]:
         sel = rows & side
+        if np.count_nonzero(sel) < 3:
+            return (0, 0)
         cov = np.zeros(g.height, bool)
         for a, b in zip(np.maximum(y0[sel], g.y0) - g.y0, np.minimum(y1[sel], g.y1) - g.y0):
             cov[a:b] = True
@@ -236,7 +244,7 @@ def analyse_layout(pimg: PageImage, options: Options) -> PageImage:
                       if fr.x0 <= lb.cx <= fr.x1 and fr.y0 <= lb.cy <= fr.y1), -1)
         lines.append(TextLine(lb, float(ink) / max(lb.area, 1), frame=frame))
 
-    walled = [g for g in gutters if g.width <= 4 * ch and _walled(g, segs, ch)]
+    walled = [g for g in gutters if g.width <= 4 * ch and _walled(g, segs, ch, figures)]
     seps = _separators(walled + [BBox(r.x0 - 1, r.y0, r.x1 + 1, r.y1) for r in rules],
                        ch, binary.shape[0])
     cols = _columns(seps, lines, ch)
