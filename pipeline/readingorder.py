@@ -8,9 +8,13 @@ Breuel's partial order + topological sort (as in OCRopus / kraken
   partial order below;
 * figures and their captions are taken out of the main flow (so they never
   split the columns of running text) and inserted afterwards, each right after
-  the last block of its left-most column above it;
+  the last block of its left-most column above it (else right before the first
+  one below it), its caption -- the nearest caption below (else above) it,
+  overlapping it horizontally -- directly after it.  Captions that match no
+  figure are main flow;
 * sidebars after the main flow, ordered among themselves by the same partial
-  order.
+  order; a figure whose centre lies inside a sidebar follows that sidebar;
+* figures with no text in their column at all come after that, before footers.
 
 Partial order on a set of blocks: ``a < b`` if their x-ranges overlap
 (by more than a tolerance) and ``a`` is above ``b``; otherwise ``a < b`` if
@@ -18,7 +22,9 @@ Partial order on a set of blocks: ``a < b`` if their x-ranges overlap
 horizontally lies vertically between them (``c`` would bridge the two
 columns, e.g. a spanning title between two stories).  The order is
 linearised by Kahn's algorithm with a geometric tie-break key, so the result
-does not depend on the order of the input list.  Work is O(n^2)-O(n^3) over
+does not depend on the order of the input list; cycles (possible, e.g. for
+staircases) are broken without ever violating an x-overlap/above pair, and
+flagged ``"order-cycle-broken"``.  Work is O(n^2)-O(n^3) over
 blocks, never words.
 """
 from __future__ import annotations
@@ -80,13 +86,17 @@ def x_overlaps(a: BBox, b: BBox, opts: ResolveOptions | None = None) -> bool:
     return ov > min(max(opts.overlap_px, opts.overlap_frac * narrow), narrow / 2)
 
 
-def partial_order(boxes: list[BBox], opts: ResolveOptions | None = None) -> list[set[int]]:
-    """Successor sets of the reading partial order over ``boxes`` (by index)."""
+def partial_order(boxes: list[BBox], opts: ResolveOptions | None = None
+                  ) -> tuple[list[set[int]], list[set[int]]]:
+    """The reading partial order over ``boxes``, as successor sets by index:
+    ``(above, left)`` -- edges from the x-overlap/above rule (these alone are
+    always acyclic) and edges from the left-of rule."""
     opts = opts or ResolveOptions()
     n = len(boxes)
-    succ: list[set[int]] = [set() for _ in range(n)]
+    above: list[set[int]] = [set() for _ in range(n)]
+    left: list[set[int]] = [set() for _ in range(n)]
     if n < 2:
-        return succ
+        return above, left
     xo = [[i != j and x_overlaps(boxes[i], boxes[j], opts) for j in range(n)]
           for i in range(n)]
     vk = [_vkey(bb) for bb in boxes]
@@ -106,31 +116,38 @@ def partial_order(boxes: list[BBox], opts: ResolveOptions | None = None) -> list
         for j in range(i + 1, n):
             if xo[i][j]:
                 if vk[i] < vk[j]:
-                    succ[i].add(j)
+                    above[i].add(j)
                 elif vk[j] < vk[i]:
-                    succ[j].add(i)
+                    above[j].add(i)
                 continue
             ki = (boxes[i].cx, boxes[i].x0, boxes[i].x1)
             kj = (boxes[j].cx, boxes[j].x0, boxes[j].x1)
             if ki == kj:
                 continue
-            left, right = (i, j) if ki < kj else (j, i)
-            if not bridged(left, right):
-                succ[left].add(right)
-    return succ
+            a, b = (i, j) if ki < kj else (j, i)
+            if not bridged(a, b):
+                left[a].add(b)
+    return above, left
 
 
-def _toposort(keys: list, succ: list[set[int]]) -> tuple[list[int], bool]:
+def _toposort(keys: list, above: list[set[int]], left: list[set[int]]) -> tuple[list[int], bool]:
     """Kahn's algorithm; among available nodes the smallest key goes first.
 
-    On a cycle, the remaining node with the fewest unmet predecessors (then
-    the smallest key) is taken anyway; the second value reports that.
+    The relation can have cycles (e.g. a staircase of blocks, each x-overlapping
+    the next one up, whose ends are left/right of each other).  Then, among the
+    remaining nodes with no unmet ``above`` predecessor (there always is one:
+    those edges are acyclic), the one with the fewest unmet predecessors, then
+    the smallest key, is taken anyway: only left-of edges are ever broken, so
+    "same column, above" pairs always hold.  The second value reports a break.
     """
     n = len(keys)
-    indeg = [0] * n
-    for s in succ:
-        for j in s:
+    indeg, vindeg = [0] * n, [0] * n
+    succ = [above[i] | left[i] for i in range(n)]
+    for i in range(n):
+        for j in succ[i]:
             indeg[j] += 1
+        for j in above[i]:
+            vindeg[j] += 1
     heap = [(keys[i], i) for i in range(n) if indeg[i] == 0]
     heapq.heapify(heap)
     done = [False] * n
@@ -143,12 +160,14 @@ def _toposort(keys: list, succ: list[set[int]]) -> tuple[list[int], bool]:
                 continue
         else:
             cycle = True
-            i = min((k for k in range(n) if not done[k]), key=lambda k: (indeg[k], keys[k], k))
+            i = min((k for k in range(n) if not done[k] and vindeg[k] == 0),
+                    key=lambda k: (indeg[k], keys[k], k))
         done[i] = True
         out.append(i)
         for j in sorted(succ[i]):
             if not done[j]:
                 indeg[j] -= 1
+                vindeg[j] -= j in above[i]
                 if indeg[j] == 0:
                     heapq.heappush(heap, (keys[j], j))
     return out, cycle
@@ -156,8 +175,8 @@ def _toposort(keys: list, succ: list[set[int]]) -> tuple[list[int], bool]:
 
 def _order_flow(blocks: list[Block], opts: ResolveOptions) -> tuple[list[Block], bool]:
     blocks = sorted(blocks, key=_key)
-    succ = partial_order([b.bbox for b in blocks], opts)
-    idx, cycle = _toposort([_key(b) for b in blocks], succ)
+    above, left = partial_order([b.bbox for b in blocks], opts)
+    idx, cycle = _toposort([_key(b) for b in blocks], above, left)
     return [blocks[i] for i in idx], cycle
 
 
