@@ -64,53 +64,72 @@ def _lines_from_segments(segs: np.ndarray, gutters: list[BBox]) -> list[BBox]:
             for g in groups.values()]
 
 
-def _walled(g: BBox, segs: np.ndarray, ch: float, figures: list[BBox] = ()) -> bool:
-    """True when lines of text run along both sides of a white channel for
-    most of its height, as along a gutter, and not beside a white pocket or
-    between the big characters of a title."""
+def _walled(g: BBox, segs: np.ndarray, ch: float, figures: list[BBox] = ()) -> list[BBox]:
+    """The parts of a white channel that have lines of text (or figures)
+    running along both sides, as a gutter has; nothing when those are short,
+    as beside a white pocket or between the big characters of a title.
+
+    A wall may miss a line (a paragraph's short last line, an indent) but no
+    more, so a channel that runs on up through the gaps of a spanning
+    subtitle is cut back to where the columns are.
+    """
     if len(segs) == 0:
-        return False
+        return []
     nseg = len(segs)
     if figures:  # a figure walls a gutter as well as text does
         segs = np.concatenate([segs, np.array([f.to_list() for f in figures], np.int32)])
     x0, y0, x1, y1 = (segs[:, i] for i in range(4))
     rows = ((np.minimum(y1, g.y1) - np.maximum(y0, g.y0)) > 0) & \
         (((y1 - y0) <= 1.6 * ch) | (np.arange(len(segs)) >= nseg))
-    tol = 1.5 * ch
+    tol = 2.5 * ch
+    max_break = int(2.6 * ch)
 
-    def cover(side) -> tuple[int, int]:
+    def stretches(side) -> list[tuple[int, int]]:
         sel = rows & side
-        if np.count_nonzero(sel) < 3:
-            return (0, 0)
-        cov = np.zeros(g.height, bool)
-        for a, b in zip(np.maximum(y0[sel], g.y0) - g.y0, np.minimum(y1[sel], g.y1) - g.y0):
-            cov[a:b] = True
-        idx = np.nonzero(cov)[0]
-        # white between lines counts as covered when text lies above and below
-        if idx.size == 0 or idx.size < 0.25 * (idx[-1] - idx[0] + 1):
-            return (0, 0)
-        return (int(idx[0]), int(idx[-1]) + 1)
+        spans = sorted(zip(np.maximum(y0[sel], g.y0).tolist(), np.minimum(y1[sel], g.y1).tolist()))
+        out: list[list[int]] = []
+        for a, b in spans:
+            if out and a - out[-1][1] <= max_break:
+                out[-1][1] = max(out[-1][1], b)
+            else:
+                out.append([a, b])
+        return [(a, b) for a, b in out]
 
-    la, lb = cover((x1 >= g.x0 - tol) & (x1 <= g.x0 + 2))
-    ra, rb = cover((x0 <= g.x1 + tol) & (x0 >= g.x1 - 2))
-    both = min(lb, rb) - max(la, ra)
-    return both >= min(0.6 * g.height, 6 * ch)
+    left = stretches((x1 >= g.x0 - tol) & (x1 <= g.x0 + 2))
+    right = stretches((x0 <= g.x1 + tol) & (x0 >= g.x1 - 2))
+    parts = []
+    for la, lb in left:
+        for ra, rb in right:
+            a, b = max(la, ra), min(lb, rb)
+            if b - a >= 2.5 * ch:
+                parts.append(BBox(g.x0, a, g.x1, b))
+    if sum(p.height for p in parts) < 6 * ch:
+        return []
+    return parts
 
 
 def _separators(gutters: list[BBox], ch: float, page_h: int) -> list[float]:
-    """Column boundaries: x positions where gutters of enough total height line up."""
-    items = sorted(((g.cx, g.height) for g in gutters), key=lambda t: t[0])
-    clusters: list[list[tuple[float, int]]] = []
-    for cx, hh in items:
-        if clusters and cx - clusters[-1][-1][0] <= 0.6 * ch:
-            clusters[-1].append((cx, hh))
+    """Column boundaries: x positions where gutters of enough total height line up.
+
+    Pieces of one gutter found at different heights overlap in x (a wide
+    gutter may be found as several side-by-side strips), so they are pooled
+    by x-range, not by centre.
+    """
+    items = sorted(gutters, key=lambda g: g.x0)
+    clusters: list[list[BBox]] = []
+    reach = -1e9
+    for g in items:
+        if clusters and g.x0 <= reach + 0.5 * ch:
+            clusters[-1].append(g)
+            reach = max(reach, g.x1)
         else:
-            clusters.append([(cx, hh)])
+            clusters.append([g])
+            reach = g.x1
     seps = []
     for c in clusters:
-        total = sum(hh for _, hh in c)
+        total = sum(g.height for g in c)
         if total >= max(12 * ch, 0.1 * page_h):
-            seps.append(float(np.average([cx for cx, _ in c], weights=[hh for _, hh in c])))
+            seps.append(float(np.average([g.cx for g in c], weights=[g.height for g in c])))
     return seps
 
 
@@ -229,6 +248,7 @@ def analyse_layout(pimg: PageImage, options: Options) -> PageImage:
 
     obstacles = [tuple(s) for s in segs] + [f.to_list() for f in figures] + [fr.to_list() for fr in frames]
     gutters = geo.tall_gaps(obstacles, binary.shape, ch)
+    gutters = [p for g in gutters if g.width <= 4 * ch for p in _walled(g, segs, ch, figures)]
     rules = [BBox(*map(int, b[i])) for i in np.nonzero(vrule)[0]]
     # a vertical rule is a gutter whatever the white space beside it
     gutters += [BBox(r.x0 - 1, r.y0, r.x1 + 1, r.y1) for r in rules]
@@ -244,9 +264,7 @@ def analyse_layout(pimg: PageImage, options: Options) -> PageImage:
                       if fr.x0 <= lb.cx <= fr.x1 and fr.y0 <= lb.cy <= fr.y1), -1)
         lines.append(TextLine(lb, float(ink) / max(lb.area, 1), frame=frame))
 
-    walled = [g for g in gutters if g.width <= 4 * ch and _walled(g, segs, ch, figures)]
-    seps = _separators(walled + [BBox(r.x0 - 1, r.y0, r.x1 + 1, r.y1) for r in rules],
-                       ch, binary.shape[0])
+    seps = _separators(gutters, ch, binary.shape[0])
     cols = _columns(seps, lines, ch)
     if options.columns and cols and len(cols) != options.columns:
         left, right = cols[0][0], cols[-1][1]
