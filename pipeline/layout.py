@@ -82,7 +82,7 @@ def _walled(g: BBox, segs: np.ndarray, ch: float, figures: list[BBox] = ()) -> l
     rows = ((np.minimum(y1, g.y1) - np.maximum(y0, g.y0)) > 0) & \
         (((y1 - y0) <= 1.6 * ch) | (np.arange(len(segs)) >= nseg))
     tol = 2.5 * ch
-    max_break = int(2.6 * ch)
+    max_break = int(3.2 * ch)
 
     def stretches(side) -> list[tuple[int, int]]:
         sel = rows & side
@@ -108,7 +108,7 @@ def _walled(g: BBox, segs: np.ndarray, ch: float, figures: list[BBox] = ()) -> l
     return parts
 
 
-def _separators(gutters: list[BBox], ch: float, page_h: int) -> list[float]:
+def _separators(gutters: list[BBox], ch: float, page_h: int) -> list[tuple[float, int]]:
     """Column boundaries: x positions where gutters of enough total height line up.
 
     Pieces of one gutter found at different heights overlap in x (a wide
@@ -129,18 +129,36 @@ def _separators(gutters: list[BBox], ch: float, page_h: int) -> list[float]:
     for c in clusters:
         total = sum(g.height for g in c)
         if total >= max(12 * ch, 0.1 * page_h):
-            seps.append(float(np.average([g.cx for g in c], weights=[g.height for g in c])))
+            seps.append((float(np.average([g.cx for g in c], weights=[g.height for g in c])), total))
     return seps
 
 
-def _columns(seps: list[float], lines: list[TextLine], ch: float) -> list[tuple[int, int]]:
+def _columns(seps: list[tuple[float, int]], lines: list[TextLine], ch: float) -> list[tuple[int, int]]:
+    """Column x-ranges between the separators.
+
+    Magazine columns have (nearly) equal widths, so a separator that leaves
+    a column much narrower than the widest one is more likely a chance
+    alignment of white inside a column: the weaker of such a column's two
+    separators is dropped until none is left.
+    """
     if not lines:
         return []
     body = [ln.bbox for ln in lines if ln.frame < 0]
     left = min(b.x0 for b in body) if body else 0
     right = max(b.x1 for b in body) if body else 0
-    edges = [left] + [int(s) for s in seps if left + 2 * ch < s < right - 2 * ch] + [right]
-    return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
+    inner = sorted((x, wt) for x, wt in seps if left + 2 * ch < x < right - 2 * ch)
+    while True:
+        edges = [(left, None)] + inner + [(right, None)]
+        widths = [edges[i + 1][0] - edges[i][0] for i in range(len(edges) - 1)]
+        narrow = [i for i, wd in enumerate(widths) if wd < 0.55 * max(widths)]
+        if not narrow or not inner:
+            break
+        i = min(narrow, key=lambda k: widths[k])
+        cands = [j for j in (i, i + 1) if edges[j][1] is not None]
+        weakest = min(cands, key=lambda j: edges[j][1])
+        inner.remove(edges[weakest])
+    xs = [int(x) for x, _ in edges]
+    return [(xs[i], xs[i + 1]) for i in range(len(xs) - 1)]
 
 
 def _span(b: BBox, cols: list[tuple[int, int]], ch: float) -> tuple[int, int]:
