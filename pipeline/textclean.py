@@ -239,8 +239,14 @@ def _dash(m: re.Match) -> str:
     return "—" * len(marks) if set(marks) <= _EM_DASHES else "——"
 
 
+# chi_sim reads the enumeration comma 、 as a backtick or backslash, which
+# never stand between Chinese characters in magazine text.
+_SLANT_COMMA = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s*[`\\]\s*(?=[\u3400-\u9fff\uf900-\ufaff])")
+
+
 def _clean_pass(s: str) -> str:
     s = s.translate(_FW_ALNUM)
+    s = _SLANT_COMMA.sub("、", s)
     s = _FW_POINT.sub(".", s)
     s = _ELLIPSIS.sub("……", s)
     s = _DASH_RUN.sub(_dash, s)

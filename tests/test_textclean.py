@@ -125,3 +125,8 @@ numbers = st.one_of(
 def test_numbers_intact(pre, num, post, sp):
     out = clean_text(pre + sp + num + sp + post)
     assert out == pre + num + post
+
+
+def test_backtick_or_backslash_between_han_is_the_enumeration_comma():
+    assert clean_text("技能提升`作用发挥\\支撑保障") == "技能提升、作用发挥、支撑保障"
+    assert clean_text("a`b") == "a`b"

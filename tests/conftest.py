@@ -1,0 +1,39 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+def run_magscan(*args, env=None, timeout=900):
+    """Run the real command line in a child process, as a user would."""
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def _cjk_font(size):
+    for p in ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+              "/usr/share/fonts/truetype/arphic/uming.ttc",
+              "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"):
+        if Path(p).exists():
+            return ImageFont.truetype(p, size, index=2 if "Noto" in p else 0)
+    pytest.fail("no CJK font installed; run `make test`, which installs fonts-noto-cjk")
+
+
+@pytest.fixture(scope="session")
+def small_page(tmp_path_factory) -> Path:
+    """A small two-line Chinese text image: cheap to OCR, for input-handling tests."""
+    img = Image.new("L", (900, 260), 255)
+    d = ImageDraw.Draw(img)
+    f = _cjk_font(48)
+    d.text((40, 40), "加强和改进产业工人队伍", font=f, fill=0)
+    d.text((40, 140), "思想政治建设的意义", font=f, fill=0)
+    path = tmp_path_factory.mktemp("small") / "small page.png"
+    img.save(path, dpi=(300, 300))
+    return path

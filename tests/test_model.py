@@ -1,0 +1,33 @@
+import json
+
+import pytest
+
+from pipeline.model import BBox, Block, Line, Page, Word
+from pipeline.options import Options
+
+
+def test_page_round_trips_through_json():
+    page = Page(source="a.png", page_number=2, width=100, height=200, deskew_angle=1.25,
+                columns=[(0, 50), (50, 100)], flags=["x"], engine="tesseract",
+                options={"dpi": 300})
+    page.blocks = [Block(id=0, kind="body", bbox=BBox(1, 2, 30, 40), column=0, span=(0, 1), order=0,
+                         lines=[Line(BBox(1, 2, 30, 10), "中文", 91.5,
+                                     [Word(BBox(1, 2, 30, 10), "中文", 91.5)])], text="中文")]
+    again = Page.from_dict(json.loads(json.dumps(page.to_dict(), ensure_ascii=False)))
+    assert again.to_dict() == page.to_dict()
+    assert again.blocks[0].lines[0].words[0].bbox == BBox(1, 2, 30, 10)
+
+
+def test_unknown_block_kind_is_rejected():
+    with pytest.raises(ValueError):
+        Block(id=0, kind="paragraph", bbox=BBox(0, 0, 1, 1))
+
+
+def test_options_reject_unknown_keys_and_fingerprint_changes():
+    with pytest.raises(ValueError, match="unknown option"):
+        Options.from_dict({"dpi": 300, "colums": 3})
+    a, b = Options(), Options(columns=3)
+    assert a.fingerprint() != b.fingerprint()
+    assert a.fingerprint() == Options.from_dict(a.to_dict()).fingerprint()
+    # a timeout does not change a page's result, so it does not change the fingerprint
+    assert a.fingerprint() == Options(ocr_timeout=5).fingerprint()
