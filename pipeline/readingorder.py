@@ -295,7 +295,18 @@ def resolve_order(blocks: list[Block], options: ResolveOptions | None = None) ->
     taken = {id(c) for c in cap_of.values()}
     main_in = text_main + [c for c in by_kind["caption"] if id(c) not in taken]
 
-    main, cyc_main = _order_flow(main_in, opts)
+    # The masthead (title, subtitle, author lines above every body block)
+    # opens the page even where a short author line sits over one column
+    # only, which the partial order alone would read after the columns to
+    # its left.
+    body_tops = [b.bbox.y0 for b in main_in if b.kind == "body"]
+    top = min(body_tops) if body_tops else None
+    mast_in = [b for b in main_in if top is not None and b.kind in ("title", "heading")
+               and b.bbox.y1 <= top]
+    mast, cyc_mast = _order_flow(mast_in, opts)
+    rest, cyc_main = _order_flow([b for b in main_in if b not in mast_in], opts)
+    main = mast + rest
+    cyc_main = cyc_main or cyc_mast
     side, cyc_side = _order_flow(sidebars, opts)
     if cyc_main or cyc_side:
         flags.append(FLAG_CYCLE)

@@ -244,9 +244,14 @@ def _dash(m: re.Match) -> str:
 _SLANT_COMMA = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s*[`\\]\s*(?=[\u3400-\u9fff\uf900-\ufaff])")
 
 
+# A dash opening a subtitle or a quotation is read as 一一 (two "one"s).
+_DASH_AS_ONES = re.compile(r"^\s*一\s*一\s*(?=[《“「])")
+
+
 def _clean_pass(s: str) -> str:
     s = s.translate(_FW_ALNUM)
     s = _SLANT_COMMA.sub("、", s)
+    s = _DASH_AS_ONES.sub("——", s)
     s = _FW_POINT.sub(".", s)
     s = _ELLIPSIS.sub("……", s)
     s = _DASH_RUN.sub(_dash, s)

@@ -462,3 +462,20 @@ def test_property_all_kinds(page, rnd):
     n_foot = kinds.count("footer")
     assert set(kinds[:n_head]) <= {"header"}
     assert set(kinds[len(kinds) - n_foot:]) <= {"footer"}
+
+
+def test_author_line_over_the_middle_column_opens_the_page():
+    """
+        +---------TITLE---------+
+                 [author]
+        +-----+  +-----+  +-----+
+        | c1  |  | c2  |  | c3  |
+        +-----+  +-----+  +-----+
+    The author line sits over column 2 only, but belongs to the masthead.
+    """
+    from pipeline.model import BBox, Block
+    blocks = [Block(0, "title", BBox(0, 0, 300, 40)), Block(1, "heading", BBox(110, 50, 190, 70)),
+              Block(2, "body", BBox(0, 100, 90, 400)), Block(3, "body", BBox(105, 100, 195, 400)),
+              Block(4, "body", BBox(210, 100, 300, 400))]
+    order = [b.id for b in resolve_order(blocks).blocks]
+    assert order == [0, 1, 2, 3, 4]

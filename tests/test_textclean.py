@@ -130,3 +130,8 @@ def test_numbers_intact(pre, num, post, sp):
 def test_backtick_or_backslash_between_han_is_the_enumeration_comma():
     assert clean_text("技能提升`作用发挥\\支撑保障") == "技能提升、作用发挥、支撑保障"
     assert clean_text("a`b") == "a`b"
+
+
+def test_dash_read_as_two_ones_before_a_title_mark():
+    assert clean_text("一一《新时期》系列") == "——《新时期》系列"
+    assert clean_text("一一对应") == "一一对应"
