@@ -6,6 +6,6 @@
 """
 from .layout import PageSpec, random_spec, sample_specs, seed_spec
 from .render import render_page
-from .truth import gt_text, write_page
+from .truth import gt_text, write_page, write_truth
 
-__all__ = ["PageSpec", "random_spec", "seed_spec", "sample_specs", "render_page", "write_page", "gt_text"]
+__all__ = ["PageSpec", "random_spec", "seed_spec", "sample_specs", "render_page", "write_page", "write_truth", "gt_text"]

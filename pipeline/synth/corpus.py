@@ -43,6 +43,11 @@ TITLES = [
     "职工书屋温暖万家", "走进戈壁滩上的新工厂", "一线工人的技术攻关路",
     "打通技能人才发展通道", "绿洲深处的产业新城", "把服务送到职工身边",
 ]
+TITLE_PAIRS = [
+    ("让技能人才脱颖而出", "为产业发展注入新动能"), ("把服务送到职工身边", "让劳动者更有获得感"),
+    ("深化产业工人队伍建设改革", "夯实工人阶级主力军地位"), ("弘扬劳模精神工匠精神", "营造尊重劳动的良好氛围"),
+    ("创新工作室里的年轻人", "用技术攻关书写青春"),
+]
 SUBTITLES = [
     "——记第八师石河子市技术能手王建军", "——全区工会职工技能培训工作综述",
     "——来自基层一线的调查报告", "——《新时期产业工人队伍建设改革方案》系列解读",
@@ -142,8 +147,21 @@ class TextSource:
     def pick(self, seq):
         return seq[self.rng.randrange(len(seq))]
 
+    def distinct(self, seq, key: str):
+        """Items of ``seq`` in a seeded order without repeats (cycling when exhausted)."""
+        lst = self.__dict__.setdefault("_distinct_" + key, [])
+        if not lst:
+            lst.extend(seq)
+            self.rng.shuffle(lst)
+        return lst.pop()
+
+    def title(self, lines: int) -> list[str]:
+        if lines == 2:
+            return list(self.pick(TITLE_PAIRS))
+        return [self.pick(TITLES)]
+
     def heading(self, i: int, style: int) -> str:
-        h = self.pick(HEADINGS)
+        h = self.distinct(HEADINGS, "heading")
         return f"{NUMERALS[i % 10]}、{h}" if style == 0 else "■" + h
 
     def caption(self, style: int) -> str:

@@ -111,7 +111,7 @@ def random_spec(seed: int) -> PageSpec:
     pt_hi = {2: 11.0, 3: 10.5, 4: 9.5}[cols]
     profile = r.choice(["clean", "mild", "mild", "moderate", "heavy"])
     skew = 0.0 if profile == "clean" else round(r.uniform(-1, 1) * (3.0 if profile == "heavy" else 1.5), 3)
-    deg = dict(clean=(0, 0, 0, 0), mild=(2.5, 0.5, 0, 0.08), moderate=(4.5, 0.9, 75, 0.18),
+    deg = dict(clean=(0, 0, 0, 0), mild=(2.5, 0.7, 0, 0.08), moderate=(4.5, 0.9, 75, 0.18),
                heavy=(7, 1.2, 40, 0.3))[profile]
     border = r.choice(["left", "right", "top", "bottom"]) if profile in ("moderate", "heavy") and r.random() < 0.6 else None
     return PageSpec(
@@ -141,7 +141,7 @@ def seed_spec() -> PageSpec:
         title_center=True, subtitle=True, author=True, header=False, footer=True, page_no=23,
         footer_text="2017.8兵团工运", body_font="serif", title_font="serif_bold", body_pt=10.0,
         line_pitch=1.7, title_pt=26.0, margins_in=(0.72, 0.62, 0.72, 0.7), verbatim=True,
-        skew_deg=1.0, noise=2.5, blur=0.5, paper=250,
+        skew_deg=1.0, noise=2.5, blur=0.7, paper=250,
     )
 
 
@@ -153,11 +153,11 @@ def sample_specs() -> dict[str, PageSpec]:
             random_spec(101), columns=2, gutter_in=0.3, rule=True, aligned=True, title_span=2,
             figure="col", figure_col=0, figure_pos=0.35, figure_aspect=0.62, sidebar=False,
             headings=1, body_font="serif", body_pt=10.0, spread=False, skew_deg=-0.6, noise=2.5,
-            blur=0.5, jpeg=0, lighting=0.06, paper=249, border=None, border_px=0).validate(),
+            blur=0.7, jpeg=0, lighting=0.06, paper=249, border=None, border_px=0).validate(),
         "four-col-title3": replace(
             random_spec(202), columns=4, gutter_in=0.16, rule=False, aligned=True, title_span=3,
             title_lines=1, figure=None, sidebar=False, headings=2, body_font="serif", body_pt=9.0,
-            spread=False, skew_deg=0.4, noise=2.5, blur=0.5, jpeg=0, lighting=0.0, paper=250,
+            spread=False, skew_deg=0.4, noise=2.5, blur=0.7, jpeg=0, lighting=0.0, paper=250,
             border=None, border_px=0, header=True, subtitle=True, author=True).validate(),
         "three-col-span2-sidebar": replace(
             random_spec(303), columns=3, gutter_in=0.18, rule=False, aligned=True, title_span=3,

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from . import corpus
-from .degrade import degrade
+from .degrade import degrade, skew_affine
 from .figures import make_figure
 from .layout import PageSpec
 from .truth import Blk, build_truth
@@ -79,6 +79,14 @@ class Flow:
                 self.y = self.cols[self.ci].top
         return None
 
+    def fits_here(self, need: float) -> bool:
+        """Whether ``need`` px fit at the current position without a jump."""
+        if self.ci >= len(self.cols):
+            return False
+        col = self.cols[self.ci]
+        return (self.y + need <= col.bottom + 1e-6
+                and not any(self.y < ob[1] and self.y + need > ob[0] for ob in col.obstacles))
+
     def finish(self):
         for ci in range(len(self.cols)):
             self._leave_column(ci)
@@ -101,7 +109,7 @@ def _page_geometry(spec: PageSpec, cpl: int | None = None):
 
 
 def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
-            page_no: int | None = None):
+            page_no: int | None = None, magazine: tuple | None = None):
     """Render the clean page. Returns (PIL image, blocks in reading order, geometry dict)."""
     rng = random.Random(spec.seed * 31 + 5)
     src = corpus.TextSource(spec.seed, text if not spec.verbatim else None)
@@ -121,9 +129,11 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
     ts = Typeset(body_font, em)
     X0, X1 = xs[0][0], xs[-1][1]
     mag, issue = src.pick(corpus.MAGAZINES)
+    if magazine:
+        mag, issue = magazine
     meta_font = rng.choice(["sans", "hei", "serif"])
     head, title_blocks, flow_blocks, side_blocks, foot = [], [], [], [], []
-    geo: dict = {"figure_box": None, "sidebar_box": None}
+    geo: dict = {"figure_box": None, "sidebar_box": None, "magazine": [mag, issue]}
 
     # running head with a thin rule below
     content_top = mt
@@ -150,12 +160,13 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
             tlines, sub = parsed["title"], (parsed["subtitle"] or [""])[0]
             auth = (parsed["author"] or [""])[0]
         else:
-            tlines = [src.pick(corpus.TITLES) for _ in range(spec.title_lines)]
-            if spec.title_lines == 2 and tlines[0] == tlines[1]:
-                tlines[1] = corpus.TITLES[(corpus.TITLES.index(tlines[0]) + 1) % len(corpus.TITLES)]
+            tlines = src.title(spec.title_lines)
             sub = src.pick(corpus.SUBTITLES) if spec.subtitle else ""
             auth = src.pick(corpus.AUTHORS) if spec.author else ""
         tsize = round(spec.title_pt / 72 * spec.dpi)
+        if len(tlines) == 1 and fit_size(spec.title_font, tlines[0], tx1 - tx0, tsize) < 0.7 * tsize:
+            half = (len(tlines[0]) + 1) // 2          # narrow span: break the title in two
+            tlines = [tlines[0][:half], tlines[0][half:]]
         tsize = min(fit_size(spec.title_font, t, tx1 - tx0, tsize) for t in tlines)
         stroke = 1 if spec.title_font == "hei" else 0
         y = content_top
@@ -331,7 +342,8 @@ def _flow_text(img, ts, cols, colw, pitch, em, spec, src, rng, out):
     hh = (2 if spec.aligned else 1.8) * pitch
     cur = None
     while True:
-        if nhead < spec.headings and placed >= (nhead + 0.4) / spec.headings * cap_lines:
+        if (nhead < spec.headings and placed >= (nhead + 0.5) / (spec.headings + 0.7) * cap_lines
+                and flow.fits_here(hh + pitch + em)):
             pos = flow.slot(hh - (pitch - em), hh + pitch + em)
             if pos is None:
                 break
@@ -343,6 +355,7 @@ def _flow_text(img, ts, cols, colw, pitch, em, spec, src, rng, out):
             out.append(Blk("heading", ci, [ci, ci + 1], [(htext, draw_run(img, hfont, hsz, cols[ci].x0, top, htext, INK))], htext))
             flow.y = flow.snap(ci, y + hh) if spec.aligned else y + hh
             nhead += 1
+            placed += 2
             cur = None
         lines = ts.break_paragraph(src.paragraph(1, 5), colw)
         for j, line in enumerate(lines):
@@ -372,6 +385,7 @@ def render_page(spec: PageSpec, text: str | None = None):
     if spec.spread:
         return _render_spread(spec, text)
     page, blocks, geo = compose(spec, text)
+    spec = _safe_border(spec, blocks, *page.size)
     arr, m = degrade(np.asarray(page), spec)
     return Image.fromarray(arr, "L"), build_truth(spec, [blocks], [geo], m, arr.shape[1], arr.shape[0])
 
@@ -383,7 +397,7 @@ def _render_spread(spec: PageSpec, text):
     pl, bl, gl = compose(spec, text, True, left_no)
     fc = spec.columns - (1 if spec.figure == "col" else 2) - spec.figure_col if spec.figure else 0
     rspec = replace(spec, seed=spec.seed + 1, figure_col=max(0, fc), sidebar=False)
-    pr, br, gr = compose(rspec, text, False, left_no + 1)
+    pr, br, gr = compose(rspec, text, False, left_no + 1, tuple(gl["magazine"]))
     W, H = pl.size
     arr = np.concatenate([np.asarray(pl), np.asarray(pr)], axis=1).astype(np.float32)
     xs = np.arange(2 * W, dtype=np.float32)
@@ -391,5 +405,18 @@ def _render_spread(spec: PageSpec, text):
     for b in br:
         b.shift(W)
     gr = dict(gr, x_offset=W)
+    spec = _safe_border(spec, bl + br, 2 * W, H)
     arr, m = degrade(arr.astype(np.uint8), spec)
     return Image.fromarray(arr, "L"), build_truth(spec, [bl, br], [gl, gr], m, arr.shape[1], arr.shape[0])
+
+
+def _safe_border(spec: PageSpec, blocks, w: int, h: int) -> PageSpec:
+    """Narrow the dark scanner band so that it never covers a block of the skewed page."""
+    if not spec.border or spec.border_px <= 0:
+        return spec
+    m = skew_affine(w, h, spec.skew_deg)
+    pts = np.array([[x, y, 1.0] for b in blocks for (x0, y0, x1, y1) in [b.bbox()]
+                    for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]) @ m.T
+    gap = {"left": pts[:, 0].min(), "right": w - pts[:, 0].max(),
+           "top": pts[:, 1].min(), "bottom": h - pts[:, 1].max()}[spec.border]
+    return replace(spec, border_px=int(max(0, min(spec.border_px, gap / 1.4))))

@@ -112,14 +112,21 @@ def build_truth(spec, pages: list[list[Blk]], geos: list[dict], m, w: int, h: in
     return truth
 
 
-def write_page(outdir, name: str, img, truth: dict) -> Path:
-    """Write NAME.png (8-bit grey), NAME.gt.txt, NAME.gt_body.txt, NAME.gt.json."""
+def write_truth(outdir, name: str, truth: dict) -> dict:
+    """Write NAME.gt.txt, NAME.gt_body.txt and NAME.gt.json; returns the JSON written."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    img.convert("L").save(out / f"{name}.png", optimize=False, compress_level=6)
     truth = {"page_id": name, "image": f"{name}.png", **truth}
     (out / f"{name}.gt.txt").write_text(gt_text(truth["blocks"]), encoding="utf-8")
     (out / f"{name}.gt_body.txt").write_text(gt_text(truth["blocks"], True), encoding="utf-8")
     (out / f"{name}.gt.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
                                          encoding="utf-8")
-    return out / f"{name}.png"
+    return truth
+
+
+def write_page(outdir, name: str, img, truth: dict) -> Path:
+    """Write NAME.png (8-bit grey) and the truth files."""
+    write_truth(outdir, name, truth)
+    path = Path(outdir) / f"{name}.png"
+    img.convert("L").save(path, optimize=False, compress_level=6)
+    return path
