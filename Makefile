@@ -6,7 +6,7 @@ APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-arphic-umin
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: demo test setup system-deps venv clean bench
+.PHONY: demo test setup system-deps venv clean
 
 demo: setup
 	$(BIN)/magscan convert scans -o out; status=$$?; \
@@ -36,9 +36,6 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
-
-bench: setup
-	$(BIN)/python bench/layouts.py
 
 clean:
 	rm -rf out .pytest_cache
