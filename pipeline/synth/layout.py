@@ -18,7 +18,7 @@ class PageSpec:
     gutter_in: float = 0.2           # gap between columns, inches (0.05..0.35)
     rule: bool = False               # thin vertical line in each gutter
     aligned: bool = True             # all columns on one baseline grid
-    title_span: int = 3              # the title covers columns [0, title_span); == columns: full width
+    title_span: int = 0              # the title covers columns [0, k); k == columns or 0: full width
     title_lines: int = 1             # 1 or 2
     title_center: bool = False       # centre title/subtitle/author within their span
     subtitle: bool = True
@@ -36,7 +36,7 @@ class PageSpec:
     figure_aspect: float = 0.7       # figure height / width
     caption: bool = True             # a caption under each figure
     sidebar: bool = False            # boxed, shaded, at the bottom, with its own heading
-    sidebar_span: tuple[int, int] = (0, 3)
+    sidebar_span: tuple[int, int] = (0, 0)  # [first, last + 1) columns; (0, 0): all columns
     headings: int = 0                # number of bold section headings in the body flow
     # --- type
     body_font: str = "serif"         # serif | sans | kai
@@ -77,20 +77,30 @@ class PageSpec:
     def validate(self) -> "PageSpec":
         if not 2 <= self.columns <= 4:
             raise ValueError("columns must be 2..4")
-        if not 1 <= self.title_span <= self.columns:
-            raise ValueError("title_span must be 1..columns")
+        if not 0 <= self.title_span <= self.columns:
+            raise ValueError("title_span must be 0 (full width) or 1..columns")
         if self.figure not in (None, "col", "span2"):
             raise ValueError("figure must be None, 'col' or 'span2'")
         if self.figure == "span2" and not 0 <= self.figure_col <= self.columns - 2:
             raise ValueError("span2 figure needs figure_col <= columns - 2")
         if self.figure == "col" and not 0 <= self.figure_col < self.columns:
             raise ValueError("figure_col out of range")
-        a, b = self.sidebar_span
+        a, b = self.side_span
         if self.sidebar and not (0 <= a and b <= self.columns and b - a >= 2):
             raise ValueError("sidebar must span >= 2 columns")
         if self.body_font not in ("serif", "sans", "kai"):
             raise ValueError("body_font must be serif, sans or kai")
         return self
+
+    @property
+    def title_cols(self) -> int:
+        """Number of columns the title covers (title_span 0 means all)."""
+        return self.title_span or self.columns
+
+    @property
+    def side_span(self) -> tuple[int, int]:
+        """Columns [a, b) the sidebar covers ((0, 0) means all)."""
+        return tuple(self.sidebar_span) if self.sidebar_span[1] > 0 else (0, self.columns)
 
     @property
     def size_px(self) -> tuple[int, int]:

@@ -151,7 +151,7 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
         content_top = max(mt, ry + 0.25 * spec.dpi)
 
     # title, subtitle, author over columns [0, k)
-    k = spec.title_span if with_title else 0
+    k = spec.title_cols if with_title else 0
     tops = [content_top] * n
     if k:
         tx0, tx1 = xs[0][0], xs[k - 1][1]
@@ -201,7 +201,7 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
 
     # sidebar (boxed, shaded, bottom of the page across >= 2 columns)
     if spec.sidebar and not parsed:
-        sa, sb = spec.sidebar_span
+        sa, sb = spec.side_span
         bx0, bx1 = xs[sa][0], xs[sb - 1][1]
         pad = round(0.9 * em)
         sfont = "kai" if body_font != "kai" else "sans"

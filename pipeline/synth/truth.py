@@ -90,6 +90,7 @@ def build_truth(spec, pages: list[list[Blk]], geos: list[dict], m, w: int, h: in
     geo0 = geos[0]
     n = spec.columns
     layout.update(
+        title_span=spec.title_cols, sidebar_span=list(spec.side_span) if spec.sidebar else None,
         ncol=n, gutter_rule=spec.rule, grid_aligned=spec.aligned, body_pt=spec.body_pt,
         title_mode=geo0["title_mode"], chars_per_line=geo0["chars_per_line"],
         line_pitch_px=geo0["line_pitch_px"], margins_px=geo0["margins_px"],
