@@ -15,6 +15,10 @@ class InputError(MagscanError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self):
+        # errors cross process boundaries (worker -> batch runner) by pickle
+        return (type(self), (self.path, self.reason))
+
 
 class EngineMissing(MagscanError):
     """The OCR program or its language model is not installed."""

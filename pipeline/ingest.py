@@ -86,8 +86,12 @@ def _to_gray(img: Image.Image) -> np.ndarray:
     return np.asarray(img.convert("L"), dtype=np.uint8).copy()
 
 
+# Pillow's own bomb check is a process-wide setting; the limit is checked
+# per call instead (options.max_pixels), on the header, before decoding.
+Image.MAX_IMAGE_PIXELS = None
+
+
 def _image_pages(path: Path, options: Options) -> Iterator[SourcePage]:
-    Image.MAX_IMAGE_PIXELS = options.max_pixels
     try:
         with Image.open(path) as im:
             n = 0

@@ -31,3 +31,10 @@ def test_options_reject_unknown_keys_and_fingerprint_changes():
     assert a.fingerprint() == Options.from_dict(a.to_dict()).fingerprint()
     # a timeout does not change a page's result, so it does not change the fingerprint
     assert a.fingerprint() == Options(ocr_timeout=5).fingerprint()
+
+
+def test_input_error_survives_pickling_between_processes():
+    import pickle
+    from pipeline.errors import InputError
+    e = pickle.loads(pickle.dumps(InputError("a b.png", "empty file (0 bytes)")))
+    assert (e.path, e.reason) == ("a b.png", "empty file (0 bytes)")
