@@ -66,7 +66,7 @@ def process_document(path: str, doc_stem: str, out_dir: str, options: Options,
     """Convert every page of one input file (runs in a worker process)."""
     import time
 
-    from .convert import convert_page
+    from .convert import convert_source
     from .export import write_page
     from .overlay import draw_overlay
 
@@ -76,12 +76,14 @@ def process_document(path: str, doc_stem: str, out_dir: str, options: Options,
     for src in load_pages(path, options):
         t = time.perf_counter()
         try:
-            pimg = convert_page(src, options, engine)
-            ov = draw_overlay(pimg.page, pimg.gray) if overlays else None
-            paths = write_page(doc_dir, pimg.page, options.keep_headers, ov)
-            text = paths["txt"].read_text(encoding="utf-8")
-            results.append(PageResult(str(path), doc_stem, src.page_number, True, text,
-                                      paths={k: str(v) for k, v in paths.items()},
+            texts, paths = [], {}
+            for pimg in convert_source(src, options, engine):
+                ov = draw_overlay(pimg.page, pimg.gray) if overlays else None
+                written = write_page(doc_dir, pimg.page, options.keep_headers, ov)
+                texts.append(written["txt"].read_text(encoding="utf-8"))
+                paths.update({f"{k}{pimg.page.part}": str(v) for k, v in written.items()})
+            results.append(PageResult(str(path), doc_stem, src.page_number, True,
+                                      "\f\n".join(texts), paths=paths,
                                       seconds=time.perf_counter() - t))
         except MagscanError as e:
             results.append(PageResult(str(path), doc_stem, src.page_number, False,

@@ -13,11 +13,16 @@ from .preprocess import PageImage, preprocess
 from .readingorder import resolve_order
 
 
-def convert_page(src: SourcePage, options: Options, engine: OcrEngine) -> PageImage:
+def convert_source(src: SourcePage, options: Options, engine: OcrEngine) -> list[PageImage]:
+    """One scanned image -> its pages: one, or two for a two-page spread (left, right)."""
+    return [convert_page(src, options, engine)]
+
+
+def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str = "") -> PageImage:
     """Run every stage on one page image; returns the page and its images."""
     page = Page(source=str(src.source), page_number=src.page_number,
                 width=int(src.image.shape[1]), height=int(src.image.shape[0]), dpi=src.dpi,
-                options=options.to_dict())
+                options=options.to_dict(), part=part)
     timings = {}
     t = time.perf_counter()
 

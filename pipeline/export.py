@@ -33,13 +33,14 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def page_stem(page_number: int) -> str:
-    return f"page-{page_number:04d}"
+def page_stem(page_number: int, part: str = "") -> str:
+    """page-0003, or page-0003L / page-0003R for the halves of a spread."""
+    return f"page-{page_number:04d}{part}"
 
 
 def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
                overlay: np.ndarray | None = None) -> dict[str, Path]:
-    stem = page_stem(page.page_number)
+    stem = page_stem(page.page_number, page.part)
     paths = {"txt": doc_dir / f"{stem}.txt", "json": doc_dir / f"{stem}.json"}
     atomic_write_text(paths["txt"], page_text(page, keep_headers))
     atomic_write_text(paths["json"], json.dumps(page.to_dict(), ensure_ascii=False, indent=1))

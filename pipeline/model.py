@@ -157,6 +157,8 @@ class Page:
     engine: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # "" for a whole scan; "L"/"R" for the halves of a two-page spread
+    part: str = ""
 
     def ordered_blocks(self) -> list[Block]:
         return sorted(self.blocks, key=lambda b: (b.order, b.id))
