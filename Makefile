@@ -2,7 +2,7 @@
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
-APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei
+APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim chromium fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
