@@ -1,55 +1,196 @@
 """QA overlay: the page with blocks outlined by kind, numbered in reading
-order, and arrows from each block to the next."""
+order, arrows from each block to the next, column gutters, low-confidence
+lines shaded red, and a legend.
+
+Pure drawing (no I/O); it runs for every converted page, so everything is
+plain OpenCV on one downscaled image.
+"""
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from .model import Page
+from .model import BBox, Block, Page
 
-# BGR, chosen to stay apart from each other and from gray page content
+# BGR, chosen to stay apart from each other and from gray page content.
+# Header and footer share a colour: both are running heads to a reviewer.
 KIND_COLOURS = {
     "title": (40, 40, 220), "heading": (200, 40, 200), "body": (40, 160, 40),
     "caption": (0, 140, 255), "header": (140, 140, 0), "footer": (140, 140, 0),
-    "figure": (220, 80, 20), "sidebar": (180, 160, 0),
+    "figure": (220, 80, 20), "sidebar": (0, 170, 190),
 }
+GUTTER_COLOUR = (230, 150, 110)   # light blue band
+GUTTER_LINE = (200, 110, 60)      # its dashed centre line
+LOW_CONF_COLOUR = (40, 40, 235)   # red shading
+ARROW_COLOUR = (50, 50, 50)
 LOW_CONF = 60.0
+# The page is faded so that outlines and shading stand out against text.
+FADE = 0.55
+SHADE_ALPHA = 0.45
+
+_COLUMN_KINDS = ("body", "figure", "caption", "sidebar")
+_FONT = cv2.FONT_HERSHEY_DUPLEX
+_SMALL = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def low_conf_lines(page: Page, threshold: float = LOW_CONF):
+    """Recognised lines below the confidence threshold (lines without text
+    carry no confidence and are not counted)."""
+    return [ln for b in page.blocks for ln in b.lines if ln.text and ln.conf < threshold]
+
+
+def gutters(page: Page) -> list[tuple[int, int]]:
+    """x ranges of the white channels between body columns.
+
+    Page.columns are contiguous ranges (each boundary sits in a gutter), so
+    the channel itself is taken from the blocks on either side: the right
+    edge of what ends in the left column to the left edge of what starts in
+    the right one. Where that is not a gap, the boundary alone is returned.
+    """
+    out = []
+    # running heads and titles may straddle a gutter; only column content bounds it
+    inner = [b for b in page.blocks if b.span and b.kind in _COLUMN_KINDS]
+    for i in range(len(page.columns) - 1):
+        boundary = page.columns[i][1]
+        left = [b.bbox.x1 for b in inner if b.span[1] == i + 1]
+        right = [b.bbox.x0 for b in inner if b.span[0] == i + 1]
+        g0 = max(left) if left else boundary
+        g1 = min(right) if right else boundary
+        if page.columns[i + 1][0] > page.columns[i][1]:  # ranges with a real gap between them
+            g0, g1 = page.columns[i][1], page.columns[i + 1][0]
+        if not g0 < g1 or not g0 - 2 <= boundary <= g1 + 2:
+            g0 = g1 = boundary
+        out.append((g0, g1))
+    return out
+
+
+def _gutter_rows(page: Page, i: int) -> tuple[int, int]:
+    """y range of gutter i: the column blocks on either side of it (titles and
+    headings over several columns sit above the gutter, not in it)."""
+    beside = [b for b in page.blocks if b.span and i + 1 in (b.span[0], b.span[1])]
+    rows = [b.bbox for b in beside if b.kind in _COLUMN_KINDS] or [b.bbox for b in beside]
+    if not rows:
+        return 0, page.height
+    return min(b.y0 for b in rows), max(b.y1 for b in rows)
+
+
+def _corner(blocks: list[BBox], w: int, h: int, lw: int, lh: int) -> tuple[int, int]:
+    """Top-left of the corner where the legend hides the least of the blocks."""
+    m = 6
+    corners = [(w - lw - m, m), (m, m), (w - lw - m, h - lh - m), (m, h - lh - m)]
+
+    def hidden(c):
+        box = BBox(c[0], c[1], c[0] + lw, c[1] + lh)
+        return sum(box.x_overlap(b) * box.y_overlap(b) for b in blocks)
+
+    return min(corners, key=hidden)  # min keeps the first (top-right) on ties
+
+
+def _legend(img: np.ndarray, blocks: list[BBox], u: float) -> None:
+    kinds = [k for k in KIND_COLOURS if k != "footer"]
+    entries = [("header/footer" if k == "header" else k, "box", KIND_COLOURS[k]) for k in kinds]
+    entries += [("gutter", "fill", GUTTER_COLOUR), (f"conf < {LOW_CONF:g}", "fill", LOW_CONF_COLOUR),
+                ("reading order", "arrow", ARROW_COLOUR)]
+    fs, row, sw = 0.5 * u, int(round(20 * u)), int(round(26 * u))
+    tw = max(cv2.getTextSize(t, _SMALL, fs, 1)[0][0] for t, _, _ in entries)
+    lw, lh = sw + tw + int(20 * u), row * len(entries) + int(10 * u)
+    h, w = img.shape[:2]
+    x, y = _corner(blocks, w, h, lw, lh)
+    roi = img[max(0, y): y + lh, max(0, x): x + lw]
+    roi[:] = (roi.astype(np.uint16) // 8 + 224).astype(np.uint8)  # white, a hint of the page
+    cv2.rectangle(img, (x, y), (x + lw - 1, y + lh - 1), (120, 120, 120), 1)
+    for i, (text, style, c) in enumerate(entries):
+        cy = y + int(5 * u) + i * row + row // 2
+        x0, x1, y0, y1 = x + int(6 * u), x + sw, cy - row // 3, cy + row // 3
+        if style == "box":
+            cv2.rectangle(img, (x0, y0), (x1, y1), c, max(2, int(round(2 * u))))
+        elif style == "fill":
+            cv2.rectangle(img, (x0, y0), (x1, y1), c, -1)
+        else:
+            cv2.arrowedLine(img, (x0, cy), (x1, cy), c, max(1, int(round(2 * u))), tipLength=0.4)
+        cv2.putText(img, text, (x + sw + int(8 * u), cy + int(5 * u)), _SMALL, fs, (30, 30, 30), 1,
+                    cv2.LINE_AA)
+
+
+def _badge(img: np.ndarray, label: str, bb: BBox, c, u: float, inset: int) -> None:
+    """The block's number in a filled tag at its top-left corner; beside a
+    short block instead of on it, so that the number never hides a one-line
+    block's text (or its low-confidence shading)."""
+    fs, th = 0.95 * u, max(1, int(round(2 * u)))
+    (tw, tht), base = cv2.getTextSize(label, _FONT, fs, th)
+    pad = int(round(5 * u))
+    bw, bh = tw + 2 * pad, tht + base + 2 * pad
+    x, y = bb.x0 + inset, bb.y0 + inset
+    if bb.y1 - bb.y0 < 2.5 * bh or bb.x1 - bb.x0 < 3 * bw:
+        if bb.x0 - bw - inset >= 0:
+            x, y = bb.x0 - bw - inset, max(0, int(bb.cy) - bh // 2)
+        elif bb.y0 - bh - inset >= 0:
+            y = bb.y0 - bh - inset
+    cv2.rectangle(img, (x, y), (x + bw, y + bh), c, -1)
+    cv2.rectangle(img, (x, y), (x + bw, y + bh), (255, 255, 255), 1)
+    cv2.putText(img, label, (x + pad, y + pad + tht), _FONT, fs, (255, 255, 255), th, cv2.LINE_AA)
 
 
 def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200) -> np.ndarray:
+    """BGR image of the page, at most `width` pixels wide, annotated for review.
+
+    `gray` is the page image in page pixel coordinates (after deskew).
+    Reading-order numbers are 1-based positions in Page.ordered_blocks().
+    """
     scale = min(1.0, width / max(gray.shape[1], 1))
-    img = cv2.cvtColor(cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
-                       cv2.COLOR_GRAY2BGR)
-    tint = img.copy()
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
+        if scale < 1 else gray
+    faded = (255 - (255 - small.astype(np.float32)) * FADE).astype(np.uint8)
+    img = cv2.cvtColor(faded, cv2.COLOR_GRAY2BGR)
+    h, w = img.shape[:2]
+    sx, sy = w / max(page.width, 1), h / max(page.height, 1)
+    u = max(w, 400) / 1200  # drawing unit: sizes below are for a 1200 px wide overlay
 
-    def s(v: float) -> int:
-        return int(round(v * scale))
+    def box(b: BBox) -> BBox:
+        return BBox(int(round(b.x0 * sx)), int(round(b.y0 * sy)),
+                    int(round(b.x1 * sx)) - 1, int(round(b.y1 * sy)) - 1)
 
-    for x0, x1 in page.columns[1:]:
-        cv2.line(img, (s(x0), 0), (s(x0), img.shape[0] - 1), (200, 200, 255), 1)
-    for b in page.blocks:
-        for ln in b.lines:
-            if ln.text and ln.conf < LOW_CONF:
-                cv2.rectangle(tint, (s(ln.bbox.x0), s(ln.bbox.y0)), (s(ln.bbox.x1), s(ln.bbox.y1)),
-                              (60, 60, 255), -1)
-    img = cv2.addWeighted(tint, 0.35, img, 0.65, 0)
     blocks = page.ordered_blocks()
-    for b in blocks:
-        c = KIND_COLOURS.get(b.kind, (0, 0, 0))
-        cv2.rectangle(img, (s(b.bbox.x0), s(b.bbox.y0)), (s(b.bbox.x1), s(b.bbox.y1)), c, 2)
-    for a, b in zip(blocks, blocks[1:]):
-        cv2.arrowedLine(img, (s(a.bbox.cx), s(a.bbox.cy)), (s(b.bbox.cx), s(b.bbox.cy)),
-                        (80, 80, 80), 1, tipLength=0.02)
-    for b in blocks:
-        c = KIND_COLOURS.get(b.kind, (0, 0, 0))
-        label = str(b.order)
-        org = (s(b.bbox.x0) + 3, s(b.bbox.y0) + 22)
-        cv2.putText(img, label, org, cv2.FONT_HERSHEY_SIMPLEX, 0.75, (255, 255, 255), 4)
-        cv2.putText(img, label, org, cv2.FONT_HERSHEY_SIMPLEX, 0.75, c, 2)
-    # legend
-    y = 14
-    for kind, c in KIND_COLOURS.items():
-        cv2.rectangle(img, (6, y - 9), (18, y + 1), c, -1)
-        cv2.putText(img, kind, (22, y), cv2.FONT_HERSHEY_SIMPLEX, 0.4, c, 1)
-        y += 14
+    boxes = [box(b.bbox) for b in blocks]
+
+    shade = img.copy()
+    gutter_boxes = []
+    for i, (g0, g1) in enumerate(gutters(page)):
+        y0, y1 = _gutter_rows(page, i)
+        gb = box(BBox(g0, y0, g1, y1))
+        cx = (gb.x0 + gb.x1) // 2
+        if gb.x1 - gb.x0 < 4:  # a bare boundary: give it a visible width
+            gb = BBox(cx - 2, gb.y0, cx + 2, gb.y1)
+        cv2.rectangle(shade, (gb.x0, gb.y0), (gb.x1, gb.y1), GUTTER_COLOUR, -1)
+        gutter_boxes.append(gb)
+    for ln in low_conf_lines(page):
+        lb = box(ln.bbox)
+        cv2.rectangle(shade, (lb.x0, lb.y0), (lb.x1, lb.y1), LOW_CONF_COLOUR, -1)
+    img = cv2.addWeighted(shade, SHADE_ALPHA, img, 1 - SHADE_ALPHA, 0)
+    # a narrow gutter's band hides under the outlines beside it; its dashed
+    # centre line still shows between them
+    dash = max(4, int(round(10 * u)))
+    for gb in gutter_boxes:
+        cx = int(gb.cx)
+        for y in range(gb.y0, gb.y1, 2 * dash):
+            cv2.line(img, (cx, y), (cx, min(y + dash, gb.y1)), GUTTER_LINE, max(1, int(round(2 * u))))
+
+    thick = max(2, int(round(3 * u)))
+    for b, bb in zip(blocks, boxes):
+        cv2.rectangle(img, (bb.x0, bb.y0), (bb.x1, bb.y1), KIND_COLOURS.get(b.kind, (0, 0, 0)), thick)
+
+    at = max(1, int(round(2 * u)))
+    for a, b in zip(boxes, boxes[1:]):
+        p, q = (int(a.cx), int(a.cy)), (int(b.cx), int(b.cy))
+        length = max(1.0, float(np.hypot(q[0] - p[0], q[1] - p[1])))
+        tip = min(0.5, 16 * u / length)  # a fixed-size head, whatever the arrow's length
+        cv2.arrowedLine(img, p, q, (255, 255, 255), at + 2, cv2.LINE_AA, tipLength=tip)
+        cv2.arrowedLine(img, p, q, ARROW_COLOUR, at, cv2.LINE_AA, tipLength=tip)
+        cv2.circle(img, p, at + 2, ARROW_COLOUR, -1)
+
+    for i, (b, bb) in enumerate(zip(blocks, boxes), start=1):
+        _badge(img, str(i), bb, KIND_COLOURS.get(b.kind, (0, 0, 0)), u, thick)
+
+    _legend(img, boxes, u)
     return img
+
