@@ -163,9 +163,14 @@ def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200) -> np.ndarray:
             gb = BBox(cx - 2, gb.y0, cx + 2, gb.y1)
         cv2.rectangle(shade, (gb.x0, gb.y0), (gb.x1, gb.y1), GUTTER_COLOUR, -1)
         gutter_boxes.append(gb)
-    for ln in low_conf_lines(page):
-        lb = box(ln.bbox)
-        cv2.rectangle(shade, (lb.x0, lb.y0), (lb.x1, lb.y1), LOW_CONF_COLOUR, -1)
+    for b in page.blocks:
+        for ln in b.lines:
+            if ln.text and ln.conf < LOW_CONF:
+                # clipped to its block: Tesseract's boxes for some Han glyphs
+                # overshoot the line by half a line height
+                lb = box(BBox(max(ln.bbox.x0, b.bbox.x0), max(ln.bbox.y0, b.bbox.y0),
+                              min(ln.bbox.x1, b.bbox.x1), min(ln.bbox.y1, b.bbox.y1)))
+                cv2.rectangle(shade, (lb.x0, lb.y0), (lb.x1, lb.y1), LOW_CONF_COLOUR, -1)
     img = cv2.addWeighted(shade, SHADE_ALPHA, img, 1 - SHADE_ALPHA, 0)
     # a narrow gutter's band hides under the outlines beside it; its dashed
     # centre line still shows between them

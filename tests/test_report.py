@@ -1,0 +1,340 @@
+"""The review report and `magscan overlay`, on real outputs: two generated
+pages converted once per session, plus hand-made manifest rows for pages
+that failed or timed out. The report is opened in a real headless Chromium."""
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli_report import overlay_cmd, report_cmd
+from pipeline.export import read_page
+from pipeline.overlay import KIND_COLOURS
+from pipeline.report.collect import collect
+from pipeline.synth.layout import PageSpec
+from pipeline.synth.render import render_page
+
+from conftest import run_magscan
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# a document name with Chinese, spaces and quotes: it must survive HTML and URLs
+ODD = '期刊 "第5期" it\'s'
+
+SCHEMA = """CREATE TABLE pages (
+  input TEXT NOT NULL, doc TEXT NOT NULL, page_number INTEGER NOT NULL, input_hash TEXT,
+  status TEXT NOT NULL, error TEXT, attempts INTEGER DEFAULT 0, seconds REAL, mean_conf REAL,
+  n_blocks INTEGER, n_columns INTEGER, fingerprint TEXT, options TEXT, engine TEXT,
+  outputs TEXT, created_at TEXT, updated_at TEXT, PRIMARY KEY (input, page_number))"""
+
+
+def make_manifest(out: Path, rows: list[dict]) -> Path:
+    """OUT/manifest.sqlite as the batch runner writes it (WAL mode)."""
+    path = out / "manifest.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute(SCHEMA)
+    for r in rows:
+        r = {"attempts": 1, "input_hash": "0" * 16, "engine": "tesseract", "options": "{}",
+             "created_at": "2024-01-01T00:00:00", "updated_at": "2024-01-01T00:00:00", **r}
+        if isinstance(r.get("outputs"), list):
+            r["outputs"] = json.dumps(r["outputs"])
+        cols = ", ".join(r)
+        con.execute(f"INSERT INTO pages ({cols}) VALUES ({', '.join('?' * len(r))})", list(r.values()))
+    con.commit()
+    con.close()
+    return path
+
+
+def _spec(**kw) -> PageSpec:
+    base = dict(seed=7, columns=2, gutter_in=0.2, page_mm=(110, 150), dpi=200, body_pt=10,
+                title_pt=20, margins_in=(0.4, 0.4, 0.4, 0.4), header=True, footer=True)
+    return PageSpec(**{**base, **kw})
+
+
+@pytest.fixture(scope="session")
+def converted(tmp_path_factory) -> Path:
+    """Two small generated pages through the real `magscan convert` (Tesseract)."""
+    root = tmp_path_factory.mktemp("report")
+    scans = root / "scans"
+    scans.mkdir()
+    for name, spec in {"small-mag": _spec(figure="col", figure_col=1, figure_pos=0.3, skew_deg=0.5,
+                                          noise=2.0),
+                       ODD: _spec(seed=11, columns=3, gutter_in=0.15, page_mm=(140, 150))}.items():
+        img, _ = render_page(spec)
+        img.save(scans / f"{name}.png", dpi=(200, 200))
+    out = root / "out"
+    r = run_magscan("convert", scans, "-o", out, "-j", "2", timeout=300)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def _copy(converted: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    shutil.copytree(converted, out)
+    return out
+
+
+def _done_row(out: Path, doc: str) -> dict:
+    page = read_page(out / doc / "page-0001.json")
+    return dict(input=page.source, doc=doc, page_number=1, status="done", seconds=4.5,
+                mean_conf=page.mean_conf, n_blocks=len(page.blocks), n_columns=len(page.columns),
+                outputs=["page-0001"])
+
+
+@pytest.fixture(scope="session")
+def batch(converted, tmp_path_factory) -> Path:
+    """The converted pages plus a manifest with a failed page, a timeout and a
+    file that failed as a whole; the report written once."""
+    out = tmp_path_factory.mktemp("batch") / "out dir"
+    shutil.copytree(converted, out)
+    make_manifest(out, [
+        _done_row(out, "small-mag"), _done_row(out, ODD),
+        dict(input="scans/small-mag.png", doc="small-mag", page_number=2, status="failed",
+             error="tesseract crashed: <signal 11> & \"core\" dumped"),
+        dict(input="scans/long.pdf", doc="long", page_number=3, status="timeout",
+             error="page took longer than 120 s", seconds=120.0),
+        dict(input="scans/empty.png", doc="empty", page_number=0, status="failed",
+             error="empty file (0 bytes)"),
+    ])
+    res = CliRunner().invoke(report_cmd, [str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make test` does, or "
+                    "apt-get install -y --no-install-recommends chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: .venv/bin/pip install playwright "
+                    "(no `playwright install`: the system chromium is used)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def tab(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = ctx.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    ctx.close()
+    assert not errors, errors
+
+
+# --- collecting entries -------------------------------------------------------
+
+def test_entries_from_manifest(batch):
+    entries, problems = collect(batch)
+    assert problems == []
+    got = {(e.doc, e.page_number): e for e in entries}
+    assert set(got) == {("small-mag", 1), (ODD, 1), ("small-mag", 2), ("long", 3), ("empty", 0)}
+    assert [e.status for e in entries if e.failed] == ["failed", "timeout", "failed"]
+    assert got[("small-mag", 1)].page is not None and got[("small-mag", 1)].seconds == 4.5
+    assert got[("long", 3)].rerun_command(str(batch)) == f"magscan rerun '{batch}' --pages long:3"
+    assert got[("empty", 0)].rerun_command("out") == "magscan rerun out --pages empty"
+    assert got[(ODD, 1)].n_columns == 3
+
+
+def test_entries_without_manifest_come_from_the_page_files(converted, tmp_path):
+    entries, problems = collect(converted)
+    assert problems == [] and len(entries) == 2
+    for e in entries:
+        assert e.status == "done" and e.page is not None
+        assert e.seconds == pytest.approx(sum(e.page.timings.values()), abs=0.01)
+        assert e.mean_conf > 50
+
+
+def test_manifest_naming_a_missing_page_file(converted, tmp_path):
+    out = _copy(converted, tmp_path)
+    row = _done_row(out, "small-mag")
+    make_manifest(out, [row, {**row, "page_number": 2, "outputs": ["page-0002"]}])
+    entries, problems = collect(out)
+    assert [e.status for e in entries] == ["done", "missing", "done"]  # ODD: not in the manifest
+    assert len(problems) == 1 and "page-0002.json" in problems[0]
+    assert entries[2].notes == ["not in the manifest"]
+
+
+# --- the report command ---------------------------------------------------------
+
+def test_report_files(batch):
+    rdir = batch / "report"
+    views = sorted(p.name for p in (rdir / "pages").iterdir())
+    assert len(views) == 2  # failed pages have no page view, only an index row
+    thumbs = list((rdir / "thumbs").glob("*.jpg"))
+    assert len(thumbs) == 2
+    for t in thumbs:
+        img = cv2.imread(str(t))
+        assert img.shape[1] == 240 and img.std() > 10  # a real picture, not a blank
+    index = (rdir / "index.html").read_text(encoding="utf-8")
+    # text escaped, never raw: the error's markup and the document's quotes
+    assert "&lt;signal 11&gt; &amp; &quot;core&quot;" in index
+    assert "<signal 11>" not in index
+    assert "期刊 &quot;第5期&quot; it&#x27;s" in index
+
+
+def test_report_without_manifest_and_without_overlays(converted, tmp_path):
+    out = _copy(converted, tmp_path)
+    for ov in out.glob("*/*.overlay.png"):
+        ov.unlink()
+    res = CliRunner().invoke(report_cmd, [str(out)])
+    assert res.exit_code == 0, res.output
+    # the missing overlays were re-drawn from the scans for the page views
+    assert len(list(out.glob("*/*.overlay.png"))) == 2
+    assert "report of 2 page(s) (0 failed)" in res.output
+
+
+def test_report_exit_codes(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "manifest.sqlite").write_bytes(b"this is not a database")
+    res = CliRunner().invoke(report_cmd, [str(bad)])
+    assert res.exit_code == 1
+    lines = [ln for ln in res.output.splitlines() if ln]
+    assert len(lines) == 1 and "manifest.sqlite" in lines[0] and "cannot" in lines[0]
+    assert CliRunner().invoke(report_cmd, [str(tmp_path / "nope")]).exit_code == 2
+
+
+# --- in the browser -------------------------------------------------------------
+
+def visible_rows(tab):
+    return tab.locator("table.pages tbody tr:not(.hidden)")
+
+
+def test_index_lists_every_page_and_filters(batch, tab):
+    tab.goto((batch / "report" / "index.html").as_uri())
+    rows = tab.locator("table.pages tbody tr")
+    assert rows.count() == 5
+    text = tab.locator("table.pages").inner_text()
+    for label in ("small-mag · page 1", f"{ODD} · page 1", "small-mag · page 2", "long · page 3",
+                  "empty · whole file"):
+        assert label in text
+    assert tab.locator("td.thumb img").count() == 2
+    assert tab.locator("td.thumb img").evaluate_all("els => els.every(e => e.naturalWidth > 0)")
+
+    tab.check("#f-failed")
+    shown = visible_rows(tab)
+    assert shown.count() == 3
+    assert sorted(shown.evaluate_all("rs => rs.map(r => r.dataset.status)")) == \
+        ["failed", "failed", "timeout"]
+    assert "magscan rerun" in shown.nth(0).inner_text()
+    codes = tab.locator("tr:not(.hidden) td.err code").all_inner_texts()
+    assert f"magscan rerun '{batch}' --pages long:3" in codes
+    assert f"magscan rerun '{batch}' --pages small-mag:2" in codes
+    assert tab.locator("#shown").inner_text() == "3 of 5 shown"
+
+    tab.uncheck("#f-failed")
+    tab.check("#f-low")
+    tab.fill("#f-thr", "100")  # every done page has a mean below 100; failed ones have none
+    assert visible_rows(tab).count() == 2
+    tab.fill("#f-thr", "1")
+    assert visible_rows(tab).count() == 0
+    tab.uncheck("#f-low")
+    tab.fill("#f-text", "第5期")
+    assert visible_rows(tab).count() == 1
+
+
+def test_page_view_click_block_and_text(batch, tab):
+    tab.goto((batch / "report" / "index.html").as_uri())
+    tab.locator("td.name a", has_text=ODD).click()
+    tab.wait_for_load_state()
+    assert tab.url.endswith(".html")
+    page = read_page(batch / ODD / "page-0001.json")
+    blocks = page.ordered_blocks()
+    assert tab.locator(".blk").count() == len(blocks)
+    assert tab.locator("li.tb").count() == len(blocks)
+    assert tab.locator(".imgwrap img").evaluate("e => e.naturalWidth") > 0
+
+    # a body block: click its rectangle on the image, its text lights up
+    n = next(i for i, b in enumerate(blocks, 1) if b.kind == "body" and b.text)
+    tab.click(f'.blk[data-b="{n}"]')
+    item = tab.locator(f'li.tb[data-b="{n}"]')
+    assert "sel" in item.get_attribute("class")
+    assert tab.locator("li.tb.sel").count() == 1
+    first_par = blocks[n - 1].text.split("\n")[0]
+    assert first_par[:10] in tab.locator("li.tb.sel .txt").inner_text()
+
+    # the reverse: click another block's text, its rectangle lights up
+    m = next(i for i, b in enumerate(blocks, 1) if i != n and b.is_text)
+    tab.click(f'li.tb[data-b="{m}"] .txt')
+    assert tab.locator(".blk.sel").get_attribute("data-b") == str(m)
+    assert tab.locator("li.tb.sel").get_attribute("data-b") == str(m)
+
+    # rectangles sit where the JSON boxes are, scaled onto the image
+    img_box = tab.locator(".imgwrap").bounding_box()
+    r = tab.locator(f'.blk[data-b="{n}"]').bounding_box()
+    b = blocks[n - 1].bbox
+    assert r["x"] - img_box["x"] == pytest.approx(b.x0 / page.width * img_box["width"], abs=3)
+    assert r["width"] == pytest.approx(b.width / page.width * img_box["width"], abs=3)
+
+    # links to the page's files resolve; back to the index
+    hrefs = tab.locator("header a").evaluate_all("as => as.map(a => a.href)")
+    files = [h for h in hrefs if h.endswith((".json", ".txt"))]
+    assert len(files) == 2
+    from urllib.parse import unquote, urlparse
+    for h in files:
+        assert Path(unquote(urlparse(h).path)).is_file(), h
+    tab.click("text=all pages")
+    assert tab.url.split("#")[0].endswith("/report/index.html")
+
+
+# --- magscan overlay ----------------------------------------------------------------
+
+def test_overlay_command_redraws_selected_pages(converted, tmp_path):
+    out = _copy(converted, tmp_path)
+    target = out / "small-mag" / "page-0001.overlay.png"
+    other = out / ODD / "page-0001.overlay.png"
+    original = cv2.imread(str(target))
+    target.unlink()
+    other_mtime = other.stat().st_mtime_ns
+    res = CliRunner().invoke(overlay_cmd, [str(out), "--pages", "small-mag:1"])
+    assert res.exit_code == 0, res.output
+    assert "1 overlay(s) written" in res.output
+    assert other.stat().st_mtime_ns == other_mtime  # not selected, not touched
+    redrawn = cv2.imread(str(target))
+    assert redrawn.shape == original.shape
+    # the re-created page image lines up with the one convert drew on: the
+    # block outlines land on the same pixels
+    page = read_page(out / "small-mag" / "page-0001.json")
+    s = redrawn.shape[1] / page.width
+    for b in page.blocks:
+        c = KIND_COLOURS[b.kind]
+        x0, y0, x1 = (int(round(v * s)) for v in (b.bbox.x0, b.bbox.y0, b.bbox.x1))
+        edge_a = np.all(np.abs(original[y0 - 1: y0 + 2, x0:x1].astype(int) - c) < 30, -1)
+        edge_b = np.all(np.abs(redrawn[y0 - 1: y0 + 2, x0:x1].astype(int) - c) < 30, -1)
+        assert edge_b.any(axis=0).mean() > 0.6 and edge_a.any(axis=0).mean() > 0.6
+    # and the page under them is the same page (faded grey levels agree)
+    diff = np.abs(original.astype(int) - redrawn.astype(int)).mean()
+    assert diff < 12, diff
+
+
+def test_overlay_command_errors(converted, tmp_path):
+    out = _copy(converted, tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(overlay_cmd, [str(out), "--pages", "small-mag:x"])
+    assert res.exit_code == 2
+    res = runner.invoke(overlay_cmd, [str(out), "--pages", "nosuchdoc"])
+    assert res.exit_code == 1 and "no results" in res.output
+    # the scan moved away: one line naming the page file and the reason; the other page still done
+    page_json = out / "small-mag" / "page-0001.json"
+    d = json.loads(page_json.read_text(encoding="utf-8"))
+    d["source"] = str(tmp_path / "gone.png")
+    page_json.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    res = runner.invoke(overlay_cmd, [str(out)])
+    assert res.exit_code == 1
+    errs = [ln for ln in res.output.splitlines() if ln.startswith("magscan: error")]
+    assert len(errs) == 1 and str(page_json) in errs[0] and "not found" in errs[0]
+    assert "1 overlay(s) written, 1 failed" in res.output
