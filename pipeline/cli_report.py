@@ -62,6 +62,10 @@ def report_cmd(out: Path, low_conf: float, no_redraw: bool) -> None:
         sys.exit(EXIT_FAILED)
     for p in result.problems:
         click.echo(f"magscan: error: {p}", err=True)
+    if not result.entries:
+        click.echo(f"magscan: error: {out}: no pages found (neither manifest.sqlite nor "
+                   "<name>/page-NNNN.json)", err=True)
+        sys.exit(EXIT_FAILED)
     n_failed = sum(1 for e in result.entries if e.failed)
     click.echo(f"magscan: report of {len(result.entries)} page(s) ({n_failed} failed) in "
                f"{result.index}", err=True)

@@ -34,22 +34,34 @@ SCHEMA = """CREATE TABLE pages (
   outputs TEXT, created_at TEXT, updated_at TEXT, PRIMARY KEY (input, page_number))"""
 
 
-def make_manifest(out: Path, rows: list[dict]) -> Path:
-    """OUT/manifest.sqlite as the batch runner writes it (WAL mode)."""
+def make_manifest(out: Path, rows: list[dict], replace: bool = False) -> Path:
+    """Add rows to OUT/manifest.sqlite as the batch runner writes it (WAL mode);
+    with `replace`, or when convert wrote none, start a new one from SCHEMA."""
     path = out / "manifest.sqlite"
+    if replace:
+        for f in out.glob("manifest.sqlite*"):
+            f.unlink()
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
-    con.execute(SCHEMA)
+    con.execute(SCHEMA.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"))
+    known = {r[1] for r in con.execute("PRAGMA table_info(pages)")}
     for r in rows:
         r = {"attempts": 1, "input_hash": "0" * 16, "engine": "tesseract", "options": "{}",
              "created_at": "2024-01-01T00:00:00", "updated_at": "2024-01-01T00:00:00", **r}
         if isinstance(r.get("outputs"), list):
             r["outputs"] = json.dumps(r["outputs"])
+        r = {k: v for k, v in r.items() if k in known}
         cols = ", ".join(r)
-        con.execute(f"INSERT INTO pages ({cols}) VALUES ({', '.join('?' * len(r))})", list(r.values()))
+        con.execute(f"INSERT OR REPLACE INTO pages ({cols}) VALUES ({', '.join('?' * len(r))})",
+                    list(r.values()))
     con.commit()
     con.close()
     return path
+
+
+def drop_manifest(out: Path) -> None:
+    for f in out.glob("manifest.sqlite*"):
+        f.unlink()
 
 
 def _spec(**kw) -> PageSpec:
@@ -94,8 +106,9 @@ def batch(converted, tmp_path_factory) -> Path:
     file that failed as a whole; the report written once."""
     out = tmp_path_factory.mktemp("batch") / "out dir"
     shutil.copytree(converted, out)
-    make_manifest(out, [
-        _done_row(out, "small-mag"), _done_row(out, ODD),
+    # convert's own manifest rows for the done pages (made here if it wrote none)
+    has_rows = (out / "manifest.sqlite").exists()
+    make_manifest(out, ([] if has_rows else [_done_row(out, "small-mag"), _done_row(out, ODD)]) + [
         dict(input="scans/small-mag.png", doc="small-mag", page_number=2, status="failed",
              error="tesseract crashed: <signal 11> & \"core\" dumped"),
         dict(input="scans/long.pdf", doc="long", page_number=3, status="timeout",
@@ -143,14 +156,17 @@ def test_entries_from_manifest(batch):
     got = {(e.doc, e.page_number): e for e in entries}
     assert set(got) == {("small-mag", 1), (ODD, 1), ("small-mag", 2), ("long", 3), ("empty", 0)}
     assert [e.status for e in entries if e.failed] == ["failed", "timeout", "failed"]
-    assert got[("small-mag", 1)].page is not None and got[("small-mag", 1)].seconds == 4.5
+    done = got[("small-mag", 1)]
+    assert done.page is not None and done.seconds > 0 and done.status == "done"
     assert got[("long", 3)].rerun_command(str(batch)) == f"magscan rerun '{batch}' --pages long:3"
     assert got[("empty", 0)].rerun_command("out") == "magscan rerun out --pages empty"
     assert got[(ODD, 1)].n_columns == 3
 
 
 def test_entries_without_manifest_come_from_the_page_files(converted, tmp_path):
-    entries, problems = collect(converted)
+    out = _copy(converted, tmp_path)
+    drop_manifest(out)
+    entries, problems = collect(out)
     assert problems == [] and len(entries) == 2
     for e in entries:
         assert e.status == "done" and e.page is not None
@@ -161,7 +177,7 @@ def test_entries_without_manifest_come_from_the_page_files(converted, tmp_path):
 def test_manifest_naming_a_missing_page_file(converted, tmp_path):
     out = _copy(converted, tmp_path)
     row = _done_row(out, "small-mag")
-    make_manifest(out, [row, {**row, "page_number": 2, "outputs": ["page-0002"]}])
+    make_manifest(out, [row, {**row, "page_number": 2, "outputs": ["page-0002"]}], replace=True)
     entries, problems = collect(out)
     assert [e.status for e in entries] == ["done", "missing", "done"]  # ODD: not in the manifest
     assert len(problems) == 1 and "page-0002.json" in problems[0]
@@ -188,6 +204,7 @@ def test_report_files(batch):
 
 def test_report_without_manifest_and_without_overlays(converted, tmp_path):
     out = _copy(converted, tmp_path)
+    drop_manifest(out)
     for ov in out.glob("*/*.overlay.png"):
         ov.unlink()
     res = CliRunner().invoke(report_cmd, [str(out)])
@@ -197,7 +214,38 @@ def test_report_without_manifest_and_without_overlays(converted, tmp_path):
     assert "report of 2 page(s) (0 failed)" in res.output
 
 
+def test_two_page_spread_halves(converted, tmp_path):
+    """A scan split into left and right pages: one manifest row, two page files."""
+    out = _copy(converted, tmp_path)
+    doc = out / "small-mag"
+    d = json.loads((doc / "page-0001.json").read_text(encoding="utf-8"))
+    for part in "LR":
+        (doc / f"page-0001{part}.json").write_text(json.dumps({**d, "part": part}, ensure_ascii=False),
+                                                   encoding="utf-8")
+    for f in doc.glob("page-0001.*"):
+        f.unlink()
+    make_manifest(out, [{**_done_row(converted, "small-mag"), "outputs": ["page-0001L", "page-0001R"]}],
+                  replace=True)
+    entries, problems = collect(out)
+    assert problems == []
+    halves = [e for e in entries if e.doc == "small-mag"]
+    assert [(e.label, e.stem, e.status) for e in halves] == \
+        [("page 1L", "page-0001L", "done"), ("page 1R", "page-0001R", "done")]
+    # `--pages small-mag:1` selects both halves; their overlays are drawn from the scan
+    res = CliRunner().invoke(overlay_cmd, [str(out), "--pages", "small-mag:1"])
+    assert res.exit_code == 0, res.output
+    assert (doc / "page-0001L.overlay.png").is_file() and (doc / "page-0001R.overlay.png").is_file()
+    res = CliRunner().invoke(report_cmd, [str(out)])
+    assert res.exit_code == 0, res.output
+    assert len(list((out / "report" / "pages").glob("small-mag--page-0001[LR].html"))) == 2
+
+
 def test_report_exit_codes(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = CliRunner().invoke(report_cmd, [str(empty)])
+    assert res.exit_code == 1 and "no pages found" in res.output
+
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "manifest.sqlite").write_bytes(b"this is not a database")

@@ -123,7 +123,8 @@ def page_images(pages: list[tuple[PageFile, Page]], out_dir: Path
 
 
 def write_png(path: Path, img: np.ndarray) -> None:
-    ok, buf = cv2.imencode(".png", img)
+    # level 3: a tenth smaller than OpenCV's default for a few ms more
+    ok, buf = cv2.imencode(".png", img, [cv2.IMWRITE_PNG_COMPRESSION, 3])
     if not ok:
         raise RerenderError(path, "PNG encoding failed")
     atomic_write_bytes(path, buf.tobytes())
