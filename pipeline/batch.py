@@ -1,140 +1,238 @@
-"""Batch runner: inputs -> page tasks -> a pool of worker processes -> files.
+"""Batch runner: inputs -> planned page tasks (manifest) -> worker pool -> files.
 
-One page is one unit of work. A page that fails is reported with its file
-and reason and never stops the others.
+One scanned page is one task. The manifest decides what still has to run
+(resume), the pool runs tasks in separate processes with a per-page timeout
+(a page that hangs, crashes or runs out of memory takes only its own worker
+down), and each result is committed to the manifest as it arrives, so a
+batch killed at any moment resumes where it stopped.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, MagscanError
-from .ingest import expand_inputs, load_pages
+from .errors import InputError
+from .ingest import count_pages, expand_inputs, file_hash
+from .manifest import Manifest, Row
 from .options import Options
+from .progress import Progress
+from .worker import PageOutcome, PageTask
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 @dataclass
-class PageResult:
-    source: str
-    doc_stem: str
-    page_number: int
-    ok: bool
-    text: str = ""
-    error: str = ""
-    paths: dict = field(default_factory=dict)
-    seconds: float = 0.0
+class RunSettings:
+    jobs: int = 1
+    page_timeout: float = 180.0
+    max_memory: int | None = 4 << 30   # bytes of address space per worker
+    max_attempts: int = 3              # convert stops retrying a page after this many
+    overlays: bool = True
+    formats: tuple = ()
+    progress: bool = True
+    executor: str = "local"            # or "dask"
+    scheduler: str | None = None       # dask scheduler address
 
 
 @dataclass
 class BatchResult:
-    pages: list[PageResult] = field(default_factory=list)
-    failed_inputs: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0                    # already done with the same input and options
+    given_up: int = 0                   # failed max_attempts times; `rerun --failed` retries
+    errors: list[str] = field(default_factory=list)   # "file[:page]: reason"
     documents: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed_inputs and all(p.ok for p in self.pages)
+        return self.failed == 0 and self.given_up == 0
 
 
-def doc_stems(paths: list[Path]) -> dict[Path, str]:
-    """One output folder per input; inputs sharing a stem get their extension added."""
-    counts: dict[str, int] = {}
-    for p in paths:
-        counts[p.stem] = counts.get(p.stem, 0) + 1
-    return {p: (p.stem if counts[p.stem] == 1 else f"{p.stem}-{p.suffix.lstrip('.').lower()}")
-            for p in paths}
+def _abs(p: Path) -> str:
+    return os.path.abspath(p)
 
 
-_ENGINE = None
+def assign_docs(files: list[Path], in_use: dict[str, str]) -> dict[Path, str]:
+    """Output folder stem per input: stable across runs (an input keeps the stem
+    the manifest gave it) and unique within the output folder."""
+    by_input = {inp: doc for doc, inp in in_use.items()}
+    taken = set(in_use)
+    out: dict[Path, str] = {}
+    for p in files:
+        if _abs(p) in by_input:
+            out[p] = by_input[_abs(p)]
+            continue
+        cands = [p.stem, f"{p.stem}-{p.suffix.lstrip('.').lower()}"]
+        cands += [f"{p.stem}-{i}" for i in range(2, 10_000)]
+        stem = next(c for c in cands if c not in taken)
+        taken.add(stem)
+        out[p] = stem
+    return out
 
 
-def _engine(options: Options):
-    global _ENGINE  # one engine per worker process, made on first use
-    if _ENGINE is None or _ENGINE.name != options.engine:
-        from .ocr import make_engine
-        _ENGINE = make_engine(options)
-    return _ENGINE
+def _outputs_exist(out_dir: Path, row: Row) -> bool:
+    stems = row.output_stems
+    return bool(stems) and all((out_dir / row.doc / f"{s}.json").is_file() for s in stems)
 
 
-def process_document(path: str, doc_stem: str, out_dir: str, options: Options,
-                     overlays: bool) -> list[PageResult]:
-    """Convert every page of one input file (runs in a worker process)."""
-    import time
-
-    from .convert import convert_source
-    from .export import write_page
-    from .overlay import draw_overlay
-
-    results = []
-    engine = _engine(options)
-    doc_dir = Path(out_dir) / doc_stem
-    for src in load_pages(path, options):
-        t = time.perf_counter()
+def plan(inputs, out_dir: Path, options: Options, manifest: Manifest, settings: RunSettings,
+         result: BatchResult, log) -> list[PageTask]:
+    """Record every page of every input in the manifest and return those that
+    still need converting."""
+    files = expand_inputs(inputs)
+    docs = assign_docs(files, manifest.docs_in_use())
+    fp = options.fingerprint()
+    tasks: list[PageTask] = []
+    for p in files:
+        inp = _abs(p)
         try:
-            texts, paths = [], {}
-            for pimg in convert_source(src, options, engine):
-                ov = draw_overlay(pimg.page, pimg.gray) if overlays else None
-                written = write_page(doc_dir, pimg.page, options.keep_headers, ov)
-                texts.append(written["txt"].read_text(encoding="utf-8"))
-                paths.update({f"{k}{pimg.page.part}": str(v) for k, v in written.items()})
-            results.append(PageResult(str(path), doc_stem, src.page_number, True,
-                                      "\f\n".join(texts), paths=paths,
-                                      seconds=time.perf_counter() - t))
-        except MagscanError as e:
-            results.append(PageResult(str(path), doc_stem, src.page_number, False,
-                                      error=str(e), seconds=time.perf_counter() - t))
-    return results
+            digest = file_hash(p)
+            n_pages = count_pages(p, options)
+        except InputError as e:
+            old = manifest.get(inp, 0)
+            manifest.upsert(Row(inp, docs[p], 0, status="failed", error=e.reason,
+                                attempts=(old.attempts if old else 0) + 1, fingerprint=fp,
+                                options=json.dumps(options.to_dict())))
+            result.failed += 1
+            result.errors.append(f"{p}: {e.reason}")
+            log(f"magscan: error: {p}: {e.reason}")
+            continue
+        if manifest.get(inp, 0) is not None:
+            manifest.delete(inp, 0)  # the file reads now; its pages get their own rows
+        for n in range(1, n_pages + 1):
+            row = manifest.get(inp, n)
+            same_input = row is not None and row.input_hash == digest
+            if same_input and row.status == "done" and _outputs_exist(out_dir, row) \
+                    and (row.fingerprint == fp or row.options_dict.get("_rerun")):
+                result.skipped += 1  # rerun's per-page choices are kept, not undone
+                continue
+            if same_input and row.status in ("failed", "timeout") and row.fingerprint == fp \
+                    and row.attempts >= settings.max_attempts:
+                result.given_up += 1
+                result.errors.append(f"{p}:{n}: {row.error} (gave up after {row.attempts} "
+                                     f"attempts; `magscan rerun --failed` tries again)")
+                continue
+            attempts = row.attempts if same_input else 0
+            manifest.upsert(Row(inp, docs[p], n, input_hash=digest, status="pending",
+                                error=row.error if row and same_input else None,
+                                attempts=attempts, fingerprint=fp,
+                                options=json.dumps(options.to_dict())))
+            tasks.append(PageTask(inp, docs[p], n, digest, options.to_dict(), str(out_dir),
+                                  settings.overlays, tuple(settings.formats)))
+    return tasks
 
 
-def run_batch(inputs, out_dir: Path, options: Options, jobs: int = 1, overlays: bool = True,
-              log=None) -> BatchResult:
+def _failure_reason(exc: BaseException, timeout: float) -> tuple[str, str]:
+    """(status, one-line reason) for a task that did not return."""
+    from concurrent.futures import TimeoutError as FutTimeout
+
+    from .errors import EngineTimeout, MagscanError
+    if isinstance(exc, (FutTimeout, TimeoutError, EngineTimeout)):
+        return "timeout", f"page took longer than {timeout:.0f} s (--page-timeout) and was stopped"
+    if isinstance(exc, InputError):
+        return "failed", exc.reason
+    if isinstance(exc, MagscanError):
+        return "failed", str(exc)
+    try:
+        from pebble import ProcessExpired
+    except ImportError:  # pragma: no cover - pebble is a dependency
+        ProcessExpired = ()  # noqa: N806
+    if isinstance(exc, ProcessExpired):
+        code = getattr(exc, "exitcode", None)
+        why = " (killed: out of memory?)" if code in (-9, 137) else ""
+        return "failed", f"worker process died with exit code {code}{why}"
+    return "failed", f"internal error: {type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def record_outcome(manifest: Manifest, task: PageTask, outcome: PageOutcome | None,
+                   exc: BaseException | None, timeout: float) -> tuple[bool, str]:
+    row = manifest.get(task.input, task.page_number)
+    attempts = (row.attempts if row else 0) + 1
+    if outcome is not None:
+        manifest.update(task.input, task.page_number, status="done", error=None,
+                        attempts=attempts, seconds=outcome.seconds, mean_conf=outcome.mean_conf,
+                        n_blocks=outcome.n_blocks, n_columns=outcome.n_columns,
+                        engine=outcome.engine, outputs=json.dumps(outcome.outputs),
+                        timings=json.dumps(outcome.timings))
+        return True, ""
+    status, reason = _failure_reason(exc, timeout)
+    manifest.update(task.input, task.page_number, status=status, error=reason, attempts=attempts)
+    return False, reason
+
+
+def execute(tasks: list[PageTask], manifest: Manifest, settings: RunSettings,
+            result: BatchResult, log) -> None:
+    """Run the tasks on the chosen executor, committing each result as it comes."""
+    from .executors import make_executor
+
+    progress = Progress(len(tasks), enabled=settings.progress)
+    try:
+        with make_executor(settings) as ex:
+            for task, outcome, exc in ex.run(tasks):
+                ok, reason = record_outcome(manifest, task, outcome, exc, settings.page_timeout)
+                if ok:
+                    result.done += 1
+                else:
+                    result.failed += 1
+                    label = f"{task.input} page {task.page_number}"
+                    result.errors.append(f"{label}: {reason}")
+                    progress.write(f"magscan: error: {label}: {reason}")
+                progress.update(ok)
+    finally:
+        progress.close()
+
+
+def write_documents(out_dir: Path, manifest: Manifest, docs: set[str],
+                    formats: tuple = ()) -> list[Path]:
+    """OUT/<doc>.txt (all pages in order, form feeds between) for each document,
+    from the page files that exist; a document with failed pages gets the
+    pages that succeeded."""
     from .export import write_document_text
 
-    log = log or (lambda msg: print(msg, file=sys.stderr))
+    written = []
+    for doc in sorted(docs):
+        rows = [r for r in manifest.rows("WHERE doc = ?", (doc,)) if r.status == "done"]
+        texts = []
+        for r in rows:
+            for stem in r.output_stems:
+                f = out_dir / doc / f"{stem}.txt"
+                if f.is_file():
+                    texts.append(f.read_text(encoding="utf-8"))
+        if texts:
+            written.append(write_document_text(out_dir, doc, texts))
+            if formats:
+                from .formats import DOC_FORMATS, write_document_formats
+                doc_formats = tuple(f for f in formats if f in DOC_FORMATS or f == "md")
+                if doc_formats:
+                    write_document_formats(out_dir, doc, doc_formats)
+    return written
+
+
+def run_batch(inputs, out_dir: Path, options: Options, settings: RunSettings | None = None,
+              log=None) -> BatchResult:
+    settings = settings or RunSettings()
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = expand_inputs(inputs)
-    stems = doc_stems(files)
     result = BatchResult()
-    per_doc: dict[Path, list[PageResult]] = {}
+    with Manifest(out_dir) as manifest:
+        tasks = plan(inputs, out_dir, options, manifest, settings, result, log)
+        if result.skipped:
+            log(f"magscan: {result.skipped} page(s) already done with these options; skipped")
+        execute(tasks, manifest, settings, result, log)
+        docs = {t.doc for t in tasks} | {r.doc for r in manifest.rows() if r.page_number}
+        result.documents = write_documents(out_dir, manifest, docs, settings.formats)
+    return result
 
-    def collect(path: Path, fut_result) -> None:
-        per_doc[path] = fut_result
-        for r in fut_result:
-            result.pages.append(r)
-            if not r.ok:
-                log(f"magscan: error: {path} page {r.page_number}: {r.error}")
 
-    def failed(path: Path, e: Exception) -> None:
-        reason = e.reason if isinstance(e, InputError) else str(e)
-        result.failed_inputs.append((str(path), reason))
-        log(f"magscan: error: {path}: {reason}")
-
-    if jobs <= 1:
-        for p in files:
-            try:
-                collect(p, process_document(str(p), stems[p], str(out_dir), options, overlays))
-            except MagscanError as e:
-                failed(p, e)
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futs = {pool.submit(process_document, str(p), stems[p], str(out_dir), options,
-                                overlays): p for p in files}
-            for fut in as_completed(futs):
-                p = futs[fut]
-                try:
-                    collect(p, fut.result())
-                except MagscanError as e:
-                    failed(p, e)
-                except Exception as e:  # noqa: BLE001 - a crashed worker fails its file only
-                    failed(p, MagscanError(f"worker crashed: {type(e).__name__}: {e}"))
-    for p in files:
-        pages = sorted(per_doc.get(p, []), key=lambda r: r.page_number)
-        if pages:
-            result.documents.append(write_document_text(out_dir, stems[p], [r.text for r in pages]))
+def run_tasks(tasks: list[PageTask], out_dir: Path, settings: RunSettings, log=None) -> BatchResult:
+    """Run already-planned tasks (rerun) and rewrite their documents' text."""
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    result = BatchResult()
+    with Manifest(out_dir) as manifest:
+        execute(tasks, manifest, settings, result, log)
+        result.documents = write_documents(Path(out_dir), manifest, {t.doc for t in tasks},
+                                           settings.formats)
     return result

@@ -1,5 +1,6 @@
-"""Command line: `magscan convert`, `magscan eval`. Errors become one-line
-messages and exit codes here, nowhere else."""
+"""Command line: `magscan convert`, `rerun`, `status`, `eval` (and the commands
+other modules register). Errors become one-line messages and exit codes
+here, nowhere else."""
 from __future__ import annotations
 
 import os
@@ -21,37 +22,123 @@ def main() -> None:
     """magscan: OCR for simplified-Chinese magazine scans that reads columns in order."""
 
 
-@main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="Output folder: OUT/<stem>/page-NNNN.{txt,json,overlay.png} and OUT/<stem>.txt.")
-@click.option("--dpi", default=300, show_default=True, help="Resolution for rasterising PDF pages.")
-@click.option("--lang", default="chi_sim", show_default=True, help="Tesseract language(s).")
-@click.option("--psm", type=int, default=None, help="Force a Tesseract page-segmentation mode per block.")
-@click.option("--columns", type=int, default=None, help="Force the number of body columns.")
-@click.option("--keep-headers", is_flag=True, help="Keep running headers and footers in the text.")
-@click.option("--no-overlays", is_flag=True, help="Do not write overlay images.")
-@click.option("--no-deskew", is_flag=True, help="Do not straighten skewed scans.")
-@click.option("-j", "--jobs", type=int, default=None,
-              help="Pages converted in parallel (default: number of cores).")
-def convert(inputs, out_dir, dpi, lang, psm, columns, keep_headers, no_overlays, no_deskew, jobs):
-    """Convert page images (PNG, JPEG, TIFF) and PDFs, or folders of them."""
-    options = Options(dpi=dpi, lang=lang, psm=psm, columns=columns, keep_headers=keep_headers,
-                      deskew=not no_deskew)
-    from .batch import run_batch
+def fail(msg: str, code: int = EXIT_FAILED) -> None:
+    click.echo(f"magscan: error: {msg}", err=True)
+    sys.exit(code)
+
+
+def recognition_options(f):
+    """Options that change a page's result (and so its fingerprint)."""
+    for opt in reversed([
+        click.option("--dpi", type=int, default=None, help="Resolution for rasterising PDF pages [300]."),
+        click.option("--lang", default=None, help="Tesseract language(s) [chi_sim]."),
+        click.option("--engine", default=None,
+                     help="OCR engine: tesseract (API, default), tesseract-cli, ppocr, "
+                          "or a plug-in as module:Class."),
+        click.option("--psm", type=int, default=None, help="Force a Tesseract page-segmentation mode per block."),
+        click.option("--columns", type=int, default=None, help="Force the number of body columns."),
+        click.option("--keep-headers/--no-keep-headers", default=None,
+                     help="Keep running headers and footers in the text."),
+        click.option("--deskew/--no-deskew", default=None, help="Straighten skewed scans [on]."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def run_options(f):
+    """Options that change how a batch runs, not what it produces."""
+    for opt in reversed([
+        click.option("-j", "--jobs", type=int, default=None,
+                     help="Pages converted in parallel (default: number of cores)."),
+        click.option("--page-timeout", type=float, default=180.0, show_default=True,
+                     help="Seconds after which a page is stopped and recorded as timeout."),
+        click.option("--max-memory", type=int, default=4096, show_default=True,
+                     help="MB of memory per worker; a page needing more fails alone."),
+        click.option("--no-overlays", is_flag=True, help="Do not write overlay images."),
+        click.option("--formats", default="txt,json", show_default=True,
+                     help="Outputs: txt,json plus any of page,alto,hocr,md,pdf."),
+        click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+                     show_default=True, help="Run pages on this machine or on a Dask cluster."),
+        click.option("--scheduler", default=None, help="Dask scheduler address, tcp://HOST:PORT."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress output."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew) -> dict:
+    given = {"dpi": dpi, "lang": lang, "engine": engine, "psm": psm, "columns": columns,
+             "keep_headers": keep_headers, "deskew": deskew}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def settings_from(jobs, page_timeout, max_memory, no_overlays, formats, executor, scheduler,
+                  quiet):
+    from .batch import RunSettings
+
+    extra = ()
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    if any(f not in ("txt", "json") for f in wanted):
+        from .formats import parse_formats
+        try:
+            extra = tuple(f for f in parse_formats(formats) if f not in ("txt", "json"))
+        except ValueError as e:
+            fail(str(e), EXIT_USAGE)
+    if executor == "dask" and not scheduler:
+        fail("--executor dask needs --scheduler tcp://HOST:PORT", EXIT_USAGE)
+    if page_timeout <= 0:
+        fail("--page-timeout must be positive", EXIT_USAGE)
+    return RunSettings(jobs=jobs or os.cpu_count() or 1, page_timeout=page_timeout,
+                       max_memory=max_memory * (1 << 20) if max_memory > 0 else None,
+                       overlays=not no_overlays, formats=extra, progress=not quiet,
+                       executor=executor, scheduler=scheduler)
+
+
+def check_engine(options: Options) -> None:
     from .ocr import make_engine
 
     try:
         make_engine(options).check()
     except EngineMissing as e:
-        click.echo(f"magscan: error: {e}", err=True)
-        sys.exit(EXIT_ENGINE)
-    jobs = jobs or os.cpu_count() or 1
-    result = run_batch(inputs, out_dir, options, jobs=jobs, overlays=not no_overlays)
-    done = sum(1 for p in result.pages if p.ok)
-    failed = len(result.pages) - done + len(result.failed_inputs)
-    click.echo(f"magscan: {done} page(s) converted, {failed} failed; results in {out_dir}/", err=True)
+        fail(str(e), EXIT_ENGINE)
+    except ValueError as e:
+        fail(str(e), EXIT_USAGE)
+
+
+def finish(result, out_dir: Path, verb: str = "converted") -> None:
+    parts = [f"{result.done} page(s) {verb}", f"{result.failed} failed"]
+    if result.skipped:
+        parts.append(f"{result.skipped} already done")
+    if result.given_up:
+        parts.append(f"{result.given_up} given up after repeated failures")
+    click.echo(f"magscan: {', '.join(parts)}; results in {out_dir}/"
+               + ("" if result.ok else f" (see `magscan status {out_dir}`)"), err=True)
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Output folder: OUT/<stem>/page-NNNN.{txt,json,overlay.png}, OUT/<stem>.txt "
+                   "and OUT/manifest.sqlite.")
+@recognition_options
+@run_options
+def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, deskew, **run):
+    """Convert page images (PNG, JPEG, TIFF) and PDFs, or folders of them.
+
+    Running it again on the same output folder resumes: pages already done
+    with the same input and options are skipped."""
+    try:
+        options = Options().with_(**option_changes(dpi, lang, engine, psm, columns,
+                                                   keep_headers, deskew))
+    except (TypeError, ValueError) as e:
+        fail(str(e), EXIT_USAGE)
+    settings = settings_from(**run)
+    if settings.executor == "local":
+        check_engine(options)
+    from .batch import run_batch
+
+    finish(run_batch(inputs, out_dir, options, settings), out_dir)
 
 
 @main.command("eval")
@@ -64,9 +151,28 @@ def eval_cmd(gold, out, with_headers):
 
     scores = evaluate_dirs(gold, out, with_headers=with_headers)
     if not scores:
-        click.echo(f"magscan: error: no page in {out} matches ground truth in {gold}", err=True)
-        sys.exit(EXIT_FAILED)
+        fail(f"no page in {out} matches ground truth in {gold}")
     click.echo(format_table(scores))
+
+
+def _register() -> None:
+    """Commands that live in their own modules."""
+    from .cli_batch import rerun_cmd, status_cmd
+    main.add_command(rerun_cmd)
+    main.add_command(status_cmd)
+    for mod, names in (("cli_report", ("overlay_cmd", "report_cmd")),
+                       ("cli_export", ("export_cmd",)), ("cli_repair", ("repair_cmd",))):
+        try:
+            m = __import__(f"pipeline.{mod}", fromlist=list(names))
+        except ImportError as e:
+            if e.name != f"pipeline.{mod}":
+                raise
+            continue
+        for n in names:
+            main.add_command(getattr(m, n))
+
+
+_register()
 
 
 def run() -> None:

@@ -91,12 +91,14 @@ def _to_gray(img: Image.Image) -> np.ndarray:
 Image.MAX_IMAGE_PIXELS = None
 
 
-def _image_pages(path: Path, options: Options) -> Iterator[SourcePage]:
+def _image_pages(path: Path, options: Options, only: int | None = None) -> Iterator[SourcePage]:
     try:
         with Image.open(path) as im:
             n = 0
             for frame in ImageSequence.Iterator(im):
                 n += 1
+                if only is not None and n != only:
+                    continue
                 if frame.width * frame.height > options.max_pixels:
                     raise InputError(path, f"image of {frame.width}x{frame.height} pixels exceeds "
                                            f"the limit of {options.max_pixels} pixels")
@@ -117,7 +119,7 @@ def _image_pages(path: Path, options: Options) -> Iterator[SourcePage]:
         raise InputError(path, f"cannot decode image ({msg})") from e
 
 
-def _pdf_pages(path: Path, options: Options) -> Iterator[SourcePage]:
+def _open_pdf(path: Path):
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -131,14 +133,22 @@ def _pdf_pages(path: Path, options: Options) -> Iterator[SourcePage]:
         if "password" in text.lower() or "encrypt" in text.lower():
             raise InputError(path, "encrypted PDF (a password is needed)") from e
         raise InputError(path, f"corrupt or unreadable PDF ({text})") from e
-    with pdf:
-        try:
-            pages = pdf.pages
-        except Exception as e:  # noqa: BLE001 - pdfminer's errors have no common base
-            raise InputError(path, f"corrupt or unreadable PDF ({type(e).__name__}: {e})") from e
-        if not pages:
-            raise InputError(path, "PDF has no pages")
-        for i, page in enumerate(pages, start=1):
+    try:
+        pages = pdf.pages
+    except Exception as e:  # noqa: BLE001 - pdfminer's errors have no common base
+        pdf.close()
+        raise InputError(path, f"corrupt or unreadable PDF ({type(e).__name__}: {e})") from e
+    if not pages:
+        pdf.close()
+        raise InputError(path, "PDF has no pages")
+    return pdf
+
+
+def _pdf_pages(path: Path, options: Options, only: int | None = None) -> Iterator[SourcePage]:
+    with _open_pdf(path) as pdf:
+        for i, page in enumerate(pdf.pages, start=1):
+            if only is not None and i != only:
+                continue
             w_px = float(page.width) / 72.0 * options.dpi
             h_px = float(page.height) / 72.0 * options.dpi
             if w_px * h_px > options.max_pixels:
@@ -150,11 +160,53 @@ def _pdf_pages(path: Path, options: Options) -> Iterator[SourcePage]:
             yield SourcePage(path, i, _to_gray(img), options.dpi)
 
 
-def load_pages(path, options: Options) -> Iterator[SourcePage]:
-    """Yield the pages of one input file as grayscale arrays, or raise InputError."""
+def load_pages(path, options: Options, only: int | None = None) -> Iterator[SourcePage]:
+    """Yield the pages of one input file (or only page `only`) as grayscale
+    arrays, or raise InputError."""
     path = Path(path)
     ext = _check_file(path)
     if ext in PDF_EXTS:
-        yield from _pdf_pages(path, options)
+        yield from _pdf_pages(path, options, only)
     else:
-        yield from _image_pages(path, options)
+        yield from _image_pages(path, options, only)
+
+
+def load_page(path, page_number: int, options: Options) -> SourcePage:
+    for src in load_pages(path, options, only=page_number):
+        return src
+    raise InputError(Path(path), f"has no page {page_number}")
+
+
+def count_pages(path, options: Options) -> int:
+    """Number of pages, read from the file's header (no decoding), or InputError."""
+    path = Path(path)
+    ext = _check_file(path)
+    if ext in PDF_EXTS:
+        with _open_pdf(path) as pdf:
+            return len(pdf.pages)
+    try:
+        with Image.open(path) as im:
+            if im.width * im.height > options.max_pixels:
+                raise InputError(path, f"image of {im.width}x{im.height} pixels exceeds "
+                                       f"the limit of {options.max_pixels} pixels")
+            return int(getattr(im, "n_frames", 1))
+    except InputError:
+        raise
+    except UnidentifiedImageError as e:
+        raise InputError(path, "not a readable image") from e
+    except (OSError, SyntaxError, ValueError) as e:
+        raise InputError(path, f"cannot read image header ({e})") from e
+
+
+def file_hash(path) -> str:
+    """Content hash of an input file (resume skips pages whose input is unchanged)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as e:
+        raise InputError(Path(path), f"cannot read file ({e.strerror})") from e
+    return h.hexdigest()[:32]

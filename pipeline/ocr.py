@@ -30,10 +30,54 @@ class OcrEngine(Protocol):
         """Lines (with words) of one block crop, in crop pixel coordinates."""
 
 
+def _psm(forced: int | None, n_lines: int) -> int:
+    if forced is not None:
+        return forced
+    # 7 = one text line, 6 = one uniform block; Tesseract's own page
+    # segmentation (3) would re-split the block we already found.
+    return 7 if n_lines == 1 else 6
+
+
+def _line(words: list[Word]) -> Line:
+    return Line(bbox=BBox.enclosing(w.bbox for w in words), text=" ".join(w.text for w in words),
+                conf=float(np.mean([w.conf for w in words])), words=words)
+
+
 class TesseractEngine:
-    """Tesseract `chi_sim` through pytesseract, one call per block."""
+    """Tesseract `chi_sim` through its API (tesserocr): the model is loaded once
+    per worker and each block costs one in-process call."""
 
     name = "tesseract"
+
+    def __init__(self, options: Options):
+        self.lang = options.lang
+        self.psm = options.psm
+        self.timeout = options.ocr_timeout
+        self._api: tesseract.TessApi | None = None
+
+    def check(self) -> None:
+        self._load()
+
+    def _load(self) -> "tesseract.TessApi":
+        if self._api is None:
+            self._api = tesseract.TessApi(self.lang)
+        return self._api
+
+    def recognize(self, crop: np.ndarray, kind: str, n_lines: int) -> list[Line]:
+        found = self._load().recognize(crop, _psm(self.psm, n_lines), self.timeout)
+        lines = []
+        for _box, words in found:
+            ws = [Word(BBox(*box), text.strip(), conf) for box, text, conf in words if text.strip()]
+            if ws:
+                lines.append(_line(ws))
+        return lines
+
+
+class TesseractCliEngine:
+    """Tesseract through the `tesseract` program (pytesseract), one process per
+    block: slower, for machines where tesserocr cannot be installed."""
+
+    name = "tesseract-cli"
 
     def __init__(self, options: Options):
         self.lang = options.lang
@@ -43,15 +87,8 @@ class TesseractEngine:
     def check(self) -> None:
         tesseract.check_installed(self.lang)
 
-    def _psm(self, n_lines: int) -> int:
-        if self.psm is not None:
-            return self.psm
-        # 7 = one text line, 6 = one uniform block; Tesseract's own page
-        # segmentation (3) would re-split the block we already found.
-        return 7 if n_lines == 1 else 6
-
     def recognize(self, crop: np.ndarray, kind: str, n_lines: int) -> list[Line]:
-        data = tesseract.image_to_data(crop, self.lang, self._psm(n_lines), self.timeout)
+        data = tesseract.image_to_data(crop, self.lang, _psm(self.psm, n_lines), self.timeout)
         lines: dict[tuple, list[Word]] = {}
         for i, text in enumerate(data["text"]):
             text = (text or "").strip()
@@ -61,19 +98,30 @@ class TesseractEngine:
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             x, y, w, h = (int(data[k][i]) for k in ("left", "top", "width", "height"))
             lines.setdefault(key, []).append(Word(BBox(x, y, x + w, y + h), text, conf))
-        out = []
-        for key in sorted(lines):
-            words = lines[key]
-            out.append(Line(bbox=BBox.enclosing(w.bbox for w in words),
-                            text=" ".join(w.text for w in words),
-                            conf=float(np.mean([w.conf for w in words])), words=words))
-        return out
+        return [_line(lines[key]) for key in sorted(lines)]
+
+
+ENGINES = ("tesseract", "tesseract-cli", "ppocr")
 
 
 def make_engine(options: Options) -> OcrEngine:
     if options.engine == "tesseract":
-        return TesseractEngine(options)
-    raise ValueError(f"unknown OCR engine {options.engine!r}; available: tesseract")
+        # Without tesserocr the program still works, only slower
+        return TesseractEngine(options) if tesseract.api_available() else TesseractCliEngine(options)
+    if options.engine == "tesseract-cli":
+        return TesseractCliEngine(options)
+    if options.engine == "ppocr":
+        from .ocr_ppocr import PpocrEngine
+        return PpocrEngine(options)
+    if ":" in options.engine:
+        # A plug-in engine, "package.module:Class", built like ours from Options
+        import importlib
+        mod, _, cls = options.engine.partition(":")
+        try:
+            return getattr(importlib.import_module(mod), cls)(options)
+        except (ImportError, AttributeError) as e:
+            raise ValueError(f"cannot load OCR engine {options.engine!r}: {e}") from e
+    raise ValueError(f"unknown OCR engine {options.engine!r}; available: {', '.join(ENGINES)}")
 
 
 def _crop(gray: np.ndarray, box: BBox, pad_in: int) -> tuple[np.ndarray, int, int]:

@@ -1,9 +1,14 @@
-"""The one place that runs the `tesseract` program (through pytesseract).
+"""The one place that talks to Tesseract.
+
+Two ways in: its C++ API through tesserocr (`TessApi`: the model is loaded
+once per process and every block is one in-process call, so no process
+start and no model load per block), and the `tesseract` program through
+pytesseract (`image_to_data`), for machines without tesserocr.
 
 Tesseract's OpenMP threads make it several times slower on a small machine
-when pages already run in parallel, so every call gets OMP_THREAD_LIMIT=1.
-A `chi_sim.traineddata` dropped into `models/tessdata/` (or the folder named
-by MAGSCAN_TESSDATA) is preferred over the system one.
+when pages already run in parallel, so OMP_THREAD_LIMIT=1 is set before
+either is loaded. A `chi_sim.traineddata` dropped into `models/tessdata/`
+(or the folder named by MAGSCAN_TESSDATA) is preferred over the system one.
 """
 from __future__ import annotations
 
@@ -25,13 +30,34 @@ INSTALL_HINT = ("install it with: sudo apt-get install tesseract-ocr tesseract-o
 _REPO_TESSDATA = Path(__file__).resolve().parent.parent / "models" / "tessdata"
 
 
+# Where Debian, Fedora, Homebrew and source builds put their models.
+_SYSTEM_TESSDATA = [Path("/usr/share/tesseract-ocr/5/tessdata"),
+                    Path("/usr/share/tesseract-ocr/4.00/tessdata"), Path("/usr/share/tessdata"),
+                    Path("/usr/local/share/tessdata"), Path("/opt/homebrew/share/tessdata")]
+
+
+def _has_models(d: Path, lang: str) -> bool:
+    return d.is_dir() and all((d / f"{part}.traineddata").is_file() for part in lang.split("+"))
+
+
 def tessdata_dir(lang: str) -> Path | None:
     """A project tessdata folder holding every model `lang` needs, if any."""
     env = os.environ.get("MAGSCAN_TESSDATA")
     for d in ([Path(env)] if env else []) + [_REPO_TESSDATA]:
-        if d.is_dir() and all((d / f"{part}.traineddata").is_file() for part in lang.split("+")):
+        if _has_models(d, lang):
             return d
     return None
+
+
+def any_tessdata_dir(lang: str) -> Path | None:
+    """The project folder if it has the models, else the system one (for the API,
+    which is built separately and does not know the system's default path)."""
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    candidates = [Path(prefix)] if prefix else []
+    found = tessdata_dir(lang)
+    if found is not None:
+        return found
+    return next((d for d in candidates + _SYSTEM_TESSDATA if _has_models(d, lang)), None)
 
 
 def _config(lang: str, psm: int, extra: str = "") -> str:
@@ -76,3 +102,62 @@ def image_to_data(image, lang: str, psm: int, timeout: float) -> dict:
         raise EngineMissing(f"tesseract is not installed; {INSTALL_HINT}") from e
     except pytesseract.TesseractError as e:
         raise EngineError(f"tesseract failed: {e.message.strip() or e.status}") from e
+
+
+def api_available() -> bool:
+    try:
+        import tesserocr  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class TessApi:
+    """One loaded Tesseract model, kept for the life of the worker process."""
+
+    def __init__(self, lang: str):
+        import tesserocr
+
+        d = any_tessdata_dir(lang)
+        if d is None:
+            raise EngineMissing(f"Tesseract language model {lang} is not installed; {INSTALL_HINT}")
+        self._t = tesserocr
+        try:
+            # LSTM only: the legacy engine is slower and worse on Han text
+            self._api = tesserocr.PyTessBaseAPI(path=f"{d}/", lang=lang,
+                                                oem=tesserocr.OEM.LSTM_ONLY)
+        except RuntimeError as e:
+            raise EngineMissing(f"Tesseract could not load {lang} from {d} ({e}); "
+                                f"{INSTALL_HINT}") from e
+        # Chinese has no word spaces; this stops Tesseract inventing them
+        self._api.SetVariable("preserve_interword_spaces", "1")
+        self.version = tesserocr.tesseract_version().split()[1]
+
+    def recognize(self, image, psm: int, timeout: float, dpi: int = 300) -> list[tuple]:
+        """Words of one image grouped by text line:
+        [(line_box, [(word_box, text, conf), ...]), ...], boxes as (x0, y0, x1, y1)."""
+        from PIL import Image
+
+        t = self._t
+        api = self._api
+        api.SetPageSegMode(psm)
+        api.SetImage(Image.fromarray(image))
+        api.SetSourceResolution(int(dpi))
+        if not api.Recognize(timeout=int(timeout * 1000)):
+            api.Clear()
+            raise EngineTimeout(f"tesseract took longer than {timeout:.0f} s")
+        out: list[tuple] = []
+        it = api.GetIterator()
+        if it is None:
+            return out
+        level = t.RIL.WORD
+        while True:
+            if it.IsAtBeginningOf(t.RIL.TEXTLINE):
+                out.append((it.BoundingBox(t.RIL.TEXTLINE), []))
+            text = it.GetUTF8Text(level)
+            box = it.BoundingBox(level)
+            if text and box and out:
+                out[-1][1].append((box, text, float(it.Confidence(level))))
+            if not it.Next(level):
+                break
+        return [(box, words) for box, words in out if words]

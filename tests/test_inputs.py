@@ -57,9 +57,10 @@ def test_batch_with_bad_inputs_converts_the_good_one_and_fails(tmp_path, bad_fil
     assert (out / "small page" / "page-0001.json").exists()
 
 
-def test_missing_tesseract_says_how_to_install(tmp_path, small_page):
+def test_missing_tesseract_program_says_how_to_install(tmp_path, small_page):
     env = dict(os.environ, PATH=str(tmp_path))  # no tesseract on this PATH
-    r = run_magscan("convert", small_page, "-o", tmp_path / "o", env=env)
+    r = run_magscan("convert", small_page, "-o", tmp_path / "o", "--engine", "tesseract-cli",
+                    env=env)
     assert r.returncode == 3
     assert "apt-get install tesseract-ocr tesseract-ocr-chi-sim" in r.stderr
 

@@ -1,0 +1,124 @@
+"""What runs inside a worker process: one scanned page in, files out.
+
+A task names its input by absolute path and page number, so any worker (a
+local process or a Dask worker on another machine sharing the storage) can
+run it. The worker writes the page's files itself, each atomically, and
+returns a small summary; only the parent writes the manifest.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import MagscanError
+from .options import Options
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+@dataclass
+class PageTask:
+    input: str              # absolute path
+    doc: str                # output folder stem: OUT/<doc>/
+    page_number: int        # 1-based page of the input file
+    input_hash: str
+    options: dict           # Options.to_dict()
+    out_dir: str
+    overlays: bool = True
+    formats: tuple = ()     # extra per-page formats (page, alto, hocr, md)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.input, self.page_number)
+
+
+@dataclass
+class PageOutcome:
+    outputs: list[str] = field(default_factory=list)  # page file stems written
+    mean_conf: float = 0.0
+    n_blocks: int = 0
+    n_columns: int = 0
+    engine: str = ""
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+_ENGINES: dict[tuple, object] = {}
+
+
+def engine_for(options: Options):
+    """One engine per worker process and configuration: the model loads once."""
+    key = (options.engine, options.lang, options.psm, options.ocr_timeout)
+    if key not in _ENGINES:
+        from .ocr import make_engine
+        _ENGINES[key] = make_engine(options)
+    return _ENGINES[key]
+
+
+def limit_memory(max_bytes: int | None) -> None:
+    """Cap this worker's address space so a runaway page fails with MemoryError
+    (recorded as failed) instead of taking the machine down."""
+    if not max_bytes:
+        return
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the per-page timeout still applies
+
+
+def process_page(task: PageTask) -> PageOutcome:
+    """Convert one scanned page and write its files. Raises MagscanError (with a
+    one-line reason) when the page cannot be converted."""
+    from .convert import convert_source
+    from .export import write_page
+    from .ingest import load_page
+    from .overlay import draw_overlay
+
+    t0 = time.perf_counter()
+    options = Options.from_dict(task.options)
+    try:
+        src = load_page(task.input, task.page_number, options)
+        engine = engine_for(options)
+        pimgs = convert_source(src, options, engine)
+        out = PageOutcome()
+        doc_dir = Path(task.out_dir) / task.doc
+        for pimg in pimgs:
+            page = pimg.page
+            # Timings go to the manifest, not the JSON, so that a page's files
+            # are the same whichever run wrote them.
+            for k, v in page.timings.items():
+                out.timings[f"{page.part}{k}" if page.part else k] = v
+            page.timings = {}
+            overlay = draw_overlay(page, pimg.gray) if task.overlays else None
+            paths = write_page(doc_dir, page, options.keep_headers, overlay)
+            if task.formats:
+                from .formats import write_page_formats
+                write_page_formats(doc_dir, page, task.formats)
+            out.outputs.append(paths["json"].name[: -len(".json")])
+            out.n_blocks += len(page.blocks)
+            out.n_columns = max(out.n_columns, len(page.columns))
+            out.engine = page.engine
+            out.flags.extend(page.flags)
+        confs = [p.page.mean_conf for p in pimgs]
+        out.mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0
+        out.seconds = round(time.perf_counter() - t0, 3)
+        return out
+    except MagscanError:
+        raise
+    except MemoryError as e:
+        raise MagscanError("out of memory while converting this page "
+                           "(raise --max-memory or lower --dpi)") from e
+
+
+def outcome_json(outcome: PageOutcome) -> str:
+    return json.dumps(outcome.to_dict(), ensure_ascii=False)
