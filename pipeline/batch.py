@@ -89,8 +89,8 @@ def plan(inputs, out_dir: Path, options: Options, manifest: Manifest, settings: 
     for p in files:
         inp = _abs(p)
         try:
-            digest = file_hash(p)
             n_pages = count_pages(p, options)
+            digest = file_hash(p)
         except InputError as e:
             old = manifest.get(inp, 0)
             manifest.upsert(Row(inp, docs[p], 0, status="failed", error=e.reason,
@@ -211,18 +211,59 @@ def write_documents(out_dir: Path, manifest: Manifest, docs: set[str],
     return written
 
 
+class OutputLock:
+    """One batch at a time per output folder: two runs writing the same
+    manifest and files would each redo the other's pages."""
+
+    def __init__(self, out_dir: Path):
+        self.path = Path(out_dir) / ".magscan.lock"
+
+    def __enter__(self) -> "OutputLock":
+        import fcntl
+
+        from .errors import MagscanError
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.f = open(self.path, "a+")
+        try:
+            fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.f.close()
+            raise MagscanError(f"{self.path.parent}: another magscan run is writing to this "
+                               "output folder; wait for it or use another -o") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.f.close()  # closing releases the lock; the file may stay
+
+
+def remove_stale_temps(out_dir: Path) -> int:
+    """Temporary files left by a run that was killed mid-write (the real
+    files are only ever replaced by a rename, so these are garbage)."""
+    n = 0
+    for tmp in Path(out_dir).glob("**/.*.tmp"):
+        try:
+            tmp.unlink()
+            n += 1
+        except OSError:
+            pass
+    return n
+
+
 def run_batch(inputs, out_dir: Path, options: Options, settings: RunSettings | None = None,
               log=None) -> BatchResult:
     settings = settings or RunSettings()
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     out_dir = Path(out_dir)
     result = BatchResult()
-    with Manifest(out_dir) as manifest:
+    with OutputLock(out_dir), Manifest(out_dir) as manifest:
+        remove_stale_temps(out_dir)
         tasks = plan(inputs, out_dir, options, manifest, settings, result, log)
         if result.skipped:
             log(f"magscan: {result.skipped} page(s) already done with these options; skipped")
         execute(tasks, manifest, settings, result, log)
-        docs = {t.doc for t in tasks} | {r.doc for r in manifest.rows() if r.page_number}
+        # documents whose text file a killed run never got to write, too
+        docs = {t.doc for t in tasks} | {r.doc for r in manifest.rows()
+                                         if r.page_number and not (out_dir / f"{r.doc}.txt").is_file()}
         result.documents = write_documents(out_dir, manifest, docs, settings.formats)
     return result
 
@@ -231,7 +272,8 @@ def run_tasks(tasks: list[PageTask], out_dir: Path, settings: RunSettings, log=N
     """Run already-planned tasks (rerun) and rewrite their documents' text."""
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     result = BatchResult()
-    with Manifest(out_dir) as manifest:
+    with OutputLock(out_dir), Manifest(out_dir) as manifest:
+        remove_stale_temps(out_dir)
         execute(tasks, manifest, settings, result, log)
         result.documents = write_documents(Path(out_dir), manifest, {t.doc for t in tasks},
                                            settings.formats)

@@ -129,7 +129,11 @@ def _open_pdf(path: Path):
     except PDFPasswordIncorrect as e:
         raise InputError(path, "encrypted PDF (a password is needed)") from e
     except (PDFSyntaxError, Exception) as e:  # pdfminer raises many unrelated types
-        text = f"{type(e).__name__}: {e}".strip(": ")
+        # pdfplumber wraps pdfminer's error; the wrapped one says what is wrong
+        inner = e.args[0] if len(e.args) == 1 and isinstance(e.args[0], Exception) else e
+        if isinstance(inner, PDFPasswordIncorrect):
+            raise InputError(path, "encrypted PDF (a password is needed)") from e
+        text = f"{type(inner).__name__}: {inner}".strip(": ")
         if "password" in text.lower() or "encrypt" in text.lower():
             raise InputError(path, "encrypted PDF (a password is needed)") from e
         raise InputError(path, f"corrupt or unreadable PDF ({text})") from e
