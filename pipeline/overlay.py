@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .model import BBox, Block, Page
+from .model import BBox, Page
 
 # BGR, chosen to stay apart from each other and from gray page content.
 # Header and footer share a colour: both are running heads to a reviewer.
@@ -112,20 +112,34 @@ def _legend(img: np.ndarray, blocks: list[BBox], u: float) -> None:
                     cv2.LINE_AA)
 
 
-def _badge(img: np.ndarray, label: str, bb: BBox, c, u: float, inset: int) -> None:
-    """The block's number in a filled tag at its top-left corner; beside a
-    short block instead of on it, so that the number never hides a one-line
-    block's text (or its low-confidence shading)."""
+def _badge(img: np.ndarray, label: str, bb: BBox, others: list[BBox], c, u: float,
+           inset: int) -> None:
+    """The block's number in a filled tag: left of the block where that covers
+    no other block (a margin), else on its top-left corner. A short block's
+    tag always goes beside or above it, never on its one line of text."""
     fs, th = 0.95 * u, max(1, int(round(2 * u)))
     (tw, tht), base = cv2.getTextSize(label, _FONT, fs, th)
     pad = int(round(5 * u))
     bw, bh = tw + 2 * pad, tht + base + 2 * pad
-    x, y = bb.x0 + inset, bb.y0 + inset
-    if bb.y1 - bb.y0 < 2.5 * bh or bb.x1 - bb.x0 < 3 * bw:
-        if bb.x0 - bw - inset >= 0:
-            x, y = bb.x0 - bw - inset, max(0, int(bb.cy) - bh // 2)
-        elif bb.y0 - bh - inset >= 0:
-            y = bb.y0 - bh - inset
+    h, w = img.shape[:2]
+    short = bb.y1 - bb.y0 < 2.5 * bh or bb.x1 - bb.x0 < 3 * bw
+    left = (bb.x0 - bw - inset, max(0, int(bb.cy) - bh // 2) if short else bb.y0)
+    above = (bb.x0, bb.y0 - bh - inset)
+
+    def fits(p) -> bool:
+        tag = BBox(p[0], p[1], p[0] + bw, p[1] + bh)
+        return (p[0] >= 0 and p[1] >= 0 and tag.x1 < w and tag.y1 < h
+                and not any(tag.x_overlap(o) and tag.y_overlap(o) for o in others))
+
+    inside = (bb.x0 + inset, bb.y0 + inset)
+    if fits(left):
+        x, y = left
+    elif not short:
+        x, y = inside
+    elif fits(above):
+        x, y = above
+    else:  # crowded: beside it anyway, as long as it stays on the image
+        x, y = left if left[0] >= 0 else above if above[1] >= 0 else inside
     cv2.rectangle(img, (x, y), (x + bw, y + bh), c, -1)
     cv2.rectangle(img, (x, y), (x + bw, y + bh), (255, 255, 255), 1)
     cv2.putText(img, label, (x + pad, y + pad + tht), _FONT, fs, (255, 255, 255), th, cv2.LINE_AA)
@@ -198,7 +212,8 @@ def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200) -> np.ndarray:
         cv2.circle(img, p, at + 2, ARROW_COLOUR, -1)
 
     for i, (b, bb) in enumerate(zip(blocks, boxes), start=1):
-        _badge(img, str(i), bb, KIND_COLOURS.get(b.kind, (0, 0, 0)), u, thick)
+        others = boxes[:i - 1] + boxes[i:]
+        _badge(img, str(i), bb, others, KIND_COLOURS.get(b.kind, (0, 0, 0)), u, thick)
 
     _legend(img, boxes, u)
     return img

@@ -3,6 +3,7 @@ reading-order numbers and arrows, gutters, red shading on low-confidence
 lines, and the legend. Pages are built by hand, so every position is known."""
 import time
 
+import cv2
 import numpy as np
 import pytest
 
@@ -110,16 +111,30 @@ def test_gutter_band_between_the_columns(drawn):
 
 def test_reading_order_numbers_and_arrows(drawn):
     page, img = drawn
-    # a filled number tag in the kind colour with white digits at the top-left of big blocks
-    for b in page.blocks[:4]:
-        x, y = b.bbox.x0 // 2 + 3, b.bbox.y0 // 2 + 3
-        tag = img[y: y + 30, x: x + 24]
-        assert near(tag, KIND_COLOURS[b.kind]).mean() > 0.4, b.kind
-        assert near(tag, (255, 255, 255), 40).sum() > 15, b.kind
-    # the footer is short: its number goes beside it, to the left
-    f = page.blocks[4].bbox
-    beside = img[f.y0 // 2 - 10: f.y1 // 2 + 10, f.x0 // 2 - 40: f.x0 // 2 - 2]
-    assert near(beside, KIND_COLOURS["footer"]).mean() > 0.3
+    # a filled number tag in the kind colour with white digits at each block's
+    # top-left: in the margin left of it where that is free (title, left
+    # column, footer), else on its corner (right column, figure)
+    tags = {}
+    for b in page.blocks:
+        x, y = b.bbox.x0 // 2, b.bbox.y0 // 2
+        win = img[y - 20: y + 45, x - 50: x + 45]
+        n, lab, stats, _ = cv2.connectedComponentsWithStats(near(win, KIND_COLOURS[b.kind]).astype(np.uint8))
+        # the tag: the component whose box is small and mostly filled (not an outline)
+        cand = [i for i in range(1, n) if stats[i, 2] < 45 and stats[i, 3] < 45
+                and stats[i, 4] > 0.5 * stats[i, 2] * stats[i, 3] and stats[i, 4] > 150]
+        assert len(cand) == 1, b.kind
+        tx, ty, tw, th, _ = stats[cand[0]]
+        tag = win[ty: ty + th, tx: tx + tw]
+        assert near(tag, (255, 255, 255), 40).sum() > 15, b.kind  # the digits
+        tags[b.id] = BBox(x - 50 + tx, y - 20 + ty, x - 50 + tx + tw, y - 20 + ty + th)
+    assert tags[0].x1 <= 100 and tags[1].x1 <= 100  # title, left column: in the left margin
+    assert 550 < tags[2].x0 and tags[2].x1 <= 650  # right column: in the (wide) gutter
+    assert tags[4].x1 <= 550  # footer: beside it, to the left
+    for i, tag in tags.items():  # no tag covers another block
+        for b in page.blocks:
+            if b.id != i:
+                s = BBox(*(v // 2 for v in b.bbox.to_list()))
+                assert not (tag.x_overlap(s) and tag.y_overlap(s)), (i, b.id)
     # arrows run from each block's centre to the next one's
     blocks = page.ordered_blocks()
     for a, b in zip(blocks, blocks[1:]):

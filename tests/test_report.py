@@ -2,7 +2,6 @@
 pages converted once per session, plus hand-made manifest rows for pages
 that failed or timed out. The report is opened in a real headless Chromium."""
 import json
-import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -207,10 +206,16 @@ def test_report_without_manifest_and_without_overlays(converted, tmp_path):
     drop_manifest(out)
     for ov in out.glob("*/*.overlay.png"):
         ov.unlink()
+    res = CliRunner().invoke(report_cmd, [str(out), "--no-redraw"])
+    assert res.exit_code == 0, res.output
+    assert not list(out.glob("*/*.overlay.png")) and not list(out.glob("report/thumbs/*"))
+    view = next((out / "report" / "pages").glob("small-mag*.html")).read_text(encoding="utf-8")
+    assert "no overlay image" in view and 'class="blk' in view  # blocks still clickable
     res = CliRunner().invoke(report_cmd, [str(out)])
     assert res.exit_code == 0, res.output
     # the missing overlays were re-drawn from the scans for the page views
     assert len(list(out.glob("*/*.overlay.png"))) == 2
+    assert len(list(out.glob("report/thumbs/*.jpg"))) == 2
     assert "report of 2 page(s) (0 failed)" in res.output
 
 
@@ -358,12 +363,16 @@ def test_overlay_command_redraws_selected_pages(converted, tmp_path):
     # block outlines land on the same pixels
     page = read_page(out / "small-mag" / "page-0001.json")
     s = redrawn.shape[1] / page.width
+    fractions = []
     for b in page.blocks:
         c = KIND_COLOURS[b.kind]
         x0, y0, x1 = (int(round(v * s)) for v in (b.bbox.x0, b.bbox.y0, b.bbox.x1))
-        edge_a = np.all(np.abs(original[y0 - 1: y0 + 2, x0:x1].astype(int) - c) < 30, -1)
-        edge_b = np.all(np.abs(redrawn[y0 - 1: y0 + 2, x0:x1].astype(int) - c) < 30, -1)
-        assert edge_b.any(axis=0).mean() > 0.6 and edge_a.any(axis=0).mean() > 0.6
+        top = [np.all(np.abs(im[y0 - 1: y0 + 2, x0:x1].astype(int) - c) < 30, -1).any(axis=0).mean()
+               for im in (original, redrawn)]
+        # tags and arrows hide the same parts of an outline in both
+        assert abs(top[0] - top[1]) < 0.15, (b.kind, top)
+        fractions.append(top[1])
+    assert np.mean(fractions) > 0.75, fractions
     # and the page under them is the same page (faded grey levels agree)
     diff = np.abs(original.astype(int) - redrawn.astype(int)).mean()
     assert diff < 12, diff

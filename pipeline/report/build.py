@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import quote
 
 import cv2
@@ -50,8 +50,8 @@ def slug(e: PageEntry) -> str:
     """A file name for the entry's page view and thumbnail: readable, and
     unique even when two documents differ only in characters replaced here."""
     doc = re.sub(r"[^\w.-]+", "_", e.doc).strip("._") or "doc"
-    if doc != e.doc:
-        doc += "-" + hashlib.sha1(e.doc.encode()).hexdigest()[:6]
+    if doc != e.doc or len(doc) > 60:  # long names: file names are limited to 255 bytes
+        doc = doc[:60] + "-" + hashlib.sha1(e.doc.encode()).hexdigest()[:6]
     return f"{doc}--{e.stem or 'input'}"
 
 
@@ -129,7 +129,7 @@ def page_view(e: PageEntry, prev: PageEntry | None, nxt: PageEntry | None,
               out_dir: Path, overlay_ok: bool) -> str:
     page, stem = e.page, e.stem
     title = f"{e.doc} · {e.label}"
-    links = [f'<a href="../index.html">← all pages</a>',
+    links = ['<a href="../index.html">← all pages</a>',
              f'<a href="{slug(prev)}.html" rel="prev">‹ previous</a>' if prev else "",
              f'<a href="{slug(nxt)}.html" rel="next">next ›</a>' if nxt else ""]
     files = [f'<a href="{url("..", "..", e.doc, stem + ".json")}">JSON</a>',
