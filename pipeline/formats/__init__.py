@@ -105,7 +105,7 @@ def write_document_formats(out_dir: Path, doc: str, formats) -> dict[str, Path]:
     pages = []
     for jp in jsons:
         try:
-            pages.append(read_page(jp))
+            pages.append(_read(jp))
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise MagscanError(f"{jp}: {_reason(e)}") from e
     if "pdf" in formats:
@@ -120,6 +120,13 @@ def write_document_formats(out_dir: Path, doc: str, formats) -> dict[str, Path]:
             [(page_stem(p.page_number, p.part), page_markdown(p)) for p in pages]))
         paths["md"] = path
     return paths
+
+
+def _read(path: Path) -> Page:
+    try:
+        return read_page(path)
+    except AttributeError as e:  # valid JSON, but a list or a string, not a page object
+        raise ValueError("not a page result (a JSON object was expected)") from e
 
 
 def _reason(e: BaseException) -> str:
@@ -167,7 +174,7 @@ def export_results(out_dir: Path, formats, selection=None) -> list[tuple[Path, s
                 if selection and not selection.matches(doc, int(m.group(1))):
                     continue
                 try:
-                    written = write_page_formats(doc_dir, read_page(jp), formats)
+                    written = write_page_formats(doc_dir, _read(jp), formats)
                 except _EXPORT_ERRORS as e:
                     results.append((jp, _reason(e)))
                     continue

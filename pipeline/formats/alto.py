@@ -33,7 +33,9 @@ _LANG = {"chi_sim": "zh-Hans", "chi_tra": "zh-Hant"}
 
 
 def _q(tag: str) -> str:
-    return f"{{{NS}}}{tag}"
+    # Plain names under a literal xmlns on the root: ElementTree's own
+    # namespace handling needs a process-wide prefix registry.
+    return tag
 
 
 def _sub(parent: ET.Element, tag: str, **attrs) -> ET.Element:
@@ -71,10 +73,8 @@ def alto_xml(page: Page, frame: SourceFrame | None = None) -> str:
     """The page as an ALTO 4.2 document (a string, UTF-8 declared)."""
     frame = frame or source_frame(page)
     flow = page_flow(page)
-    ET.register_namespace("", NS)
-    ET.register_namespace("xsi", XSI)
-    root = ET.Element(_q("alto"), {f"{{{XSI}}}schemaLocation": f"{NS} {SCHEMA}",
-                                   "SCHEMAVERSION": "4.2"})
+    root = ET.Element(_q("alto"), {"xmlns": NS, "xmlns:xsi": XSI,
+                                   "xsi:schemaLocation": f"{NS} {SCHEMA}", "SCHEMAVERSION": "4.2"})
     desc = _sub(root, "Description")
     _sub(desc, "MeasurementUnit").text = "pixel"
     sii = _sub(desc, "sourceImageInformation")

@@ -61,7 +61,7 @@ def _line(par: ET.Element, fb: FlowBlock, ln: FlowLine, lid: str, frame: SourceF
                  f"x_size {max(1, ln.bbox.height)}"})
     for k, (wbb, text, conf, space) in enumerate(words):
         w = ET.SubElement(span, "span", {
-            "class": "ocrx_word", "id": f"{lid}_w{k}",
+            "class": "ocrx_word", "id": f"word{lid[4:]}_{k}",
             "title": f"{_bbox(frame, wbb)}; x_wconf {int(round(min(max(conf, 0), 100)))}"})
         w.text = xml_safe(text)
         if k < len(words) - 1:

@@ -1,14 +1,18 @@
 """PAGE-XML 2019-07-15 (PRImA; the format of OCR-D and Transkribus).
 
-- One region per block, in reading order, with the PAGE type closest to its
-  kind: title and heading are ``heading`` (a title keeps ``structure
+- Regions in reading order: one per block, except that a body or sidebar
+  block gives one region per paragraph (a PAGE ``paragraph`` is one
+  paragraph; one carried on from the previous column is marked
+  ``continuation``). The PAGE type is the closest to the block's kind:
+  title and heading are ``heading`` (a title keeps ``structure
   {type:title;}`` in @custom, the convention Transkribus reads), body is
   ``paragraph``, a sidebar is ``floating`` (a boxed text outside the flow of
   the columns), running heads are ``header``/``footer``, or ``page-number``
   when they hold nothing but a number; figures are ImageRegions.
 - Text lines with their polygon and baseline, and ``TextEquiv`` on both the
-  line and the region level: the region's is ``Block.text`` (paragraphs one
-  per line), the lines' are its split (see ``flow``), so the two agree.
+  line and the region level. The lines' text is ``Block.text`` split over
+  them (see ``flow``); the region's is its lines' text, one per line, as PAGE
+  readers expect, so the two agree and both give our text.
 - ``ReadingOrder``: one OrderedGroup in our order. The resolver reports no
   loose order (its only flag, ``order-cycle-broken``, does not say between
   which blocks), so no UnorderedGroup is invented. Running heads left out of
@@ -21,11 +25,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .. import __version__
-from ..model import Page
-from .flow import FlowBlock, page_flow, xml_safe
+from ..assemble import PROSE_KINDS
+from ..assemble import _continues  # the text file's rule for run-on paragraphs
+from ..model import BBox, Block, Page
+from .flow import FlowBlock, FlowLine, page_flow, xml_safe
 from .geometry import SourceFrame, source_frame
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
@@ -42,7 +49,9 @@ _LANG = {"chi_sim": ("Chinese", "Hans - Han (Simplified variant)"),
 
 
 def _q(tag: str) -> str:
-    return f"{{{NS}}}{tag}"
+    # Plain names under a literal xmlns on the root: ElementTree's own
+    # namespace handling needs a process-wide prefix registry.
+    return tag
 
 
 def _sub(parent: ET.Element, tag: str, **attrs) -> ET.Element:
@@ -69,6 +78,44 @@ def _region_type(fb: FlowBlock) -> str:
     return _TYPE[kind]
 
 
+@dataclass
+class _Region:
+    rid: str
+    fb: FlowBlock
+    lines: list[FlowLine]
+    bbox: BBox
+    continuation: bool = False
+
+
+def _regions(flow: list[FlowBlock]) -> list[_Region]:
+    """PAGE regions: a figure or a one-paragraph block as it is; a body or
+    sidebar block as one region per paragraph, since a PAGE ``paragraph``
+    region is one paragraph. A paragraph carried on from the previous column
+    (the text file joins the two) is marked ``continuation``."""
+    out: list[_Region] = []
+    prev: Block | None = None
+    for i, fb in enumerate(flow):
+        b = fb.block
+        outline = BBox.enclosing([b.bbox] + [ln.bbox for ln in fb.lines])
+        if b.kind not in PROSE_KINDS or not fb.lines:
+            out.append(_Region(f"r{i}", fb, fb.lines, outline))
+        else:
+            groups: list[list[FlowLine]] = []
+            for ln in fb.lines:
+                if ln.para_start or not groups:
+                    groups.append([])
+                groups[-1].append(ln)
+            for g, lines in enumerate(groups):
+                box = BBox.enclosing(ln.bbox for ln in lines)
+                box = BBox(outline.x0, box.y0, outline.x1, box.y1)
+                cont = g == 0 and fb.in_text and _continues(prev, b)
+                out.append(_Region(f"r{i}" if len(groups) == 1 else f"r{i}_{g}", fb, lines,
+                                   box, cont))
+        if fb.in_text:
+            prev = b
+    return out
+
+
 def _metadata(root: ET.Element, page: Page, frame: SourceFrame) -> None:
     md = _sub(root, "Metadata")
     _sub(md, "Creator").text = f"magscan {__version__}"
@@ -88,10 +135,8 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
     """The page as a PAGE-XML 2019 document (a string, UTF-8 declared)."""
     frame = frame or source_frame(page)
     flow = page_flow(page)
-    ET.register_namespace("", NS)
-    ET.register_namespace("xsi", XSI)
     root = ET.Element(_q("PcGts"), {
-        f"{{{XSI}}}schemaLocation": f"{NS} {NS}/pagecontent.xsd",
+        "xmlns": NS, "xmlns:xsi": XSI, "xsi:schemaLocation": f"{NS} {NS}/pagecontent.xsd",
         "pcGtsId": f"page-{page.page_number:04d}{page.part}"})
     _metadata(root, page, frame)
     rot = frame.rotation
@@ -104,30 +149,32 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
               primaryScript=lang[1] if lang else None,
               readingDirection="left-to-right", textLineOrder="top-to-bottom")
 
-    ids = [f"r{i}" for i in range(len(flow))]
-    in_order = [rid for rid, fb in zip(ids, flow) if fb.in_text or fb.kind == "figure"]
+    regions = _regions(flow)
+    in_order = [r for r in regions if r.fb.in_text or r.fb.kind == "figure"]
     if in_order:
         ro = _sub(pg, "ReadingOrder")
         group = _sub(ro, "OrderedGroup", id="ro0", caption="magscan reading order")
-        for i, rid in enumerate(in_order):
-            _sub(group, "RegionRefIndexed", index=i, regionRef=rid)
+        for i, r in enumerate(in_order):
+            _sub(group, "RegionRefIndexed", index=i, regionRef=r.rid)
 
-    for rid, fb in zip(ids, flow):
-        b = fb.block
+    for r in regions:
+        b = r.fb.block
         if b.kind == "figure":
-            reg = _sub(pg, "ImageRegion", id=rid)
-            _sub(reg, "Coords", points=_points(frame.quad(b.bbox)))
+            reg = _sub(pg, "ImageRegion", id=r.rid)
+            _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
             continue
-        reg = _sub(pg, "TextRegion", id=rid, custom=_CUSTOM.get(b.kind), type=_region_type(fb))
-        _sub(reg, "Coords", points=_points(frame.quad(b.bbox)))
-        for j, ln in enumerate(fb.lines):
-            tl = _sub(reg, "TextLine", id=f"{rid}_l{j}")
+        reg = _sub(pg, "TextRegion", id=r.rid, custom=_CUSTOM.get(b.kind),
+                   continuation="true" if r.continuation else None, type=_region_type(r.fb))
+        _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
+        for j, ln in enumerate(r.lines):
+            tl = _sub(reg, "TextLine", id=f"{r.rid}_l{j}")
             _sub(tl, "Coords", points=_points(frame.quad(ln.bbox)))
             _sub(tl, "Baseline", points=_points(frame.baseline(ln.bbox)))
             _text_equiv(tl, ln.text, ln.conf)
-        if fb.lines:
-            text = b.text if b.text.strip() else "\n".join(ln.text for ln in fb.lines)
-            _text_equiv(reg, text, b.conf)
+        if r.lines:
+            # PAGE's convention (and OCR-D's consistency check): a region's
+            # text is its lines' text, one line per text line.
+            _text_equiv(reg, "\n".join(ln.text for ln in r.lines), b.conf)
     ET.indent(root, space=" ")
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
