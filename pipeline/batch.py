@@ -156,7 +156,7 @@ def record_outcome(manifest: Manifest, task: PageTask, outcome: PageOutcome | No
                         attempts=attempts, seconds=outcome.seconds, mean_conf=outcome.mean_conf,
                         n_blocks=outcome.n_blocks, n_columns=outcome.n_columns,
                         engine=outcome.engine, outputs=json.dumps(outcome.outputs),
-                        timings=json.dumps(outcome.timings))
+                        timings=json.dumps(outcome.timings), peak_mb=outcome.peak_mb)
         return True, ""
     status, reason = _failure_reason(exc, timeout)
     manifest.update(task.input, task.page_number, status=status, error=reason, attempts=attempts)

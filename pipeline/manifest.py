@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS pages (
     engine TEXT,
     outputs TEXT,
     timings TEXT,
+    peak_mb REAL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (input, page_number)
@@ -67,6 +68,7 @@ class Row:
     engine: str | None = None
     outputs: str | None = None
     timings: str | None = None
+    peak_mb: float | None = None       # the worker's peak memory after this page
     created_at: str = ""
     updated_at: str = ""
 
@@ -105,7 +107,16 @@ class Manifest:
             # last page's row, which resume then simply redoes.
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
+            self._add_new_columns()
         self.db.row_factory = sqlite3.Row
+
+    def _add_new_columns(self) -> None:
+        """Manifests written by an older magscan lack newer columns."""
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
+        types = {"peak_mb": "REAL"}
+        for col in _COLUMNS:
+            if col not in have:
+                self.db.execute(f"ALTER TABLE pages ADD COLUMN {col} {types.get(col, 'TEXT')}")
 
     def close(self) -> None:
         self.db.close()

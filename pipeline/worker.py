@@ -44,6 +44,7 @@ class PageOutcome:
     engine: str = ""
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
+    peak_mb: float = 0.0
     flags: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -74,6 +75,14 @@ def limit_memory(max_bytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     except (ImportError, ValueError, OSError):
         pass  # not on this platform: the per-page timeout still applies
+
+
+def peak_memory_mb() -> float:
+    try:
+        import resource
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+    except ImportError:
+        return 0.0
 
 
 def process_page(task: PageTask) -> PageOutcome:
@@ -112,6 +121,7 @@ def process_page(task: PageTask) -> PageOutcome:
         confs = [p.page.mean_conf for p in pimgs]
         out.mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0
         out.seconds = round(time.perf_counter() - t0, 3)
+        out.peak_mb = peak_memory_mb()
         return out
     except MagscanError:
         raise
