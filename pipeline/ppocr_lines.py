@@ -55,7 +55,7 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
     if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
         return np.zeros(gray.shape, bool)
     t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink = gray < min(t, 215)
+    ink = gray <= min(t, 215)  # cv2 puts pixels above t on the paper side
     h, w = ink.shape
     u8 = ink.astype(np.uint8)
     # Han strokes are at most about one character long (150 px for a 36 pt
@@ -96,19 +96,19 @@ def _merge_small(runs: list[tuple[int, int]], ref: float) -> list[tuple[int, int
     return runs
 
 
-def _split_tall(runs: list[tuple[int, int]], profile: np.ndarray, ref: float,
-                pitch: float) -> list[tuple[int, int]]:
+def _split_tall(runs: list[tuple[int, int]], profile: np.ndarray, ref: float) -> list[tuple[int, int]]:
     """Cut bands that hold several touching lines at their thinnest rows."""
     out = []
     for a, b in runs:
-        k = int(round((b - a) / pitch)) if (b - a) > 1.6 * ref else 1
+        # every line is at least about one line height tall, whatever the gaps
+        k = int(1.15 * (b - a) / ref) if (b - a) > 1.6 * ref else 1
         if k <= 1:
             out.append((a, b))
             continue
         cuts = [a]
         for m in range(1, k):
             c = a + (b - a) * m / k
-            lo, hi = int(c - pitch * 0.3), int(c + pitch * 0.3) + 1
+            lo, hi = int(c - ref * 0.3), int(c + ref * 0.3) + 1
             lo, hi = max(lo, cuts[-1] + 1), min(hi, b - 1)
             cuts.append(lo + int(np.argmin(profile[lo:hi])) if hi > lo else int(c))
         cuts.append(b)
@@ -125,17 +125,19 @@ def split_lines(gray: np.ndarray, n_lines: int = 0) -> LineSplit:
     ink = ink_mask(gray)
     h, w = ink.shape
     profile = ink.sum(axis=1)
-    # isolated noise specks in the gaps must not bridge two lines
-    rows = profile >= max(2, int(0.004 * w))
+    # Noise specks, and a descender or a blurred stroke that reaches the next
+    # line, put a little ink into the gap rows; text rows hold far more.
+    typical = float(np.median(profile[profile > 0])) if profile.any() else 0.0
+    rows = profile >= max(2.0, 0.004 * w, 0.05 * typical)
     runs = [r for r in _runs(rows) if r[1] - r[0] >= 2]
     if not runs:
         return LineSplit([], n_lines <= 0, 0.0)
     heights = np.array([b - a for a, b in runs], float)
-    ref = float(np.median(heights[heights >= 0.5 * heights.max()]))
+    # slivers (half a glyph row) must not set the scale, even when a short
+    # block has as many of them as it has whole lines
+    ref = float(np.median(heights[heights >= 0.5 * np.percentile(heights, 75)]))
     runs = _merge_small(runs, ref)
-    pitch = float(np.median(np.diff([a for a, _ in runs]))) if len(runs) > 1 else ref * 1.6
-    pitch = max(pitch, ref * 1.05)
-    runs = _split_tall(runs, profile, ref, pitch)
+    runs = _split_tall(runs, profile, ref)
     heights = np.array([b - a for a, b in runs], float)
     ref = float(np.median(heights))
     bands = []
