@@ -168,9 +168,53 @@ def test_searchable_pdf_gives_our_text_in_reading_order(seed_out):
     assert cer(ours, miner) <= 0.01
     assert not HAN_SPACE.search(flow)
     assert chars and all(c["upright"] for c in chars)
-    # the text layer is invisible: no glyph is painted over the scan
-    raw = pdf_path.read_bytes()
-    assert b"3 Tr" in raw or b"/FlateDecode" in raw
+    # all text is shown in render mode 3 (invisible), and the scan is a JPEG
+    modes, images = _pdf_text_modes_and_images(pdf_path)
+    assert len(modes) > 100 and set(modes) == {3}
+    filters = [img.get("Filter") for img in images]
+    filters = [[f.name for f in (x if isinstance(x, list) else [x])] for x in filters]
+    assert filters == [["DCTDecode"]]  # the JPEG as it is: not re-encoded, no ASCII85
+    assert pdf_path.stat().st_size < 1_500_000
+
+
+def _pdf_text_modes_and_images(path: Path):
+    """First page: the text render mode in force at each text-showing
+    operator, and the image XObjects (also those inside form XObjects)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFContentParser
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.psparser import PSKeyword
+    from pdfminer.pdftypes import resolve1
+
+    def images_in(resources):
+        out = []
+        for x in resolve1(resolve1(resources or {}).get("XObject", {})).values():
+            x = resolve1(x)
+            if x.get("Subtype").name == "Image":
+                out.append(x)
+            elif x.get("Subtype").name == "Form":
+                out.extend(images_in(x.get("Resources")))
+        return out
+
+    with open(path, "rb") as f:
+        page = next(PDFPage.create_pages(PDFDocument(PDFParser(f))))
+        parser = PDFContentParser([resolve1(s) for s in page.contents])
+        modes, mode, operands = [], 0, []
+        while True:
+            try:
+                _, obj = parser.nextobject()
+            except Exception:  # noqa: BLE001 - PSEOF ends the stream
+                break
+            if isinstance(obj, PSKeyword):
+                if obj.name == b"Tr":
+                    mode = int(operands[-1])
+                elif obj.name in (b"Tj", b"TJ", b"'", b'"'):
+                    modes.append(mode)
+                operands = []
+            else:
+                operands.append(obj)
+        return modes, images_in(page.resources)
 
 
 def test_pdf_text_sits_over_each_column(seed_out):

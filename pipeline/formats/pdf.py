@@ -20,6 +20,7 @@ without embedding, so the text layer costs a few kilobytes per page.
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 
@@ -104,6 +105,20 @@ def _draw_page(c, page: Page, jpeg: bytes) -> None:
     c.showPage()
 
 
+@contextmanager
+def _binary_streams():
+    """reportlab wraps every stream, JPEGs too, in ASCII85 (+25% bytes)
+    unless its process-wide ``useA85`` is off: off while we write, then back."""
+    from reportlab import rl_config
+
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
+
+
 def _sort_key(p: Page) -> tuple:
     return (p.page_number, {"": 0, "L": 1, "R": 2}.get(p.part, 3), p.part)
 
@@ -132,21 +147,23 @@ def document_pdf(pages: list[Page], title: str = "") -> bytes:
     c.setTitle(title or Path(source).stem)
     c.setCreator("magscan")
     todo = list(pages)
-    try:
-        for src in load_pages(source, _options(pages[0])):
-            while todo and todo[0].page_number == src.page_number:
-                page = todo.pop(0)
-                ok, jpg = cv2.imencode(".jpg", page_image(page, src.image),
-                                       [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-                if not ok:
-                    raise MagscanError(f"{source}: page {page.page_number} image could not be encoded")
-                _draw_page(c, page, jpg.tobytes())
-            if not todo:
-                break
-    except InputError as e:
-        raise MagscanError(f"cannot read the scan again: {e}") from e
-    if todo:
-        raise MagscanError(f"{source}: has no page {todo[0].page_number} any more "
-                           "(the scan changed since it was converted)")
-    c.save()
+    with _binary_streams():
+        try:
+            for src in load_pages(source, _options(pages[0])):
+                while todo and todo[0].page_number == src.page_number:
+                    page = todo.pop(0)
+                    ok, jpg = cv2.imencode(".jpg", page_image(page, src.image),
+                                           [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+                    if not ok:
+                        raise MagscanError(f"{source}: page {page.page_number}: "
+                                           "image could not be encoded")
+                    _draw_page(c, page, jpg.tobytes())
+                if not todo:
+                    break
+        except InputError as e:
+            raise MagscanError(f"cannot read the scan again: {e}") from e
+        if todo:
+            raise MagscanError(f"{source}: has no page {todo[0].page_number} any more "
+                               "(the scan changed since it was converted)")
+        c.save()
     return buf.getvalue()
