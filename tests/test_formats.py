@@ -139,6 +139,20 @@ def test_seed_page_xml_validates_against_the_page_2019_schema(seed_out, page_sch
     assert (seed_out / "seed-page" / page.get("imageFilename")).resolve() == SEED.resolve()
 
 
+def _ocrd_validate(path: Path) -> None:
+    """OCR-D's own PAGE checks beyond the schema: every line inside its
+    region, baselines inside their lines, region text equal to its lines'."""
+    from ocrd_validators import PageValidator
+
+    report = PageValidator.validate(filename=str(path), page_textequiv_consistency="strict",
+                                    check_coords=True, check_baseline=True)
+    assert report.is_valid, "\n".join(str(e) for e in report.errors[:10])
+
+
+def test_seed_page_xml_passes_ocrd_consistency_checks(seed_out):
+    _ocrd_validate(seed_out / "seed-page" / "page-0001.page.xml")
+
+
 @pytest.mark.parametrize("suffix,level", [(".page.xml", None), (".page.xml", "line"),
                                           (".alto.xml", None)])
 def test_dinglehopper_reads_our_text_in_our_order(seed_out, suffix, level):
@@ -439,6 +453,13 @@ def test_spread_halves_map_to_their_side_of_the_scan(tmp_path, page_schema):
         assert np.asarray(im)[110:130, 120:280].mean() < 100
     md = paths["md"].read_text("utf-8")
     assert md.index("page-0001L") < md.index("左页") < md.index("page-0001R") < md.index("右页")
+
+
+def test_hand_made_page_xml_passes_ocrd_consistency_checks(tmp_path):
+    path = tmp_path / "p.page.xml"
+    for keep in (False, True):
+        path.write_text(page_xml(_nasty_page(_scan(tmp_path), keep_headers=keep)), "utf-8")
+        _ocrd_validate(path)
 
 
 def test_missing_scan_still_gives_valid_layout_files(tmp_path, page_schema):

@@ -77,8 +77,10 @@ def hocr_html(page: Page, frame: SourceFrame | None = None) -> str:
     html = ET.Element("html", {"xmlns": XHTML, "{http://www.w3.org/XML/1998/namespace}lang": code,
                                "lang": code})
     head = ET.SubElement(html, "head")
-    ET.SubElement(head, "title").text = xml_safe(f"{page.source} page {page.page_number}{page.part}")
-    ET.SubElement(head, "meta", {"http-equiv": "Content-Type", "content": "text/html;charset=utf-8"})
+    ET.SubElement(head, "title").text = xml_safe(
+        f"{page.source} page {page.page_number}{page.part}")
+    ET.SubElement(head, "meta", {"http-equiv": "Content-Type",
+                                 "content": "text/html;charset=utf-8"})
     ET.SubElement(head, "meta", {"name": "ocr-system",
                                  "content": f"magscan {__version__} ({page.engine or 'unknown'})"})
     ET.SubElement(head, "meta", {"name": "ocr-capabilities",

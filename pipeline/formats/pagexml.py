@@ -8,7 +8,7 @@
   {type:title;}`` in @custom, the convention Transkribus reads), body is
   ``paragraph``, a sidebar is ``floating`` (a boxed text outside the flow of
   the columns), running heads are ``header``/``footer``, or ``page-number``
-  when they hold nothing but a number; figures are ImageRegions.
+  when they hold nothing but a number (``- 63 -``); figures are ImageRegions.
 - Text lines with their polygon and baseline, and ``TextEquiv`` on both the
   line and the region level. The lines' text is ``Block.text`` split over
   them (see ``flow``); the region's is its lines' text, one per line, as PAGE
@@ -43,7 +43,7 @@ __all__ = ["page_xml", "NS"]
 _TYPE = {"title": "heading", "heading": "heading", "body": "paragraph", "caption": "caption",
          "header": "header", "footer": "footer", "sidebar": "floating"}
 _CUSTOM = {"title": "structure {type:title;}", "sidebar": "structure {type:sidebar;}"}
-_PAGE_NUMBER = re.compile(r"^[\s\-—–·.]*(?:\d{1,4}|[ivxlcdm]{1,6}|[IVXLCDM]{1,6})[\s\-—–·.]*$")
+_PAGE_NUMBER = re.compile(r"^[\s\-—–·.]*\d{1,4}[\s\-—–·.]*$")
 _LANG = {"chi_sim": ("Chinese", "Hans - Han (Simplified variant)"),
          "chi_tra": ("Chinese", "Hant - Han (Traditional variant)")}
 
