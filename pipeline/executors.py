@@ -13,9 +13,22 @@ from typing import Iterator
 from .worker import PageOutcome, PageTask, limit_memory, process_page
 
 
+def _die_with_parent() -> None:
+    """Linux: this worker is killed when the process that started it dies, so a
+    batch killed with SIGKILL leaves no orphan finishing its page behind."""
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _init_local_worker(max_memory: int | None) -> None:
     import os
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    _die_with_parent()
     limit_memory(max_memory)
 
 

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sqlite3
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -37,3 +39,35 @@ def small_page(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("small") / "small page.png"
     img.save(path, dpi=(300, 300))
     return path
+
+
+FAKES = str(Path(__file__).resolve().parent)  # holds magscan_fakes.py
+
+
+def fake_env(tmp_path, **extra):
+    env = dict(os.environ, PYTHONPATH=FAKES, MAGSCAN_FAKE_MARKER=str(tmp_path / "armed"))
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def make_pages(folder: Path, n: int, names=None) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    f = _cjk_font(40)
+    out = []
+    for i in range(n):
+        img = Image.new("L", (700, 200), 255)
+        d = ImageDraw.Draw(img)
+        d.text((30, 30), f"第{i + 1}页的文字内容", font=f, fill=0)
+        d.text((30, 110), "杂志扫描测试", font=f, fill=0)
+        p = folder / (names[i] if names else f"p{i + 1:03d}.png")
+        img.save(p, dpi=(300, 300))
+        out.append(p)
+    return out
+
+
+def rows(out: Path) -> list[dict]:
+    db = sqlite3.connect(out / "manifest.sqlite")
+    db.row_factory = sqlite3.Row
+    return [dict(r) for r in db.execute("SELECT * FROM pages ORDER BY doc, page_number")]
+
+

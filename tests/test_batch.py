@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,37 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import ROOT, _cjk_font, run_magscan
-
-FAKES = str(Path(__file__).resolve().parent)
-
-
-def fake_env(tmp_path, **extra):
-    env = dict(os.environ, PYTHONPATH=FAKES, MAGSCAN_FAKE_MARKER=str(tmp_path / "armed"))
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
-
-
-def make_pages(folder: Path, n: int, names=None) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    f = _cjk_font(40)
-    out = []
-    for i in range(n):
-        img = Image.new("L", (700, 200), 255)
-        d = ImageDraw.Draw(img)
-        d.text((30, 30), f"第{i + 1}页的文字内容", font=f, fill=0)
-        d.text((30, 110), "杂志扫描测试", font=f, fill=0)
-        p = folder / (names[i] if names else f"p{i + 1:03d}.png")
-        img.save(p, dpi=(300, 300))
-        out.append(p)
-    return out
-
-
-def rows(out: Path) -> list[dict]:
-    db = sqlite3.connect(out / "manifest.sqlite")
-    db.row_factory = sqlite3.Row
-    return [dict(r) for r in db.execute("SELECT * FROM pages ORDER BY doc, page_number")]
-
+from conftest import ROOT, fake_env, make_pages, rows, run_magscan
 
 def by_name(out: Path) -> dict[str, dict]:
     return {Path(r["input"]).name: r for r in rows(out)}
