@@ -18,6 +18,7 @@ class Options:
     keep_headers: bool = False     # running headers/footers in the main text
     ocr_timeout: float = 120.0     # seconds for one engine call
     max_pixels: int = 200_000_000  # refuse larger images (decompression bombs)
+    text_layer: str = "auto"       # PDFs: use the text layer (auto|never|only)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Options":
