@@ -40,6 +40,9 @@ def recognition_options(f):
         click.option("--keep-headers/--no-keep-headers", default=None,
                      help="Keep running headers and footers in the text."),
         click.option("--deskew/--no-deskew", default=None, help="Straighten skewed scans [on]."),
+        click.option("--text-layer", type=click.Choice(["auto", "never", "only"]), default=None,
+                     help="PDFs: read the text layer instead of OCR when it covers the page "
+                          "[auto]; never; only (fail pages without one)."),
     ]):
         f = opt(f)
     return f
@@ -66,9 +69,9 @@ def run_options(f):
     return f
 
 
-def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew) -> dict:
+def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer) -> dict:
     given = {"dpi": dpi, "lang": lang, "engine": engine, "psm": psm, "columns": columns,
-             "keep_headers": keep_headers, "deskew": deskew}
+             "keep_headers": keep_headers, "deskew": deskew, "text_layer": text_layer}
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -123,14 +126,15 @@ def finish(result, out_dir: Path, verb: str = "converted") -> None:
                    "and OUT/manifest.sqlite.")
 @recognition_options
 @run_options
-def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, deskew, **run):
+def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer,
+            **run):
     """Convert page images (PNG, JPEG, TIFF) and PDFs, or folders of them.
 
     Running it again on the same output folder resumes: pages already done
     with the same input and options are skipped."""
     try:
         options = Options().with_(**option_changes(dpi, lang, engine, psm, columns,
-                                                   keep_headers, deskew))
+                                                   keep_headers, deskew, text_layer))
     except (TypeError, ValueError) as e:
         fail(str(e), EXIT_USAGE)
     settings = settings_from(**run)
