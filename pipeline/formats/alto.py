@@ -54,7 +54,7 @@ def _wc(conf: float) -> str:
 def _text_block(parent: ET.Element, fb: FlowBlock, bid: str, frame: SourceFrame,
                 rotation: str | None, lang: str | None) -> None:
     tb = _sub(parent, "TextBlock", ID=bid, TAGREFS=f"kind_{fb.kind}", ROTATION=rotation,
-              LANG=lang, **_pos(frame, fb.block.bbox))
+              LANG=lang, **_pos(frame, fb.outline))
     for j, ln in enumerate(fb.lines):
         words = line_words(ln)
         if not words:
@@ -115,7 +115,7 @@ def alto_xml(page: Page, frame: SourceFrame | None = None) -> str:
         items = spaces[name]
         if not items and name != "PrintSpace":
             continue
-        boxes = [fb.block.bbox for _, fb in items]
+        boxes = [fb.outline for _, fb in items]
         area = BBox.enclosing(boxes) if boxes else BBox(0, 0, page.width, page.height)
         ps = _sub(pg, name, ID=f"{name[0].lower()}s", **_pos(frame, area))
         for i, fb in items:

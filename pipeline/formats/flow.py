@@ -48,6 +48,12 @@ class FlowBlock:
     def kind(self) -> str:
         return self.block.kind
 
+    @property
+    def outline(self) -> BBox:
+        """The block's box grown to hold its lines: OCR line boxes can stick
+        out of the layout box, and readers expect a block to contain its lines."""
+        return BBox.enclosing([self.block.bbox] + [ln.bbox for ln in self.lines])
+
 
 def keeps_headers(page: Page) -> bool:
     return bool(page.options.get("keep_headers", False))
@@ -125,7 +131,8 @@ def block_lines(block: Block) -> list[FlowLine]:
     if not lines:
         return _synthetic_lines(block, paragraphs) if paragraphs else []
     if not paragraphs:
-        # No block text (not assembled): the lines' own text is all there is.
+        # No block text (not assembled): the lines' own text, for the layout
+        # formats; the block is not in the text flow (page_flow).
         return [FlowLine(ln.bbox, ln.text.strip(), ln.conf, list(ln.words), i == 0)
                 for i, ln in enumerate(lines)]
     # The same split assemble_blocks made, so that each paragraph is aligned
@@ -158,7 +165,9 @@ def page_flow(page: Page) -> list[FlowBlock]:
     out = []
     for b in page.ordered_blocks():
         lines = block_lines(b)
-        in_text = b.is_text and bool(lines) and (keep or b.kind not in RUNNING_KINDS)
+        # Exactly the blocks page_text writes (it skips a block without text).
+        in_text = (b.is_text and bool(lines) and bool(b.text.strip())
+                   and (keep or b.kind not in RUNNING_KINDS))
         out.append(FlowBlock(b, lines, in_text))
     return out
 

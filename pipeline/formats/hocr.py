@@ -104,7 +104,7 @@ def hocr_html(page: Page, frame: SourceFrame | None = None) -> str:
         if not fb.in_text:
             continue
         area = ET.SubElement(pdiv, "div", {"class": "ocr_carea", "id": bid,
-                                           "title": _bbox(frame, fb.block.bbox)})
+                                           "title": _bbox(frame, fb.outline)})
         paras: list[list[FlowLine]] = []
         for ln in fb.lines:
             if ln.para_start or not paras:

@@ -96,7 +96,7 @@ def _regions(flow: list[FlowBlock]) -> list[_Region]:
     prev: Block | None = None
     for i, fb in enumerate(flow):
         b = fb.block
-        outline = BBox.enclosing([b.bbox] + [ln.bbox for ln in fb.lines])
+        outline = fb.outline
         if b.kind not in PROSE_KINDS or not fb.lines:
             out.append(_Region(f"r{i}", fb, fb.lines, outline))
         else:
