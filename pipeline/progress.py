@@ -2,6 +2,7 @@
 otherwise (CI logs, nohup, cron), so that a log shows the batch is alive."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -18,7 +19,7 @@ class Progress:
         self.t0 = time.monotonic()
         self._last = self.t0
         self._bar = None
-        if self.enabled and not force_plain and getattr(self.stream, "isatty", lambda: False)():
+        if self.enabled and not force_plain and _terminal_width(self.stream) > 0:
             from tqdm import tqdm
             self._bar = tqdm(total=total, unit="page", file=self.stream, dynamic_ncols=True,
                              smoothing=0.1, postfix={"failed": 0})
@@ -70,3 +71,14 @@ def _duration(s: float) -> str:
     if s < 3600:
         return f"{s // 60} min {s % 60:02d} s"
     return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def _terminal_width(stream) -> int:
+    """Columns of the terminal `stream` writes to; 0 when it is not a terminal,
+    or a terminal that reports no size (where a bar would draw as blank lines)."""
+    try:
+        if not stream.isatty():
+            return 0
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 0

@@ -207,3 +207,35 @@ def test_second_run_on_same_output_is_refused_while_first_runs(tmp_path):
     finally:
         first.wait(timeout=120)
     assert first.returncode == 0
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    """On a real terminal (a pty with a size) the user sees a tqdm bar with
+    pages done, the rate, failures and time left."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    make_pages(tmp_path / "in", 4)
+    env = fake_env(tmp_path)
+    pid, fd = pty.fork()
+    if pid == 0:  # child: become the magscan command
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "pipeline", "convert", str(tmp_path / "in"),
+                                   "-o", str(tmp_path / "out"), "--engine", "magscan_fakes:FakeEngine",
+                                   "-j", "2"], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+    buf = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        buf += chunk
+    _, status = os.waitpid(pid, 0)
+    text = buf.decode("utf-8", "replace")
+    assert os.WEXITSTATUS(status) == 0, text
+    assert "4/4 [" in text and "failed=0" in text and "%|" in text, text
