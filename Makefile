@@ -10,8 +10,11 @@ export OMP_THREAD_LIMIT := 1
 
 demo: setup
 	$(BIN)/magscan convert scans -o out; status=$$?; \
+	$(BIN)/magscan report out >/dev/null || status=1; \
 	echo; echo "Results in out/: out/<name>.txt (text), out/<name>/page-0001.json (layout and text),"; \
-	echo "out/<name>/page-0001.overlay.png (QA overlay). Score them: $(BIN)/magscan eval scans out"; \
+	echo "out/<name>/page-0001.overlay.png (QA overlay), out/manifest.sqlite (what was done)."; \
+	echo "Review them in a browser: out/report/index.html. Batch summary: $(BIN)/magscan status out"; \
+	echo "Score them against the ground truth: $(BIN)/magscan eval scans out"; \
 	exit $$status
 
 test: setup
