@@ -1,0 +1,99 @@
+"""Text-layer PDFs (issue 7): the seed page typeset in three columns with a
+real CJK TrueType font; pdfplumber's own extraction interleaves the columns,
+``page_from_text_layer`` must not -- and must never call an OCR engine."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.evaluate import cer
+from pipeline.options import Options
+from pipeline.errors import InputError
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_repair import GOLD_BODY, seed_lines, page_text_of  # noqa: E402
+
+FONTS = [("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+         ("/usr/share/fonts/truetype/arphic/uming.ttc", 0)]
+
+
+def _font():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    for p, idx in FONTS:
+        if Path(p).exists():
+            pdfmetrics.registerFont(TTFont("CJK", p, subfontIndex=idx))
+            return "CJK"
+    pytest.skip("no embeddable CJK TrueType font (fonts-wqy-microhei or fonts-arphic-uming)")
+
+
+def make_pdf(path: Path, scanned_page: bool = False) -> Path:
+    """The seed page as a born-digital PDF; optionally a second, image-only page."""
+    from reportlab.pdfgen import canvas
+    from reportlab.lib.utils import ImageReader
+    from PIL import Image
+    font = _font()
+    lines, (w, h) = seed_lines()
+    k = 72 / 300
+    c = canvas.Canvas(str(path), pagesize=(w * k, h * k))
+    for ln in lines:
+        size = ln["height"] * k
+        base = (h - ln["top"] - 0.88 * ln["height"]) * k
+        c.setFont(font, size)
+        for x0, _, ch in ln["chars"]:
+            c.drawString(x0 * k, base, ch)
+    c.showPage()
+    if scanned_page:
+        img = Image.new("L", (400, 560), 255)
+        c.drawImage(ImageReader(img), 0, 0, w * k, h * k)
+        c.showPage()
+    c.save()
+    return path
+
+
+@pytest.fixture(scope="module")
+def seed_pdf(tmp_path_factory):
+    return make_pdf(tmp_path_factory.mktemp("tl") / "seed.pdf", scanned_page=True)
+
+
+@pytest.fixture
+def no_ocr(monkeypatch):
+    """Make the OCR engines unimportable: the text path must not touch them."""
+    for mod in ("pytesseract", "tesserocr", "pipeline.tesseract", "pipeline.ocr"):
+        monkeypatch.setitem(sys.modules, mod, None)
+
+
+def test_naive_extraction_interleaves(seed_pdf):
+    import pdfplumber
+    with pdfplumber.open(seed_pdf) as pdf:
+        naive = pdf.pages[0].extract_text()
+    assert cer(GOLD_BODY, naive) > 0.5
+
+
+def test_text_layer_reads_columns_in_order(seed_pdf, no_ocr):
+    from pipeline.textlayer import page_from_text_layer
+    page = page_from_text_layer(seed_pdf, 1, Options())
+    assert page is not None and page.engine == "pdf-text-layer"
+    assert len(page.columns) == 3
+    assert cer(GOLD_BODY, page_text_of(page)) <= 0.005
+
+
+def test_scanned_page_falls_back(seed_pdf, no_ocr):
+    from pipeline.textlayer import page_from_text_layer
+    assert page_from_text_layer(seed_pdf, 2, Options()) is None
+    assert page_from_text_layer(seed_pdf, 1, Options(text_layer="never")) is None
+    with pytest.raises(InputError, match="page 2 has no text layer"):
+        page_from_text_layer(seed_pdf, 2, Options(text_layer="only"))
+
+
+def test_text_layer_is_fast(seed_pdf):
+    from pipeline.textlayer import page_from_text_layer
+    t = time.perf_counter()
+    for _ in range(3):
+        page_from_text_layer(seed_pdf, 1, Options())
+    per_page = (time.perf_counter() - t) / 3
+    print(f"page_from_text_layer: {per_page:.3f} s/page")
+    assert per_page < 5.0
