@@ -6,9 +6,6 @@ ships with OCR-D; dinglehopper, a real PAGE/ALTO client, reads our text in
 our order; the searchable PDF gives our text back. Unit checks on tiny
 hand-made pages: escaping, empty and figure blocks, running heads, spreads.
 """
-import io
-import json
-import os
 import re
 import shutil
 import subprocess
@@ -460,6 +457,28 @@ def test_hand_made_page_xml_passes_ocrd_consistency_checks(tmp_path):
     for keep in (False, True):
         path.write_text(page_xml(_nasty_page(_scan(tmp_path), keep_headers=keep)), "utf-8")
         _ocrd_validate(path)
+
+
+def test_pdf_input_is_sized_and_rasterised_as_for_ocr(tmp_path):
+    """A PDF input: layout coordinates refer to the page rendered at the
+    page's dpi (as ingest rendered it), and the searchable PDF re-renders it."""
+    import pdfplumber
+    from pipeline.formats.geometry import source_frame
+
+    src = tmp_path / "in.pdf"
+    Image.new("L", (601, 401), 255).save(src, resolution=150)
+    with pdfplumber.open(src) as pdf:
+        expected = pdf.pages[0].to_image(resolution=300).original.size
+    b = _block(0, "body", (20, 20, 200, 60), [_line(20, 20, "文字", h=40)], 0)
+    page = _page(src, [b], width=expected[0], height=expected[1])
+    frame = source_frame(page)
+    assert (frame.width, frame.height) == expected and frame.size_known
+    out = tmp_path / "out"
+    write_page(out / "in", page)
+    pdf_path = write_document_formats(out, "in", ("pdf",))["pdf"]
+    with pdfplumber.open(pdf_path) as pdf:
+        assert pdf.pages[0].width == pytest.approx(expected[0] * 72 / 300)
+        assert pdf.pages[0].extract_text() == "文字"
 
 
 def test_missing_scan_still_gives_valid_layout_files(tmp_path, page_schema):
