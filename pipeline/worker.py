@@ -85,6 +85,29 @@ def peak_memory_mb() -> float:
         return 0.0
 
 
+def _text_layer_pages(task: PageTask, options: Options):
+    """A PDF page whose text layer covers its text is read from it, no OCR
+    (--text-layer auto|only); None sends the page to OCR."""
+    if options.text_layer == "never" or not task.input.lower().endswith(".pdf"):
+        return None
+    from .ingest import load_page
+    from .textlayer import page_from_text_layer
+
+    t = time.perf_counter()
+    page = page_from_text_layer(task.input, task.page_number, options)
+    if page is None:
+        return None
+    page.timings = {"text_layer": round(time.perf_counter() - t, 3)}
+    gray = None
+    if task.overlays:  # the overlay needs the page's picture: render it
+        src = load_page(task.input, task.page_number, options)
+        gray = src.image
+        if gray.shape != (page.height, page.width):  # rounding of points to pixels
+            import cv2
+            gray = cv2.resize(gray, (page.width, page.height), interpolation=cv2.INTER_AREA)
+    return [(page, gray)]
+
+
 def process_page(task: PageTask) -> PageOutcome:
     """Convert one scanned page and write its files. Raises MagscanError (with a
     one-line reason) when the page cannot be converted."""
@@ -96,19 +119,19 @@ def process_page(task: PageTask) -> PageOutcome:
     t0 = time.perf_counter()
     options = Options.from_dict(task.options)
     try:
-        src = load_page(task.input, task.page_number, options)
-        engine = engine_for(options)
-        pimgs = convert_source(src, options, engine)
+        pages = _text_layer_pages(task, options)
+        if pages is None:
+            src = load_page(task.input, task.page_number, options)
+            pages = [(p.page, p.gray) for p in convert_source(src, options, engine_for(options))]
         out = PageOutcome()
         doc_dir = Path(task.out_dir) / task.doc
-        for pimg in pimgs:
-            page = pimg.page
+        for page, gray in pages:
             # Timings go to the manifest, not the JSON, so that a page's files
             # are the same whichever run wrote them.
             for k, v in page.timings.items():
                 out.timings[f"{page.part}{k}" if page.part else k] = v
             page.timings = {}
-            overlay = draw_overlay(page, pimg.gray) if task.overlays else None
+            overlay = draw_overlay(page, gray) if task.overlays and gray is not None else None
             paths = write_page(doc_dir, page, options.keep_headers, overlay)
             if task.formats:
                 from .formats import write_page_formats
@@ -118,7 +141,7 @@ def process_page(task: PageTask) -> PageOutcome:
             out.n_columns = max(out.n_columns, len(page.columns))
             out.engine = page.engine
             out.flags.extend(page.flags)
-        confs = [p.page.mean_conf for p in pimgs]
+        confs = [p.mean_conf for p, _ in pages]
         out.mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0
         out.seconds = round(time.perf_counter() - t0, 3)
         out.peak_mb = peak_memory_mb()

@@ -27,11 +27,12 @@ def _font():
         if Path(p).exists():
             pdfmetrics.registerFont(TTFont("CJK", p, subfontIndex=idx))
             return "CJK"
-    pytest.skip("no embeddable CJK TrueType font (fonts-wqy-microhei or fonts-arphic-uming)")
+    pytest.fail("no embeddable CJK TrueType font: run `make test`, which installs fonts-wqy-microhei")
 
 
-def make_pdf(path: Path, scanned_page: bool = False) -> Path:
-    """The seed page as a born-digital PDF; optionally a second, image-only page."""
+def make_pdf(path: Path, scanned_page: bool = False, scan_image=None) -> Path:
+    """The seed page as a born-digital PDF; optionally a second, image-only page
+    (blank, or `scan_image`)."""
     from reportlab.pdfgen import canvas
     from reportlab.lib.utils import ImageReader
     from PIL import Image
@@ -47,8 +48,9 @@ def make_pdf(path: Path, scanned_page: bool = False) -> Path:
             c.drawString(x0 * k, base, ch)
     c.showPage()
     if scanned_page:
-        img = Image.new("L", (400, 560), 255)
-        c.drawImage(ImageReader(img), 0, 0, w * k, h * k)
+        img = scan_image if scan_image is not None else Image.new("L", (400, 560), 255)
+        c.setPageSize((img.width * k, img.height * k))
+        c.drawImage(ImageReader(img), 0, 0, img.width * k, img.height * k)
         c.showPage()
     c.save()
     return path
