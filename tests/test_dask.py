@@ -16,17 +16,26 @@ SAME = ("doc", "page_number", "input_hash", "status", "error", "attempts", "n_bl
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def cluster(tmp_path_factory):
     import dask
     from distributed import Client, LocalCluster
 
-    # the workers import the fake engines from tests/, and run page processes
+    # the workers import the fake engines from tests/, run page processes, and
+    # read the fault-injection marker from their own environment
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "MAGSCAN_FAKE_MARKER")}
     sys.path.insert(0, FAKES)
     os.environ["PYTHONPATH"] = FAKES
+    marker = tmp_path_factory.mktemp("dask") / "armed"
+    os.environ["MAGSCAN_FAKE_MARKER"] = str(marker)
     with dask.config.set({"distributed.worker.daemon": False}):
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address=None) as c, Client(c) as client:
-            yield c, client
+            yield c, client, marker
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 def outputs(out):
@@ -35,7 +44,7 @@ def outputs(out):
 
 
 def test_dask_run_equals_local_run(tmp_path, cluster):
-    c, _ = cluster
+    c, _, _ = cluster
     make_pages(tmp_path / "in", 5)
     env = fake_env(tmp_path)
     local, remote = tmp_path / "local", tmp_path / "dask"
@@ -51,9 +60,9 @@ def test_dask_run_equals_local_run(tmp_path, cluster):
 
 
 def test_dask_page_timeout_and_failure_are_recorded_then_rerun(tmp_path, cluster):
-    c, _ = cluster
+    c, _, marker = cluster
     make_pages(tmp_path / "in", 2)
-    (tmp_path / "armed").touch()
+    marker.touch()
     env = fake_env(tmp_path)
     out = tmp_path / "out"
     dask_args = ["--executor", "dask", "--scheduler", c.scheduler_address]
@@ -61,14 +70,14 @@ def test_dask_page_timeout_and_failure_are_recorded_then_rerun(tmp_path, cluster
                     "--page-timeout", "3", *dask_args, env=env, timeout=300)
     assert r.returncode == 1
     assert [x["status"] for x in rows(out)] == ["timeout", "timeout"]
-    (tmp_path / "armed").unlink()
+    marker.unlink()
     r = run_magscan("rerun", out, "--failed", *dask_args, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
     assert [(x["status"], x["attempts"]) for x in rows(out)] == [("done", 2), ("done", 2)]
 
 
 def test_worker_killed_mid_batch_every_page_done_once(tmp_path, cluster):
-    c, client = cluster
+    c, client, _ = cluster
     make_pages(tmp_path / "in", 10)
     env = fake_env(tmp_path, MAGSCAN_FAKE_DELAY=0.6)
     out = tmp_path / "out"
