@@ -1,0 +1,260 @@
+"""Text lines with boxes -> column gutters (the box-only layout's first step).
+
+Input: text lines with boxes in page pixels (top-left origin), optionally with
+"atoms" -- the boxes of their characters (a PDF text layer) or words (hOCR,
+ALTO). Nothing about a particular page is assumed: every length is measured
+in ems (the median height of the lines), every position comes from the boxes.
+
+A gutter is a narrow x-interval ``[e, s)`` between two columns:
+
+* justified CJK columns end flush, so many text runs end at ``e`` and many
+  start at ``s`` (or at ``s`` + an indent) -- ``_edge_clusters`` finds these;
+* no run with known character boxes crosses it over that vertical stretch
+  (the "tall white channel" test, exact for a PDF text layer);
+* runs *without* character boxes may cross it: line-based engines glue the
+  lines of neighbouring columns that share a baseline into one box, so on a
+  grid-aligned page most rows cross every gutter and a plain coverage valley
+  is too shallow to trust. The edges of the rows that were *not* glued
+  (paragraph ends, indented first lines) still line up, and that is the
+  evidence we use.
+
+Cutting the glued lines at the gutters is ``box_split``'s job.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from statistics import median
+
+__all__ = ["TextBox", "Gutter", "char_weight", "lines_from_chars", "text_box", "text_runs",
+           "median_em", "find_gutters", "EDGE_TOL_EM", "MIN_SUPPORT"]
+
+RUN_GAP_EM = 0.3      # a wider gap inside a line starts a new run (gutters are >= ~0.4 em)
+EDGE_TOL_EM = 0.3     # run edges this close belong to one column edge
+MAX_GUTTER_EM = 4.0   # wider white is a margin or a figure, not a gutter
+MIN_SUPPORT = 3       # runs that must end (and start) at a gutter's edges
+MIN_TALL_EM = 3.0     # a gutter's evidence must span at least this height
+
+
+@dataclass
+class TextBox:
+    """One text line as an engine or a PDF gives it. ``atoms``: (box, text)
+    of its characters or words when known, left to right."""
+    bbox: tuple[float, float, float, float]
+    text: str
+    atoms: list[tuple[tuple[float, float, float, float], str]] = field(default_factory=list)
+    conf: float = 100.0
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+
+@dataclass
+class Gutter:
+    e: float   # left column's right edge
+    s: float   # right column's left edge
+    y0: float  # vertical stretch where the gutter holds
+    y1: float
+
+    @property
+    def mid(self) -> float:
+        return (self.e + self.s) / 2
+
+
+def char_weight(c: str) -> float:
+    """Width of a character in ems, for splitting a line whose characters have no boxes."""
+    if c.isspace():
+        return 0.5 if c != "\u3000" else 1.0
+    return 1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.5
+
+
+# ------------------------------------------------------------ lines from characters
+
+def lines_from_chars(chars: list[tuple[tuple[float, float, float, float], str]]) -> list[TextBox]:
+    """Group characters (box, text) into rows by vertical overlap, each row left
+    to right, cut where the gap exceeds 1.5 of the row's height (clearly apart;
+    narrower gaps, e.g. gutters, are left to the gutter finder)."""
+    chars = [c for c in chars if c[0][3] > c[0][1]]
+    chars.sort(key=lambda c: ((c[0][1] + c[0][3]) / 2, c[0][0]))
+    rows: list[list] = []
+    for c in chars:
+        (x0, y0, x1, y1), _ = c
+        cy = (y0 + y1) / 2
+        # join the most recent row whose vertical extent holds this char's centre and is of similar size
+        for row in reversed(rows[-4:]):
+            ry0, ry1 = row[0], row[1]
+            h = y1 - y0
+            if ry0 <= cy <= ry1 and 0.6 <= h / max(ry1 - ry0, 1e-6) <= 1.67:
+                row[2].append(c)
+                break
+        else:
+            rows.append([y0, y1, [c]])
+    out: list[TextBox] = []
+    for _, _, cs in rows:
+        cs.sort(key=lambda c: c[0][0])
+        h = median(c[0][3] - c[0][1] for c in cs)
+        cur = [cs[0]]
+        for c in cs[1:]:
+            if c[0][0] - cur[-1][0][2] > 1.5 * h:
+                out.append(text_box(cur))
+                cur = []
+            cur.append(c)
+        out.append(text_box(cur))
+    return out
+
+
+def text_box(atoms) -> TextBox:
+    bb = (min(a[0][0] for a in atoms), min(a[0][1] for a in atoms),
+          max(a[0][2] for a in atoms), max(a[0][3] for a in atoms))
+    return TextBox(bb, "".join(a[1] for a in atoms), list(atoms))
+
+
+# ------------------------------------------------------------ gutters
+
+def text_runs(ln: TextBox, em: float) -> list[tuple[float, float, float, float, bool]]:
+    """(x0, x1, y0, y1, exact) pieces of a line between wide gaps; ``exact``:
+    the piece's extent comes from atom boxes, so it really covers its x-range."""
+    x0, y0, x1, y1 = ln.bbox
+    atoms = [a for a in ln.atoms if a[1].strip()]
+    if len(atoms) < 2:
+        return [(x0, x1, y0, y1, False)]
+    out = []
+    rx0, rx1 = atoms[0][0][0], atoms[0][0][2]
+    for (ax0, _, ax1, _), _ in atoms[1:]:
+        if ax0 - rx1 > RUN_GAP_EM * em:
+            out.append((rx0, rx1, y0, y1, True))
+            rx0 = ax0
+        rx1 = max(rx1, ax1)
+    out.append((rx0, rx1, y0, y1, True))
+    return out
+
+
+def _edge_clusters(values: list[tuple[float, float, float]], tol: float) -> list[tuple[float, list]]:
+    """Cluster (x, y0, y1) by x (gaps <= tol); returns (median x, members) with
+    at least MIN_SUPPORT members."""
+    values = sorted(values)
+    out, cur = [], []
+    for v in values:
+        if cur and v[0] - cur[-1][0] > tol:
+            out.append(cur)
+            cur = []
+        cur.append(v)
+    if cur:
+        out.append(cur)
+    return [(median(v[0] for v in c), c) for c in out if len(c) >= MIN_SUPPORT]
+
+
+def find_gutters(lines: list[TextBox], em: float | None = None) -> list[Gutter]:
+    """Column gutters of a page from its line boxes (see the module docstring).
+
+    Each gutter pairs an end edge ``e`` and the nearest start edge ``s`` right
+    of it (``0 < s - e <= MAX_GUTTER_EM`` em) whose supporting runs overlap
+    vertically; the gutter holds over the stretch those runs cover, and is
+    dropped if an exact run (atom boxes) crosses it there.
+    """
+    if not lines:
+        return []
+    em = em or median_em(lines)
+    runs = [r for ln in lines for r in text_runs(ln, em)]
+    tol = EDGE_TOL_EM * em
+    ends = _edge_clusters([(r[1], r[2], r[3]) for r in runs], tol)
+    starts = _edge_clusters([(r[0], r[2], r[3]) for r in runs], tol)
+    gutters: list[Gutter] = []
+    for e, emem in ends:
+        cands = [(s, smem) for s, smem in starts if 0 < s - e <= MAX_GUTTER_EM * em]
+        for s, smem in sorted(cands, key=lambda c: c[0]):
+            ey0, ey1 = min(m[1] for m in emem), max(m[2] for m in emem)
+            sy0, sy1 = min(m[1] for m in smem), max(m[2] for m in smem)
+            y0, y1 = max(ey0, sy0), min(ey1, sy1)
+            if y1 - y0 < MIN_TALL_EM * em:   # the two edges never face each other
+                continue
+            y0, y1 = min(ey0, sy0), max(ey1, sy1)
+            # exact runs crossing the channel: real text there, so no gutter
+            cross = [r for r in runs if r[4] and r[0] < e + 0.5 * (s - e) - 1 < r[1] - 2
+                     and r[0] < e - 0.5 * em and r[1] > s + 0.5 * em
+                     and r[2] < y1 and r[3] > y0]
+            if len(cross) > max(1, 0.1 * min(len(emem), len(smem))):
+                continue
+            gutters.append(Gutter(e, s, y0, y1))
+            break
+    gutters = _merge_gutters(gutters, em)
+    gutters = _grid_gutters(gutters, runs, em)
+    return [_extend(g, lines, em) for g in gutters]
+
+
+def _crossed(e: float, s: float, y0: float, y1: float, runs, em: float) -> bool:
+    return any(r[4] and r[0] < e - 0.5 * em and r[1] > s + 0.5 * em and r[2] < y1 and r[3] > y0
+               for r in runs)
+
+
+def _grid_gutters(gutters: list[Gutter], runs, em: float) -> list[Gutter]:
+    """Complete a regular column grid from the gutters found.
+
+    When most rows are glued, a gutter can have too few unglued edges of its
+    own (e.g. beside a column that is one long story: only its indented lines
+    break the glue). Magazine columns are usually of equal width, so if the
+    first confident gutter and the text's outer edges fit n equal columns
+    within half an em, the other n - 1 gutters are taken from that grid --
+    each only with at least one run edge at it and no exact run across it."""
+    if not gutters or not runs:
+        return gutters
+    g0 = min(gutters, key=lambda g: g.mid)
+    inside = [r for r in runs if r[2] < g0.y1 and r[3] > g0.y0]
+    left = min(r[0] for r in inside)
+    right = max(r[1] for r in inside)
+    cw, gw = g0.e - left, g0.s - g0.e
+    if cw <= 2 * em:
+        return gutters
+    n = round((right - left + gw) / (cw + gw))
+    if n < 2 or abs(left + n * cw + (n - 1) * gw - right) > 0.5 * em:
+        return gutters
+    tol = EDGE_TOL_EM * em
+    out = list(gutters)
+    for k in range(1, n):
+        e = left + k * cw + (k - 1) * gw
+        s = e + gw
+        if any(abs(g.mid - (e + s) / 2) < em for g in out):
+            continue
+        if _crossed(e, s, g0.y0, g0.y1, runs, em):
+            continue
+        if any(abs(r[1] - e) <= tol or abs(r[0] - s) <= tol for r in inside):
+            out.append(Gutter(e, s, g0.y0, g0.y1))
+    return sorted(out, key=lambda g: g.mid)
+
+
+def _extend(g: Gutter, lines: list[TextBox], em: float) -> Gutter:
+    """Grow a gutter's stretch over the body-sized lines next to it above and
+    below (its first rows may all be glued, leaving no edge evidence there)."""
+    near = sorted((ln for ln in lines if ln.bbox[0] < g.s + 2 * em and ln.bbox[2] > g.e - 2 * em
+                   and 0.8 * em <= ln.height <= 1.25 * em), key=lambda ln: ln.bbox[1])
+    y0, y1 = g.y0, g.y1
+    for ln in reversed(near):
+        if ln.bbox[1] < y0 and ln.bbox[3] >= y0 - 1.5 * em:
+            y0 = ln.bbox[1]
+    for ln in near:
+        if ln.bbox[3] > y1 and ln.bbox[1] <= y1 + 1.5 * em:
+            y1 = ln.bbox[3]
+    return Gutter(g.e, g.s, y0, y1)
+
+
+def _merge_gutters(gutters: list[Gutter], em: float) -> list[Gutter]:
+    """One gutter per channel: overlapping candidates (an end edge pairing with
+    a start edge and with that start's indent) merge to the narrowest."""
+    gutters.sort(key=lambda g: (g.mid, g.y0))
+    out: list[Gutter] = []
+    for g in gutters:
+        p = out[-1] if out else None
+        if p and g.e < p.s + 0.5 * em and p.e < g.s + 0.5 * em and g.y0 < p.y1 and p.y0 < g.y1:
+            out[-1] = Gutter(max(p.e, g.e), min(p.s, g.s) if min(p.s, g.s) > max(p.e, g.e) else p.s,
+                             min(p.y0, g.y0), max(p.y1, g.y1))
+        else:
+            out.append(g)
+    return out
+
+
+def median_em(lines: list[TextBox]) -> float:
+    hs = [ln.height for ln in lines if ln.height > 0 and ln.text.strip()]
+    return float(median(hs)) if hs else 1.0
+
+
