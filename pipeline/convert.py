@@ -1,54 +1,92 @@
-"""The per-page flow: preprocess -> layout -> OCR -> reading order -> text."""
+"""The per-page flow: [spread split] -> preprocess -> layout -> OCR -> reading order -> text."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+
+import numpy as np
 
 from .assemble import assemble_blocks
 from .ingest import SourcePage
 from .layout import analyse_layout
+from .layout_check import check_layout, fallback_layout
 from .model import Page
 from .ocr import OcrEngine, recognize_blocks
 from .options import Options
 from .preprocess import PageImage, preprocess
 from .readingorder import resolve_order
+from .spread import compose, split_spread
+
+
+def split_source(src: SourcePage, options: Options) -> list[tuple[str, SourcePage, np.ndarray | None]]:
+    """``(part, page image, affine to the scan)``: one whole page, or the two halves of a spread."""
+    halves = split_spread(src.image, options.max_skew, src.dpi)
+    if not halves:
+        return [("", src, None)]
+    return [(h.part, replace(src, image=h.image), h.to_scan) for h in halves]
 
 
 def convert_source(src: SourcePage, options: Options, engine: OcrEngine) -> list[PageImage]:
     """One scanned image -> its pages: one, or two for a two-page spread (left, right)."""
-    return [convert_page(src, options, engine)]
+    return [convert_page(s, options, engine, part, to_scan)
+            for part, s, to_scan in split_source(src, options)]
 
 
-def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str = "") -> PageImage:
-    """Run every stage on one page image; returns the page and its images."""
+def layout_source(src: SourcePage, options: Options) -> list[PageImage]:
+    """Everything but OCR: the pages of one scan with blocks found and ordered
+    (for geometry-only benchmarks and tests)."""
+    out = []
+    for part, s, to_scan in split_source(src, options):
+        pimg = analyse_page(s, options, part, to_scan)
+        result = resolve_order(pimg.page.blocks)
+        pimg.page.blocks = result.blocks
+        pimg.page.flags.extend(result.flags)
+        out.append(pimg)
+    return out
+
+
+def analyse_page(src: SourcePage, options: Options, part: str = "",
+                 to_scan: np.ndarray | None = None) -> PageImage:
+    """Preprocess and layout of one page; a layout that fails or makes no sense
+    is replaced by a plain top-to-bottom one, and the page is flagged."""
     page = Page(source=str(src.source), page_number=src.page_number,
                 width=int(src.image.shape[1]), height=int(src.image.shape[0]), dpi=src.dpi,
                 options=options.to_dict(), part=part)
-    timings = {}
-    t = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
-        timings[name] = round(now - t, 3)
-        t = now
-
+    t0 = time.perf_counter()
     pimg = preprocess(page, src.image, options)
-    lap("preprocess")
+    t1 = time.perf_counter()
+    page.timings["preprocess"] = round(t1 - t0, 3)
+    if to_scan is not None:   # a spread's half: map back through the split to the whole scan
+        page.transform = [[round(float(v), 6) for v in row]
+                          for row in compose(to_scan, np.asarray(page.transform))]
     try:
         pimg = analyse_layout(pimg, options)
-    except Exception as e:  # noqa: BLE001 - never drop a page: fall back to one block
-        from .model import BBox, Block
-        page.blocks = [Block(id=0, kind="body", bbox=BBox(0, 0, page.width, page.height),
-                             column=0, span=(0, 1))]
-        page.flags.append(f"layout-fallback: {type(e).__name__}: {e}")
-    lap("layout")
+        problems = check_layout(pimg)
+    except Exception as e:  # noqa: BLE001 - never drop a page: fall back to a simple order
+        problems = [f"nonsense: {type(e).__name__}: {e}"]
+    severe = [p for p in problems if p.startswith("nonsense")]
+    if severe:
+        fallback_layout(pimg, severe[0])
+    page.flags.extend(f"layout-suspect: {p}" for p in problems if p not in severe)
+    page.timings["layout"] = round(time.perf_counter() - t1, 3)
+    return pimg
+
+
+def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str = "",
+                 to_scan: np.ndarray | None = None) -> PageImage:
+    """Run every stage on one page image; returns the page and its images."""
+    pimg = analyse_page(src, options, part, to_scan)
+    page = pimg.page
+    timings = dict(page.timings)
+    t = time.perf_counter()
     pimg = recognize_blocks(pimg, engine, options)
-    lap("ocr")
+    timings["ocr"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
     result = resolve_order(page.blocks)
     page.blocks = result.blocks
     page.flags.extend(result.flags)
     assemble_blocks(page)
-    lap("order_text")
+    timings["order_text"] = round(time.perf_counter() - t, 3)
     page.options = {**options.to_dict(), "fingerprint": options.fingerprint(),
                     "layout": page.options.get("layout", {})}
     page.timings = timings

@@ -75,15 +75,122 @@ def find_figures(gray: np.ndarray, ch: float) -> list[BBox]:
     return out
 
 
-def is_frame(comps: Components, i: int, ch: float) -> bool:
-    """A box outline (sidebar frame): big, thin, with an empty inside."""
-    x0, y0, x1, y1 = comps.boxes[i]
-    w, h = x1 - x0, y1 - y0
-    if w < 4 * ch or h < 2 * ch or comps.area[i] > 0.2 * w * h:
-        return False
-    m = int(max(2, 0.4 * ch))
-    inner = comps.labels[y0 + m:y1 - m, x0 + m:x1 - m]
-    return int(np.count_nonzero(inner == i + 1)) < 0.1 * comps.area[i]
+def rule_masks(binary: np.ndarray, ch: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ink that belongs to long straight horizontal / vertical strokes: rules,
+    box outlines, figure borders. No stroke of a body or title glyph is five
+    body characters long, and dashes (two or three em) are shorter still."""
+    n = max(9, int(5 * ch))
+    g = max(3, int(0.15 * ch)) | 1   # bridge the breaks noise leaves in a thin line
+    hor = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((1, g), np.uint8))
+    ver = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((g, 1), np.uint8))
+    hor = cv2.morphologyEx(hor, cv2.MORPH_OPEN, np.ones((1, n), np.uint8))
+    ver = cv2.morphologyEx(ver, cv2.MORPH_OPEN, np.ones((n, 1), np.uint8))
+    return hor, ver
+
+
+def _segments_of(mask: np.ndarray) -> list[BBox]:
+    n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [BBox(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in st[1:]]
+
+
+def find_frames(hor: np.ndarray, ver: np.ndarray, ch: float, figures: list[BBox] = ()) -> list[BBox]:
+    """Box outlines (sidebar frames): a long horizontal stroke at the top and one
+    at the bottom with the same ends, joined by vertical strokes at both ends.
+
+    Built from strokes rather than from one connected outline, so a column
+    rule or a picture touching the box does not hide it. Boxes that are
+    borders of pictures are left out.
+    """
+    hs = [s for s in _segments_of(hor) if s.width >= 4 * ch]
+    vs = [s for s in _segments_of(ver) if s.height >= 1.5 * ch]
+    tol = max(4, 0.8 * ch)
+    out: list[BBox] = []
+    for t in sorted(hs, key=lambda s: s.y0):
+        for b in sorted(hs, key=lambda s: s.y0):
+            if b.y0 - t.y1 < 1.5 * ch or abs(b.x0 - t.x0) > tol or abs(b.x1 - t.x1) > tol:
+                continue
+            y0, y1 = t.y0, b.y1
+            x0, x1 = min(t.x0, b.x0), max(t.x1, b.x1)
+
+            def side(x: int) -> bool:
+                cover = sum(max(0, min(v.y1, y1) - max(v.y0, y0)) for v in vs
+                            if v.x0 - tol <= x <= v.x1 + tol)
+                return cover >= 0.75 * (y1 - y0)
+            if side(x0) and side(x1):
+                box = BBox(x0, y0, x1, y1)
+                if not any(box.x_overlap(f) * box.y_overlap(f) > 0.5 * min(box.area, f.area)
+                           for f in figures):
+                    out.append(box)
+                break   # the nearest matching bottom closes this top
+    # a box inside another (a double outline) is the same frame
+    return [f for f in out if not any(g != f and g.x0 <= f.x0 and g.y0 <= f.y0 and g.x1 >= f.x1
+                                      and g.y1 >= f.y1 for g in out)]
+
+
+def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float) -> list[BBox]:
+    """Pictures including line art (charts, diagrams), which photo detection
+    misses (most of their area is paper) or finds in pieces (each dark bar).
+
+    Solid shapes (bars, the photo-like pieces already found, one shape that is
+    bars, axes and grid at once) and long strokes (axes, borders) close to
+    each other are clustered. A cluster with two solid shapes, or one with two
+    strokes, or one big dense shape, is one picture: the box of its solid
+    shapes, grown by the strokes that end near it (axes, a border), not by a
+    column rule running past. A rule or box outline alone, or a bold 一 in a
+    title, is not a picture. Returns the figures, old and new.
+    """
+    b = comps.boxes
+    if not len(b):
+        return list(figures)
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    inside = np.zeros(len(b), bool)
+    for f in figures:
+        inside |= (cx >= f.x0) & (cx < f.x1) & (cy >= f.y0) & (cy < f.y1)
+    # filled shapes: no glyph, even a heavy title glyph, fills most of its box
+    solid = (comps.area >= 0.8 * w * h) & (np.minimum(w, h) >= 0.4 * ch) & (np.maximum(w, h) >= 1.5 * ch)
+    # bars, axes and grid joined into one shape: bigger than any glyph, and far
+    # denser than a box outline
+    blot = (w >= 5 * ch) & (h >= 5 * ch) & (comps.area >= 0.15 * w * h)
+    cand = np.nonzero((solid | blot | rule) & ~inside)[0]
+    items = [(f, "photo") for f in figures] + \
+        [(BBox(*map(int, b[i])), "blot" if blot[i] else "solid" if solid[i] else "rule") for i in cand]
+    pad = 1.5 * ch
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for i in range(len(items)):
+        a = items[i][0]
+        for j in range(i + 1, len(items)):
+            c = items[j][0]
+            if a.x0 - pad < c.x1 and c.x0 - pad < a.x1 and a.y0 - pad < c.y1 and c.y0 - pad < a.y1:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(find(i), []).append(i)
+    out = []
+    for g in groups.values():
+        kinds = [items[i][1] for i in g]
+        shapes = [items[i][0] for i in g if items[i][1] != "rule"]
+        n_solid, n_rule = len(shapes), kinds.count("rule")
+        if not shapes:
+            continue
+        box = BBox.enclosing(shapes)
+        if not ("blot" in kinds or n_solid >= 2 or (n_solid >= 1 and n_rule >= 2)):
+            out += [items[i][0] for i in g if items[i][1] == "photo"]
+            continue
+        reach = max(3 * ch, 0.15 * max(box.width, box.height))
+        grow = [items[i][0] for i in g if items[i][1] == "rule"]
+        grow = [r for r in grow if r.x0 >= box.x0 - reach and r.x1 <= box.x1 + reach
+                and r.y0 >= box.y0 - reach and r.y1 <= box.y1 + reach]
+        box = BBox.enclosing([box] + grow)
+        if "photo" in kinds or (box.width >= 5 * ch and box.height >= 4 * ch):
+            out.append(box)
+    return out
 
 
 def segments(mask: np.ndarray, ch: float) -> np.ndarray:

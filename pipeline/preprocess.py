@@ -19,6 +19,7 @@ class PageImage:
     page: Page            # the page record; blocks are added by later stages
     gray: np.ndarray      # deskewed, lighting-flattened grayscale (OCR input)
     binary: np.ndarray    # ink = 255, paper = 0 (layout input)
+    glyphs: np.ndarray | None = None  # (n, 2) centres of the glyphs layout found, for checks
 
 
 def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
@@ -107,38 +108,84 @@ def rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     return out, m
 
 
-def flatten_lighting(gray: np.ndarray) -> np.ndarray:
-    """Divide out uneven lighting: fit a smooth surface to the paper level.
+def _tile_levels(gray: np.ndarray, t: int, q: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centre x (nx,), centre y (ny,) and the q-th percentile (ny, nx) of tiles of
+    about t x t pixels covering the image."""
+    h, w = gray.shape
+    ny, nx = max(1, round(h / t)), max(1, round(w / t))
+    # resampled to exactly t x t pixels a tile, so all tiles reduce in one call
+    tiles = cv2.resize(gray, (nx * t, ny * t), interpolation=cv2.INTER_NEAREST)
+    tiles = tiles.reshape(ny, t, nx, t).transpose(0, 2, 1, 3).reshape(ny, nx, t * t)
+    k = int(round(q / 100 * (t * t - 1)))
+    z = np.partition(tiles, k, axis=2)[:, :, k].astype(np.float64)
+    return (np.arange(nx) + 0.5) * w / nx, (np.arange(ny) + 0.5) * h / ny, z
 
-    The paper level of each tile is a high percentile of its pixels; a
-    quadratic surface fitted to those, with tiles far below the fit (inside
-    figures, under dense ink) dropped, models the lighting without being
-    pulled down by figures, which keep their own tone.
+
+def _quadratic_fit(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    """A quadratic surface through the paper levels, refitted without the tiles
+    far below it (figures, dense ink); evaluated on the tile grid."""
+    X, Y = np.meshgrid(xs / xs[-1], ys / ys[-1])
+    X, Y, z = X.ravel(), Y.ravel(), Z.ravel()
+    A = np.stack([np.ones_like(X), X, Y, X * X, X * Y, Y * Y], axis=1)
+    keep = z > np.percentile(z, 20)
+    fit = np.full_like(z, np.median(z))
+    for _ in range(4):
+        if keep.sum() < 6:
+            break
+        coef, *_ = np.linalg.lstsq(A[keep], z[keep], rcond=None)
+        fit = A @ coef
+        keep = z > fit - 12
+    return fit.reshape(Z.shape)
+
+
+def _paper_tiles(Z: np.ndarray, fit: np.ndarray, step: float = 6.0) -> np.ndarray:
+    """Tiles whose level is paper: those near the global fit, and every tile
+    reached from them through neighbours whose levels differ by little.
+
+    Light falls off smoothly (a few grey levels a tile), so paper in a dim
+    corner that a quadratic cannot follow is still reached; a figure's edge
+    is a jump, so figures are not.
+    """
+    ok = np.abs(Z - fit) <= 10
+    for _ in range(Z.shape[0] + Z.shape[1]):
+        grown = ok.copy()
+        for axis in (0, 1):
+            for d in (1, -1):
+                nb_ok = np.roll(ok, d, axis=axis)
+                nb_z = np.roll(Z, d, axis=axis)
+                edge = np.zeros_like(ok)
+                if axis == 0:
+                    edge[0 if d == 1 else -1, :] = True
+                else:
+                    edge[:, 0 if d == 1 else -1] = True
+                grown |= nb_ok & ~edge & (np.abs(Z - nb_z) <= step)
+        if (grown == ok).all():
+            break
+        ok = grown
+    return ok
+
+
+def flatten_lighting(gray: np.ndarray) -> np.ndarray:
+    """Divide out uneven lighting: a smooth surface through the paper level.
+
+    The paper level of each tile is a high percentile of its pixels. The
+    tiles that are paper (``_paper_tiles``) are smoothed into a surface that
+    follows the light; elsewhere (figures keep their own tone, dense ink) the
+    surface is filled in from the paper around.
     """
     h, w = gray.shape
-    t = 64
-    ys, xs, zs = [], [], []
-    for y in range(0, h - t // 2, t):
-        for x in range(0, w - t // 2, t):
-            tile = gray[y: y + t, x: x + t]
-            ys.append(y + tile.shape[0] / 2)
-            xs.append(x + tile.shape[1] / 2)
-            zs.append(np.percentile(tile, 95))
-    X = np.array(xs) / w
-    Y = np.array(ys) / h
-    Z = np.array(zs, dtype=np.float64)
-    A = np.stack([np.ones_like(X), X, Y, X * X, X * Y, Y * Y], axis=1)
-    keep = Z > np.percentile(Z, 20)
-    coef = None
-    for _ in range(4):
-        coef, *_ = np.linalg.lstsq(A[keep], Z[keep], rcond=None)
-        fit = A @ coef
-        keep = Z > fit - 12
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    xx /= w
-    yy /= h
-    c = coef.astype(np.float32)
-    bg = c[0] + c[1] * xx + c[2] * yy + c[3] * xx * xx + c[4] * xx * yy + c[5] * yy * yy
+    xs, ys, Z = _tile_levels(gray, 64, 95)
+    fit = _quadratic_fit(xs, ys, Z)
+    ok = _paper_tiles(Z, fit).astype(np.float32)
+    zs = (Z * ok).astype(np.float32)
+
+    def smooth(a: np.ndarray, sigma: float) -> np.ndarray:
+        return cv2.GaussianBlur(a, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+    near, wn = smooth(zs, 1.0), smooth(ok, 1.0)
+    far, wf = smooth(zs, 4.0), smooth(ok, 4.0)
+    surf = np.where(wn > 0.2, near / np.maximum(wn, 1e-6),
+                    np.where(wf > 0.02, far / np.maximum(wf, 1e-6), fit.astype(np.float32)))
+    bg = cv2.resize(surf.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     bg = np.clip(bg, 60, 255)
     return np.clip(gray.astype(np.float32) * (255.0 / bg), 0, 255).astype(np.uint8)
 

@@ -274,6 +274,42 @@ def _container(f: Block, sidebars: list[Block]) -> Block | None:
     return min(inside, key=lambda s: (s.bbox.area, _key(s))) if inside else None
 
 
+# ----------------------------------------------------------------- masthead
+
+def _masthead(main: list[Block], opts: ResolveOptions) -> list[Block]:
+    """The masthead: titles with nothing but masthead above them in their
+    columns, and the subtitle, author and kicker lines right below or above.
+
+    It opens the page even where a short author line sits over one column
+    only, or where the last column starts at the top of the page beside a
+    title over the first columns, both of which the partial order alone would
+    read after the columns to their left. A title in mid page, with text of
+    its columns above it, starts a second story instead.
+    """
+    mast: list[Block] = []
+
+    def clear_above(b: Block) -> bool:
+        return all(o in mast for o in main if o is not b and x_overlaps(o.bbox, b.bbox, opts)
+                   and o.bbox.y1 <= b.bbox.y0 + 2)
+
+    def hangs(b: Block) -> bool:
+        lh = b.bbox.height / max(1, len(b.lines))
+        return any(x_overlaps(b.bbox, m.bbox, opts) and
+                   (0 <= b.bbox.y0 - m.bbox.y1 <= 3 * lh or 0 <= m.bbox.y0 - b.bbox.y1 <= 3 * lh)
+                   for m in mast)
+
+    grew = True
+    while grew:
+        grew = False
+        for b in sorted(main, key=_key):
+            if b in mast or b.kind not in ("title", "heading"):
+                continue
+            if (b.kind == "title" or hangs(b)) and clear_above(b):
+                mast.append(b)
+                grew = True
+    return mast
+
+
 # ----------------------------------------------------------------- entry point
 
 def resolve_order(blocks: list[Block], options: ResolveOptions | None = None) -> OrderResult:
@@ -295,14 +331,7 @@ def resolve_order(blocks: list[Block], options: ResolveOptions | None = None) ->
     taken = {id(c) for c in cap_of.values()}
     main_in = text_main + [c for c in by_kind["caption"] if id(c) not in taken]
 
-    # The masthead (title, subtitle, author lines above every body block)
-    # opens the page even where a short author line sits over one column
-    # only, which the partial order alone would read after the columns to
-    # its left.
-    body_tops = [b.bbox.y0 for b in main_in if b.kind == "body"]
-    top = min(body_tops) if body_tops else None
-    mast_in = [b for b in main_in if top is not None and b.kind in ("title", "heading")
-               and b.bbox.y1 <= top]
+    mast_in = _masthead(main_in, opts)
     mast, cyc_mast = _order_flow(mast_in, opts)
     rest, cyc_main = _order_flow([b for b in main_in if b not in mast_in], opts)
     main = mast + rest

@@ -66,13 +66,7 @@ CASES = {
 }
 
 
-# Known failures, tracked for the layouts issue (#3), kept visible rather than hidden.
-KNOWN = {"3col-sidebar": "sidebar frames are not yet separated from the columns",
-         "3col-title-over-1": "a one-column title beside a top-starting column is misordered"}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False))
-                                  if n in KNOWN else n for n in sorted(CASES)])
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_columns_and_block_order_follow_ground_truth(name):
     spec = CASES[name].validate()
     page, truth = _layout(spec)

@@ -37,6 +37,7 @@ class PageSpec:
     caption: bool = True             # a caption under each figure
     sidebar: bool = False            # boxed, shaded, at the bottom, with its own heading
     sidebar_span: tuple[int, int] = (0, 0)  # [first, last + 1) columns; (0, 0): all columns
+    sidebar_pos: str = "bottom"      # "bottom" of the page, or "top" of its columns (below any title)
     headings: int = 0                # number of bold section headings in the body flow
     # --- type
     body_font: str = "serif"         # serif | sans | kai
@@ -88,6 +89,8 @@ class PageSpec:
         a, b = self.side_span
         if self.sidebar and not (0 <= a and b <= self.columns and b - a >= 2):
             raise ValueError("sidebar must span >= 2 columns")
+        if self.sidebar_pos not in ("bottom", "top"):
+            raise ValueError("sidebar_pos must be 'bottom' or 'top'")
         if self.body_font not in ("serif", "sans", "kai"):
             raise ValueError("body_font must be serif, sans or kai")
         return self

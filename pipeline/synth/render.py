@@ -150,9 +150,11 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
             paras.append((p, pl))
             nl += len(pl)
         h = 2 * pad + hsz + 0.7 * em + nl * spitch - (spitch - sts.em)
-        by0 = bottom - h
-        draw.rectangle([round(bx0), round(by0), round(bx1), round(bottom)], fill=236, outline=70, width=3)
-        geo["sidebar_box"] = [round(bx0), round(by0), round(bx1), round(bottom)]
+        top_pos = spec.sidebar_pos == "top"
+        by0 = max(c.top for c in cols[sa:sb]) if top_pos else bottom - h
+        by1 = by0 + h
+        draw.rectangle([round(bx0), round(by0), round(bx1), round(by1)], fill=236, outline=70, width=3)
+        geo["sidebar_box"] = [round(bx0), round(by0), round(bx1), round(by1)]
         hw = Typeset("sans_bold", hsz).width(heading)
         box = draw_run(img, "sans_bold", hsz, (bx0 + bx1 - hw) / 2, by0 + pad, heading, INK)
         side_blocks.append(Blk("sidebar", None, [sa, sb], [(heading, box)], heading, extra={"role": "heading"}))
@@ -164,7 +166,14 @@ def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
                 y += spitch
             side_blocks.append(Blk("sidebar", None, [sa, sb], ls, p, extra={"role": "text"}))
         for c in cols[sa:sb]:
-            c.bottom = by0 - 0.9 * em
+            if top_pos:   # the columns below it start under it, on the page's baseline grid
+                below = by1 + 0.9 * em
+                c.top = c.grid0 + math.ceil((below - c.grid0) / pitch - 1e-6) * pitch \
+                    if spec.aligned else below + rng.uniform(0.1, 0.6) * pitch
+                if not spec.aligned:
+                    c.grid0 = c.top
+            else:
+                c.bottom = by0 - 0.9 * em
 
     # figure (inside one column, or across two mid page) with its caption
     if spec.figure and not parsed:
