@@ -96,11 +96,12 @@ def bench_ocrmypdf(pages: list[Path], work: Path) -> dict:
     return {"seconds": wall, "peak_mb": peak, "cer": sum(cers) / len(cers)}
 
 
-def bench_magscan(pages: list[Path], work: Path, jobs: int) -> dict:
-    out = work / f"magscan-j{jobs}"
+def bench_magscan(pages: list[Path], work: Path, jobs: int, extra: list[str] = (),
+                  name: str = "") -> dict:
+    out = work / (name or f"magscan-j{jobs}")
     shutil.rmtree(out, ignore_errors=True)
     wall, _, r = run_timed([str(BIN / "magscan"), "convert", str(pages[0].parent), "-o", str(out),
-                            "-j", str(jobs), "-q", "--no-overlays"])
+                            "-j", str(jobs), "-q", "--no-overlays", *extra])
     if r.returncode != 0:
         raise SystemExit(f"magscan failed: {r.stderr.decode()[-500:]}")
     db = sqlite3.connect(out / "manifest.sqlite")
@@ -110,6 +111,18 @@ def bench_magscan(pages: list[Path], work: Path, jobs: int) -> dict:
         text = (out / f"{png.stem}.txt").read_text(encoding="utf-8")
         cers.append(cer(gold(png), text))
     return {"seconds": wall, "peak_mb": peak, "cer": sum(cers) / len(cers)}
+
+
+def bench_dask(pages: list[Path], work: Path) -> dict:
+    """The same conversion on a two-worker LocalCluster (one thread each)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.daemon": False}):
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as c:
+            return bench_magscan(pages, work, 1, ["--executor", "dask", "--scheduler",
+                                                  c.scheduler_address], name="magscan-dask")
 
 
 def table(results: dict, n: int) -> str:
@@ -128,7 +141,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=12)
     ap.add_argument("--seed", type=int, default=500)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "_work")
-    ap.add_argument("--skip", default="", help="comma list of: tesseract,ocrmypdf,j1,j2")
+    ap.add_argument("--skip", default="", help="comma list of: tesseract,ocrmypdf,j1,j2,dask")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
     pages = make_pages(a.work, a.pages, a.seed)
@@ -137,7 +150,8 @@ def main() -> None:
     steps = [("tesseract --psm 3", "tesseract", lambda: bench_tesseract(pages)),
              ("OCRmyPDF --sidecar", "ocrmypdf", lambda: bench_ocrmypdf(pages, a.work)),
              ("magscan --jobs 1", "j1", lambda: bench_magscan(pages, a.work, 1)),
-             ("magscan --jobs 2", "j2", lambda: bench_magscan(pages, a.work, 2))]
+             ("magscan --jobs 2", "j2", lambda: bench_magscan(pages, a.work, 2)),
+             ("magscan on Dask (2 workers)", "dask", lambda: bench_dask(pages, a.work))]
     for name, key, fn in steps:
         if key in skip:
             continue
