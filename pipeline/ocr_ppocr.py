@@ -41,6 +41,10 @@ DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 # bench/ENGINES.md for the measurement).
 REC_HEIGHT = 32
 MAX_BATCH = 8
+MAX_BATCH_WIDTH = 640   # model pixels of (padded) line width in one call
+# Paper added left and right of each line beyond the 0.3 line heights that
+# the band already has (measured: more does not help, see bench/ENGINES.md).
+PAD_LEFT, PAD_RIGHT = 0.0, 0.0
 # Text height the detector sees: DB finds lines well at 15-30 px, and a
 # smaller image is quadratically cheaper.
 DET_TEXT_PX = 20.0
@@ -82,9 +86,24 @@ _COMMA_LOOKALIKE = re.compile(rf"(?<={_HAN})[-~>](?={_HAN})")
 _LEADING_MARK = re.compile(r"^[\s\u3000]*[，。、；：,.;:](?=[\s\u3000]*\S)")
 
 
+# CTC cannot emit the same class twice without a blank between, and the two
+# em dashes of the Chinese dash "——" are one unbroken stroke: PP-OCR reads
+# one. A lone em dash is not used in Chinese text; between digits it is a
+# range (1—5) and stays.
+_LONE_DASH = re.compile(r"(?<![—0-9])—(?![—0-9])")
+
+
+# The comma of some serif and kai faces is read as a closing single quote;
+# in Chinese text ’ only closes a ‘ (quotes inside quotes).
+_COMMA_AS_QUOTE = re.compile(rf"(?<={_HAN})’(?={_HAN})")
+
+
 def fix_ppocr_text(text: str) -> str:
     """PP-OCR's own confusions, fixed before the shared `clean_text`."""
     text = _COMMA_LOOKALIKE.sub("、", text)
+    if "‘" not in text:
+        text = _COMMA_AS_QUOTE.sub("，", text)
+    text = _LONE_DASH.sub("——", text)
     return _LEADING_MARK.sub("", text)
 
 
@@ -94,13 +113,15 @@ class PpocrEngine:
     name = "ppocr"
 
     def __init__(self, options: Options, rec_height: int = REC_HEIGHT,
-                 detector: str = "auto", max_batch: int = MAX_BATCH):
+                 detector: str = "auto", max_batch: int = MAX_BATCH,
+                 max_batch_width: int = MAX_BATCH_WIDTH):
         if detector not in ("auto", "never", "always"):
             raise ValueError(f"detector must be auto, never or always, not {detector!r}")
         self.options = options
         self.rec_height = rec_height
         self.detector = detector
         self.max_batch = max_batch
+        self.max_batch_width = max_batch_width
         self._rec = None
         self._det = None
         self._charset: list[str] = []
@@ -147,15 +168,25 @@ class PpocrEngine:
         if not bands:
             return []
         sess = self._load_rec()
-        images = [crop[b.y0:b.y1, b.x0:b.x1] for b in bands]
+        images, lefts = [], []
+        for b in bands:
+            im = crop[b.y0:b.y1, b.x0:b.x1]
+            # The recogniser drops a final 、。， that has little paper after
+            # it (a justified column's last glyph can touch the block edge):
+            # every line gets the margin of paper the others have.
+            left = b.short_l + int(PAD_LEFT * b.height)
+            right = b.short_r + int(PAD_RIGHT * b.height)
+            paper = int(np.percentile(im, 90)) if im.size else 255
+            images.append(cv2.copyMakeBorder(im, 0, 0, left, right, cv2.BORDER_CONSTANT, value=paper))
+            lefts.append(left)
         widths = [int(np.ceil(self.rec_height * im.shape[1] / max(1, im.shape[0]))) for im in images]
         out: list[Line | None] = [None] * len(bands)
-        for idx in group_batches(widths, self.max_batch):
+        for idx in group_batches(widths, self.max_batch, self.max_batch_width):
             x, scales = prepare_batch([images[i] for i in idx], self.rec_height)
             decoded = ctc_decode(self._run(sess, x), self._charset, x.shape[3])
             for i, chars, s in zip(idx, decoded, scales):
                 b = bands[i]
-                ln = to_line(chars, s, b.x0, b.x1, b.ink_y0, b.ink_y1)
+                ln = to_line(chars, s, b.x0 - lefts[i], b.x0, b.x1, b.ink_y0, b.ink_y1)
                 if ln is not None:
                     ln.text = fix_ppocr_text(ln.text)
                 out[i] = ln

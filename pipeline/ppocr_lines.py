@@ -29,6 +29,9 @@ class Band:
     y1: int
     ink_y0: int   # the ink rows alone, for character boxes
     ink_y1: int
+    # paper margin the crop could not give (ink at its edge), to add when reading
+    short_l: int = 0
+    short_r: int = 0
 
     @property
     def height(self) -> int:
@@ -147,8 +150,12 @@ def split_lines(gray: np.ndarray, n_lines: int = 0) -> LineSplit:
             continue
         hb = b - a
         px, py = max(4, int(0.3 * max(hb, ref))), max(3, int(0.15 * max(hb, ref)))
-        bands.append(Band(max(0, int(cols[0]) - px), max(0, a - py), min(w, int(cols[-1]) + 1 + px),
-                          min(h, b + py), a, b))
-    regular = bool(bands) and (n_lines <= 0 or len(bands) == n_lines) and \
-        bool(np.all((heights > 0.45 * ref) & (heights < 1.6 * ref)) or len(bands) == 1)
+        x0, x1 = int(cols[0]) - px, int(cols[-1]) + 1 + px
+        bands.append(Band(max(0, x0), max(0, a - py), min(w, x1), min(h, b + py), a, b,
+                          max(0, -x0), max(0, x1 - w)))
+    # The layout's count is only a check: it counts a line broken by a wide
+    # space twice, so a few bands less is normal. Half as many means every
+    # band holds two lines side by side (a block across a gutter).
+    uniform = bool(np.all((heights > 0.45 * ref) & (heights < 1.6 * ref))) or len(bands) == 1
+    regular = bool(bands) and uniform and (n_lines <= 0 or 0.7 * n_lines <= len(bands) <= n_lines + 1)
     return LineSplit(bands, regular, ref)

@@ -72,11 +72,13 @@ def _is_word_char(c: str) -> bool:
     return not c.isspace() and not is_cjk(c)
 
 
-def to_line(chars: list[Decoded], scale: float, x0: int, x1: int, y0: int, y1: int) -> Line | None:
+def to_line(chars: list[Decoded], scale: float, origin: int, x0: int, x1: int,
+            y0: int, y1: int) -> Line | None:
     """A Line with one Word per Han character or Latin/number run.
 
-    ``scale`` maps image pixels to model pixels; ``x0..x1`` is the image's
-    place in the crop, ``y0..y1`` the ink rows of the line. Character edges
+    ``scale`` maps image pixels to model pixels; ``origin`` is the crop x of
+    the image's first column, ``x0..x1`` the line's extent in the crop (boxes
+    stay inside it), ``y0..y1`` the ink rows of the line. Character edges
     are the midpoints between neighbouring character centres, because CTC
     only says where a character is, not how wide.
     """
@@ -87,13 +89,13 @@ def to_line(chars: list[Decoded], scale: float, x0: int, x1: int, y0: int, y1: i
         chars.pop()
     if not chars:
         return None
-    xs = [x0 + c.x / scale for c in chars]
+    xs = [origin + c.x / scale for c in chars]
     gaps = np.diff(xs)
     half = float(np.median(gaps)) / 2 if len(xs) > 1 else (y1 - y0) / 2
     half = min(max(half, 2.0), float(y1 - y0))
-    edges = [max(float(x0), xs[0] - half)]
+    edges = [min(max(float(x0), xs[0] - half), xs[0])]
     edges += [(a + b) / 2 for a, b in zip(xs, xs[1:])]
-    edges.append(min(float(x1), xs[-1] + half))
+    edges.append(max(min(float(x1), xs[-1] + half), xs[-1]))
     words: list[Word] = []
     run: list[int] = []
 
@@ -124,14 +126,20 @@ def to_line(chars: list[Decoded], scale: float, x0: int, x1: int, y0: int, y1: i
     return Line(BBox.enclosing(w.bbox for w in words), text, conf, words)
 
 
-def group_batches(widths: list[int], max_batch: int, max_ratio: float = 1.3) -> list[list[int]]:
-    """Indices grouped by similar width, so padding to the widest wastes
-    little: a short last line of a paragraph never rides with full lines."""
+def group_batches(widths: list[int], max_batch: int, max_width: int) -> list[list[int]]:
+    """Indices grouped into batches of similar width, at most ``max_batch``
+    lines and ``max_width`` model pixels of padded width in all.
+
+    On one CPU thread a batch of full lines is slower than the same lines one
+    by one (measured, see bench/ENGINES.md), so only short lines (headings,
+    a paragraph's last line) share a call; sorting by width keeps the padding
+    to the widest small.
+    """
     order = sorted(range(len(widths)), key=lambda i: widths[i])
     batches: list[list[int]] = []
     for i in order:
         if batches and len(batches[-1]) < max_batch and \
-                widths[i] <= max_ratio * max(1, widths[batches[-1][0]]):
+                widths[i] * (len(batches[-1]) + 1) <= max_width:
             batches[-1].append(i)
         else:
             batches.append([i])

@@ -123,7 +123,7 @@ def test_ctc_collapses_repeats_drops_blanks_and_keeps_positions():
 
 def test_line_has_a_word_per_han_character_and_per_latin_run():
     chars = [Decoded(c, 8.0 + 16 * i, 0.5 + 0.05 * i) for i, c in enumerate("GDP增长3%")]
-    ln = to_line(chars, scale=0.5, x0=100, x1=400, y0=10, y1=40)
+    ln = to_line(chars, scale=0.5, origin=100, x0=100, x1=400, y0=10, y1=40)
     assert [w.text for w in ln.words] == ["GDP", "增", "长", "3%"]
     assert ln.text == "GDP增长3%"
     xs = [w.bbox for w in ln.words]
@@ -132,15 +132,19 @@ def test_line_has_a_word_per_han_character_and_per_latin_run():
     assert 0 <= ln.conf <= 100 and ln.words[1].conf == pytest.approx(65.0)
 
 
-def test_batches_group_similar_widths():
-    assert group_batches([800, 100, 790, 820, 120], max_batch=8) == [[1, 4], [2, 0, 3]]
-    assert all(len(b) <= 2 for b in group_batches([500] * 5, max_batch=2))
+def test_batches_group_short_lines_of_similar_width():
+    assert group_batches([800, 100, 790, 820, 120, 300], 8, 640) == [[1, 4], [5], [2], [0], [3]]
+    assert [len(b) for b in group_batches([100] * 5, 2, 10_000)] == [2, 2, 1]
 
 
 def test_ppocr_specific_confusions_are_fixed():
     assert fix_ppocr_text("技能提升-作用发挥>支撑保障") == "技能提升、作用发挥、支撑保障"
     assert fix_ppocr_text("，二是突出") == "二是突出"
     assert fix_ppocr_text("COVID-19 3-5") == "COVID-19 3-5"
+    assert fix_ppocr_text("先锋队—中国共产党") == "先锋队——中国共产党"
+    assert fix_ppocr_text("因此’要通过") == "因此，要通过"
+    assert fix_ppocr_text("他说‘好’就走") == "他说‘好’就走"
+    assert fix_ppocr_text("先锋队——中国 1—5") == "先锋队——中国 1—5"
 
 
 # ---- the extra -------------------------------------------------------------
