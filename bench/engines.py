@@ -1,14 +1,15 @@
 """Benchmark the OCR engines on the same pages in one run.
 
-    .venv/bin/python bench/engines.py [--count 8] [--seed 700] [--scans scans]
+    .venv/bin/python bench/engines.py [--count 8] [--seed 700] [--gold scans] [--gold DIR ...]
                                       [--engines tesseract,ppocr] [--work /tmp/magscan-bench]
 
 Generates ``--count`` pages with ``python -m pipeline.synth`` (random layouts
-and degradation profiles from clean to heavy; kept in WORK/synth and reused
-when already there), then converts those pages and ``--scans`` with each
-engine and prints, per engine and page set: mean CER and bag-of-characters
-error (pipeline.evaluate), wall and CPU seconds per page, and the peak
-resident memory of the process.
+and degradation profiles from clean to heavy; kept in WORK/synth-SEED-COUNT
+and reused when already there), then converts those pages and every
+``--gold`` folder (NAME.png with NAME.gt.txt; default: scans/ and, when
+present, ../shared/devpages/) with each engine and prints, per engine and
+page set: mean CER and bag-of-characters error (pipeline.evaluate), wall and
+CPU seconds per page, and the peak resident memory of the process.
 
 Each engine runs in a child process of its own, one page after the other
 with one thread, so the peak RSS is that engine's alone and the seconds are
@@ -47,22 +48,28 @@ def worker(engine_name: str, pages: list[str], out_dir: Path) -> dict:
     from pipeline.ingest import load_pages
     from pipeline.options import Options
 
+    def cpu() -> float:   # this process and its children (the tesseract program)
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
     options = Options(engine=engine_name)
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0 = time.perf_counter(), cpu()
     engine = make_engine(engine_name, options)
     engine.check()
     per_page = {}
     for path in pages:
         src = next(iter(load_pages(path, options)))
-        t, c = time.perf_counter(), time.process_time()
+        t, c = time.perf_counter(), cpu()
         pimg = convert_page(src, options, engine)
-        per_page[Path(path).stem] = {"wall": time.perf_counter() - t, "cpu": time.process_time() - c,
+        per_page[Path(path).stem] = {"wall": time.perf_counter() - t, "cpu": cpu() - c,
                                      "ocr_wall": pimg.page.timings.get("ocr", 0.0),
                                      "engine": pimg.page.engine}
         write_page(out_dir / Path(path).stem, pimg.page)
     return {"engine": engine_name, "pages": per_page,
-            "total_wall": time.perf_counter() - t0, "total_cpu": time.process_time() - c0,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "total_wall": time.perf_counter() - t0, "total_cpu": cpu() - c0,
+            # the largest of this process and any program it ran (tesseract-cli)
+            "peak_rss_mb": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024,
             "stats": getattr(engine, "stats", {})}
 
 
@@ -88,7 +95,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--count", type=int, default=8, help="generated pages")
     ap.add_argument("--seed", type=int, default=700, help="first seed of the generated pages")
-    ap.add_argument("--scans", default=str(ROOT / "scans"), help="folder of NAME.png + NAME.gt.txt")
+    ap.add_argument("--gold", action="append",
+                    help="folder of NAME.png + NAME.gt.txt (repeatable; default scans/ and ../shared/devpages/)")
     ap.add_argument("--engines", default="tesseract,ppocr")
     ap.add_argument("--work", default="/tmp/magscan-bench")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -105,8 +113,10 @@ def main(argv=None) -> int:
     sets = {}
     if a.count:
         sets[f"generated (synth --count {a.count} --seed {a.seed})"] = synth_pages(work, a.count, a.seed)
-    if a.scans:
-        sets[f"{Path(a.scans).name}/"] = Path(a.scans)
+    golds = a.gold if a.gold is not None else [
+        d for d in (ROOT / "scans", ROOT.parent / "shared" / "devpages") if d.is_dir()]
+    for d in map(Path, golds):
+        sets[f"{d.name}/"] = d
     rows = []
     for label, gold in sets.items():
         pages = sorted(p for p in gold.glob("*.png") if (gold / f"{p.stem}.gt.txt").is_file())
