@@ -56,16 +56,20 @@ def worker(engine_name: str, pages: list[str], out_dir: Path) -> dict:
     t0, c0 = time.perf_counter(), cpu()
     engine = make_engine(engine_name, options)
     engine.check()
-    per_page = {}
+    per_page, failed = {}, {}
     for path in pages:
         src = next(iter(load_pages(path, options)))
         t, c = time.perf_counter(), cpu()
-        pimg = convert_page(src, options, engine)
+        try:
+            pimg = convert_page(src, options, engine)
+        except Exception as e:  # noqa: BLE001 - a failed page is scored as empty, not fatal
+            failed[Path(path).stem] = f"{type(e).__name__}: {e}"
+            continue
         per_page[Path(path).stem] = {"wall": time.perf_counter() - t, "cpu": cpu() - c,
                                      "ocr_wall": pimg.page.timings.get("ocr", 0.0),
                                      "engine": pimg.page.engine}
         write_page(out_dir / Path(path).stem, pimg.page)
-    return {"engine": engine_name, "pages": per_page,
+    return {"engine": engine_name, "pages": per_page, "failed": failed,
             "total_wall": time.perf_counter() - t0, "total_cpu": cpu() - c0,
             # the largest of this process and any program it ran (tesseract-cli)
             "peak_rss_mb": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -126,8 +130,12 @@ def main(argv=None) -> int:
             res = run_engine(eng, pages, out)
             scores = evaluate_dirs(gold, out)
             per_engine[eng] = {s.name: s for s in scores}
-            n = len(res["pages"])
-            rows.append((label, eng, n, sum(s.n_chars for s in scores),
+            n = max(1, len(res["pages"]))
+            for name, err in res["failed"].items():
+                print(f"{label} {eng}: {name} FAILED (scored as empty): {err}", file=sys.stderr)
+            rows.append((label, eng, f"{len(res['pages'])}" + (f" ({len(res['failed'])} failed)"
+                                                                 if res["failed"] else ""),
+                         sum(s.n_chars for s in scores),
                          sum(s.cer for s in scores) / len(scores),
                          sum(s.bag_error for s in scores) / len(scores),
                          sum(p["wall"] for p in res["pages"].values()) / n,

@@ -101,9 +101,23 @@ _LONE_DASH = re.compile(r"(?<![—0-9])—(?![—0-9])")
 _COMMA_AS_QUOTE = re.compile(rf"(?<={_HAN})’(?={_HAN})")
 
 
+# A small full stop read as a degree sign: a degree follows a number, never
+# a Han character or a percent sign.
+_STOP_AS_DEGREE = re.compile(rf"(?<={_HAN}|%)°")
+
+
+# Three or more 一 in a row are not Chinese: a dash read as "one" strokes.
+# (Two are: 一一对应 "one to one".)
+_DASH_AS_ONES = re.compile("一{3,}")
+
+
 def fix_ppocr_text(text: str) -> str:
     """PP-OCR's own confusions, fixed before the shared `clean_text`."""
+    # 丶 is a dictionary radical, never running text: it is the comma 、
+    text = text.replace("丶", "、")
+    text = _DASH_AS_ONES.sub(lambda m: "—" * len(m.group()), text)
     text = _COMMA_LOOKALIKE.sub("、", text)
+    text = _STOP_AS_DEGREE.sub("。", text)
     if "‘" not in text:
         text = _COMMA_AS_QUOTE.sub("，", text)
     text = _LONE_DASH.sub("——", text)

@@ -143,6 +143,10 @@ def test_ppocr_specific_confusions_are_fixed():
     assert fix_ppocr_text("COVID-19 3-5") == "COVID-19 3-5"
     assert fix_ppocr_text("先锋队—中国共产党") == "先锋队——中国共产党"
     assert fix_ppocr_text("因此’要通过") == "因此，要通过"
+    assert fix_ppocr_text("达到81%°工会 收入万元°") == "达到81%。工会 收入万元。"
+    assert fix_ppocr_text("气温25°") == "气温25°"
+    assert fix_ppocr_text("拖拉机丶播种机") == "拖拉机、播种机"
+    assert fix_ppocr_text("“李宁”一一一享誉 一一对应") == "“李宁”———享誉 一一对应"
     assert fix_ppocr_text("他说‘好’就走") == "他说‘好’就走"
     assert fix_ppocr_text("先锋队——中国 1—5") == "先锋队——中国 1—5"
 
