@@ -11,6 +11,10 @@ present, ../shared/devpages/) with each engine and prints, per engine and
 page set: mean CER and bag-of-characters error (pipeline.evaluate), wall and
 CPU seconds per page, and the peak resident memory of the process.
 
+An engine is a name that pipeline.ocr.make_engine knows (tesseract,
+tesseract-cli, ...) or ``ppocr``, optionally with PpocrEngine settings:
+``--engines ppocr,ppocr:rec_height=48,ppocr:detector=always``.
+
 Each engine runs in a child process of its own, one page after the other
 with one thread, so the peak RSS is that engine's alone and the seconds are
 what one worker of ``magscan convert --jobs N`` spends per page. CPU seconds
@@ -23,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -33,18 +38,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def make_engine(name: str, options):
+def make_engine(spec: str, options):
+    """An engine by name; ``ppocr:rec_height=48:detector=never`` passes
+    settings to PpocrEngine, for measuring its design choices."""
+    name, *settings = spec.split(":")
     if name == "ppocr":
         from pipeline.ocr_ppocr import PpocrEngine
-        return PpocrEngine(options)
+        kw = dict(s.split("=", 1) for s in settings)
+        kw = {k: v if k == "detector" else int(v) for k, v in kw.items()}
+        return PpocrEngine(options, **kw)
     from pipeline.ocr import make_engine as make
     return make(options)
 
 
 def worker(engine_name: str, pages: list[str], out_dir: Path) -> dict:
     """Convert ``pages`` with one engine in this process; timings per page."""
-    from pipeline.convert import convert_page
-    from pipeline.export import write_page
+    from pipeline.convert import convert_source
+    from pipeline.export import write_document_text, write_page
     from pipeline.ingest import load_pages
     from pipeline.options import Options
 
@@ -52,7 +62,7 @@ def worker(engine_name: str, pages: list[str], out_dir: Path) -> dict:
         t = os.times()
         return t.user + t.system + t.children_user + t.children_system
 
-    options = Options(engine=engine_name)
+    options = Options(engine=engine_name.split(":")[0])
     t0, c0 = time.perf_counter(), cpu()
     engine = make_engine(engine_name, options)
     engine.check()
@@ -60,15 +70,16 @@ def worker(engine_name: str, pages: list[str], out_dir: Path) -> dict:
     for path in pages:
         src = next(iter(load_pages(path, options)))
         t, c = time.perf_counter(), cpu()
+        stem = Path(path).stem
         try:
-            pimg = convert_page(src, options, engine)
+            pimgs = convert_source(src, options, engine)   # a spread gives two pages
         except Exception as e:  # noqa: BLE001 - a failed page is scored as empty, not fatal
-            failed[Path(path).stem] = f"{type(e).__name__}: {e}"
+            failed[stem] = f"{type(e).__name__}: {e}"
             continue
-        per_page[Path(path).stem] = {"wall": time.perf_counter() - t, "cpu": cpu() - c,
-                                     "ocr_wall": pimg.page.timings.get("ocr", 0.0),
-                                     "engine": pimg.page.engine}
-        write_page(out_dir / Path(path).stem, pimg.page)
+        per_page[stem] = {"wall": time.perf_counter() - t, "cpu": cpu() - c,
+                          "engines": sorted({p.page.engine for p in pimgs})}
+        texts = [write_page(out_dir / stem, p.page)["txt"].read_text(encoding="utf-8") for p in pimgs]
+        write_document_text(out_dir, stem, ["\f\n".join(texts)])
     return {"engine": engine_name, "pages": per_page, "failed": failed,
             "total_wall": time.perf_counter() - t0, "total_cpu": cpu() - c0,
             # the largest of this process and any program it ran (tesseract-cli)
@@ -78,6 +89,7 @@ def worker(engine_name: str, pages: list[str], out_dir: Path) -> dict:
 
 
 def run_engine(engine_name: str, pages: list[Path], out_dir: Path) -> dict:
+    shutil.rmtree(out_dir, ignore_errors=True)   # a page that fails now must not score an old output
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, __file__, "--worker", engine_name, "--out", str(out_dir),
            *map(str, pages)]
@@ -85,6 +97,11 @@ def run_engine(engine_name: str, pages: list[Path], out_dir: Path) -> dict:
     if r.returncode != 0:
         sys.exit(f"{engine_name} worker failed:\n{r.stderr}")
     return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _mean(xs) -> float:
+    xs = list(xs)
+    return sum(xs) / len(xs) if xs else float("nan")
 
 
 def synth_pages(work: Path, count: int, seed: int) -> Path:
@@ -124,37 +141,41 @@ def main(argv=None) -> int:
     rows = []
     for label, gold in sets.items():
         pages = sorted(p for p in gold.glob("*.png") if (gold / f"{p.stem}.gt.txt").is_file())
-        per_engine = {}
+        results, scores = {}, {}
         for eng in a.engines.split(","):
-            out = work / "out" / gold.name / eng
-            res = run_engine(eng, pages, out)
-            scores = evaluate_dirs(gold, out)
-            per_engine[eng] = {s.name: s for s in scores}
-            n = max(1, len(res["pages"]))
-            for name, err in res["failed"].items():
+            out = work / "out" / gold.name / eng.replace(":", "_")
+            results[eng] = run_engine(eng, pages, out)
+            scores[eng] = {s.name: s for s in evaluate_dirs(gold, out)}
+            for name, err in results[eng]["failed"].items():
                 print(f"{label} {eng}: {name} FAILED (scored as empty): {err}", file=sys.stderr)
-            rows.append((label, eng, f"{len(res['pages'])}" + (f" ({len(res['failed'])} failed)"
-                                                                 if res["failed"] else ""),
-                         sum(s.n_chars for s in scores),
-                         sum(s.cer for s in scores) / len(scores),
-                         sum(s.bag_error for s in scores) / len(scores),
-                         sum(p["wall"] for p in res["pages"].values()) / n,
-                         sum(p["cpu"] for p in res["pages"].values()) / n,
-                         res["peak_rss_mb"], res["stats"]))
-            print(f"{label} {eng}: done in {res['total_wall']:.0f} s", file=sys.stderr, flush=True)
-        print(f"\n{label}: per page CER")
-        engines = list(per_engine)
+            print(f"{label} {eng}: done in {results[eng]['total_wall']:.0f} s", file=sys.stderr, flush=True)
+        engines = list(results)
+        common = [p.stem for p in pages if all(p.stem in results[e]["pages"] for e in engines)]
+        print(f"\n{label}: CER per page")
         print("| page | " + " | ".join(engines) + " |")
         print("|---|" + "---:|" * len(engines))
-        for name in sorted(per_engine[engines[0]]):
-            print(f"| {name} | " + " | ".join(f"{per_engine[e][name].cer:.4f}" for e in engines) + " |")
-    print("\n| pages | engine | n | chars | mean CER | mean bag error | wall s/page | CPU s/page | peak RSS MB |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for label, eng, n, chars, c, b, w, cpu, rss, _ in rows:
-        print(f"| {label} | {eng} | {n} | {chars} | {c:.4f} | {b:.4f} | {w:.1f} | {cpu:.1f} | {rss:.0f} |")
-    for label, eng, *_, stats in rows:
+        for p in pages:
+            print(f"| {p.stem} | " + " | ".join(
+                f"{scores[e][p.stem].cer:.4f}" if p.stem in results[e]["pages"] else "failed"
+                for e in engines) + " |")
+        for e in engines:
+            res, sc = results[e], list(scores[e].values())
+            done = list(res["pages"].values())
+            rows.append((label, e, len(pages), len(res["failed"]), sum(x.n_chars for x in sc),
+                         _mean([x.cer for x in sc]), _mean([scores[e][n].cer for n in common]),
+                         _mean([x.bag_error for x in sc]), _mean([d["wall"] for d in done]),
+                         _mean([d["cpu"] for d in done]), res["peak_rss_mb"], res["stats"]))
+    print("\nmean CER: a page an engine failed on counts as empty (CER 1); "
+          "'common': only pages every engine converted")
+    print("\n| pages | engine | pages (failed) | chars | mean CER | mean CER common | mean bag error "
+          "| wall s/page | CPU s/page | peak RSS MB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, e, n, nf, chars, c, cc, b, w, cpu, rss, _ in rows:
+        print(f"| {label} | {e} | {n}" + (f" ({nf})" if nf else "") +
+              f" | {chars} | {c:.4f} | {cc:.4f} | {b:.4f} | {w:.1f} | {cpu:.1f} | {rss:.0f} |")
+    for label, e, *_, stats in rows:
         if stats:
-            print(f"{label} {eng}: {stats}")
+            print(f"{label} {e}: {stats}")
     return 0
 
 
