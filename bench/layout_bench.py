@@ -13,6 +13,7 @@ the tool for iterating on layout code.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -21,7 +22,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -35,23 +37,33 @@ from pipeline.synth.families import bench_specs, family_of  # noqa: E402
 DEFAULT_DIR = Path("/tmp/magscan-layout-set")
 
 
-def ensure_set(folder: Path, per_family: int = 4, family: str | None = None) -> list[str]:
-    """Render the benchmark pages that are missing or whose spec changed; their names."""
+def _generator_hash() -> str:
+    """Changes whenever the page generator's code does (stale pages are re-rendered)."""
+    src = sorted((ROOT / "pipeline" / "synth").glob("*.py"))
+    return hashlib.sha256(b"".join(p.read_bytes() for p in src)).hexdigest()[:16]
+
+
+def ensure_set(folder: Path, per_family: int = 4, family: str | None = None,
+               start: int = 0) -> list[str]:
+    """Render the benchmark pages that are missing or whose spec or generator
+    changed; their names."""
     from pipeline.synth import render_page, write_page
 
     folder.mkdir(parents=True, exist_ok=True)
     names = []
-    for name, spec in bench_specs(per_family).items():
+    gen = _generator_hash()
+    for name, spec in bench_specs(per_family, start).items():
         if family and family_of(name) != family:
             continue
         names.append(name)
         gt = folder / f"{name}.gt.json"
         if gt.is_file() and (folder / f"{name}.png").is_file():
-            old = json.loads(gt.read_text(encoding="utf-8")).get("spec")
-            if old == spec.to_dict():
+            old = json.loads(gt.read_text(encoding="utf-8"))
+            if old.get("spec") == spec.to_dict() and old.get("generator") == gen:
                 continue
         img, truth = render_page(spec)
         truth["spec"] = spec.to_dict()
+        truth["generator"] = gen
         write_page(folder, name, img, truth)
     return names
 
@@ -114,6 +126,8 @@ def main(argv=None) -> int:
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the generated set lives")
     ap.add_argument("--per-family", type=int, default=4)
     ap.add_argument("--family", help="only this family")
+    ap.add_argument("--start", type=int, default=0,
+                    help="first page index in each family (e.g. 100: a held-out set)")
     ap.add_argument("--gold", type=Path, help="score NAME.png + NAME.gt.json pages of this folder instead")
     ap.add_argument("-j", "--jobs", type=int, default=1)
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -124,7 +138,7 @@ def main(argv=None) -> int:
                        if (folder / (p.name[:-len(".gt.json")] + ".png")).is_file())
     else:
         folder = a.dir
-        names = ensure_set(folder, a.per_family, a.family)
+        names = ensure_set(folder, a.per_family, a.family, a.start)
     t = time.perf_counter()
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs) as pool:

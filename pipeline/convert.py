@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from .assemble import assemble_blocks
+from .errors import MagscanError
 from .ingest import SourcePage
 from .layout import analyse_layout
 from .layout_check import check_layout, fallback_layout
@@ -72,6 +73,31 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
     return pimg
 
 
+class _BlockGuard:
+    """An engine whose failure on one block costs that block's text, not the page.
+
+    tesserocr raises a bare RuntimeError ("No text returned") when Tesseract
+    leaves a word without text, e.g. on the "——" of a subtitle. Errors the
+    engine knows (missing model, timeout: MagscanError) still end the page.
+    """
+
+    def __init__(self, engine: OcrEngine, flags: list[str]):
+        self.engine, self.flags = engine, flags
+        self.name = engine.name
+
+    def check(self) -> None:
+        self.engine.check()
+
+    def recognize(self, crop, kind: str, n_lines: int):
+        try:
+            return self.engine.recognize(crop, kind, n_lines)
+        except MagscanError:
+            raise
+        except RuntimeError as e:
+            self.flags.append(f"ocr-error: a {kind} block of {n_lines} line(s): {e}")
+            return []
+
+
 def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str = "",
                  to_scan: np.ndarray | None = None) -> PageImage:
     """Run every stage on one page image; returns the page and its images."""
@@ -79,7 +105,7 @@ def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str
     page = pimg.page
     timings = dict(page.timings)
     t = time.perf_counter()
-    pimg = recognize_blocks(pimg, engine, options)
+    pimg = recognize_blocks(pimg, _BlockGuard(engine, page.flags), options)
     timings["ocr"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     result = resolve_order(page.blocks)

@@ -15,8 +15,10 @@ scoring convention of the development pages in /work/shared/devpages):
 Gold layout (per page NAME): ``NAME.gt.txt`` one block per line in reading
 order, running header first and footer last; ``NAME.gt_body.txt`` the same
 without them; ``NAME.gt.json`` the blocks with ``kind`` and ``text``.
-Converter output: ``OUT/NAME/page-0001.txt`` (the page text) or
-``OUT/NAME.txt`` (the document text).
+Converter output: ``OUT/NAME/page-0001.txt`` (the page text), for a two-page
+spread ``OUT/NAME/page-0001L.txt`` and ``page-0001R.txt`` (scored together, left
+then right, against the spread's gold, which runs through both pages in that
+order), or ``OUT/NAME.txt`` (the document text).
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 __all__ = ["normalise", "cer", "bag_error", "order_score", "locate_blocks", "PageScore",
-           "gold_pages", "gold_blocks", "find_output", "score_page", "evaluate_dirs",
+           "gold_pages", "gold_blocks", "find_output", "find_outputs", "score_page", "evaluate_dirs",
            "format_table", "MIN_BLOCK_CHARS", "MATCH_THRESHOLD"]
 
 MIN_BLOCK_CHARS = 4      # shorter gold blocks ("79", "▲") match anywhere: not placed
@@ -193,11 +195,23 @@ def _lines(text: str) -> list[str]:
 
 def find_output(out_dir: str | Path, name: str) -> Path | None:
     """The converter's text for gold page ``name``: its first page, else its document."""
+    found = find_outputs(out_dir, name)
+    return found[0] if found else None
+
+
+def find_outputs(out_dir: str | Path, name: str) -> list[Path]:
+    """The converter's text files for gold image ``name``, in reading order:
+    its first page; or, for a two-page spread split into halves, the left then
+    the right page; else the document text. Empty when there is none."""
     out_dir = Path(out_dir)
-    for p in (out_dir / name / "page-0001.txt", out_dir / f"{name}.txt"):
-        if p.is_file():
-            return p
-    return None
+    whole = out_dir / name / "page-0001.txt"
+    if whole.is_file():
+        return [whole]
+    halves = [out_dir / name / f"page-0001{part}.txt" for part in ("L", "R")]
+    if any(p.is_file() for p in halves):
+        return [p for p in halves if p.is_file()]
+    doc = out_dir / f"{name}.txt"
+    return [doc] if doc.is_file() else []
 
 
 def score_page(name: str, blocks: Sequence[str], hyp: str, found: bool = True) -> PageScore:
@@ -218,10 +232,11 @@ def evaluate_dirs(gold_dir: str | Path, out_dir: str | Path,
     """
     scores = []
     for name in gold_pages(gold_dir):
-        out = find_output(out_dir, name)
+        outs = find_outputs(out_dir, name)
+        # a spread's gold runs through the left page, then the right one
         blocks = gold_blocks(gold_dir, name, with_headers)
-        hyp = _read(out) if out is not None else ""
-        scores.append(score_page(name, blocks, hyp, found=out is not None))
+        hyp = "\n".join(_read(p) for p in outs)
+        scores.append(score_page(name, blocks, hyp, found=bool(outs)))
     if not any(s.found for s in scores):
         return []
     return scores

@@ -41,7 +41,12 @@ def _group_blocks(lines: list[TextLine], others: list[BBox], ch: float) -> list[
                 hp, hn = prev.bbox.height, ln.bbox.height
                 gap = ln.bbox.y0 - prev.bbox.y1
                 limit = max(lead * 1.6 + 0.1 * ch, 0.3 * max(hp, hn)) * max(1.0, min(hp, hn) / ch)
-                similar = 0.75 <= hn / max(hp, 1) <= 1.33
+                # a subtitle (~1.35 em) over an author line (~1.1 em) are two blocks:
+                # Tesseract reading them as one uniform block drops a line; but a
+                # paragraph's last line of a character or two ("程。") may be lower
+                typical = float(np.median([c.bbox.height for c in cur]))
+                short = ln.bbox.width < 3 * hn
+                similar = (0.6 if short else 0.87) <= hn / max(typical, 1) <= 1.15
                 bold_change = abs(ln.density - prev.density) > 0.35 * max(ln.density, prev.density)
                 lo, hi = prev.bbox.y1, ln.bbox.y0
                 xs0, xs1 = min(prev.bbox.x0, ln.bbox.x0), max(prev.bbox.x1, ln.bbox.x1)
@@ -77,7 +82,10 @@ def _kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: float,
             return "caption"
     if hb >= 1.5 * body_h:
         return "title"
-    if len(lines) <= 3 and (hb >= 1.15 * body_h or dens >= 1.3 * body_density):
+    # bold shows in the ink density of a line of several characters; a line of
+    # one or two has little white between glyphs whatever its weight
+    bold = dens >= 1.3 * body_density and bbox.width >= 3 * hb
+    if len(lines) <= 3 and (hb >= 1.15 * body_h or bold):
         return "heading"
     if len(lines) <= 2 and lines[0].span[1] - lines[0].span[0] > 1 and ncols > 1:
         return "heading"
@@ -90,15 +98,23 @@ def _masthead(blocks: list[Block], cols: list[tuple[int, int]], body_h: float, c
     told apart by its full-measure lines of body size."""
     heads = [b for b in blocks if b.kind == "title"]
     for b in sorted(blocks, key=lambda b: b.bbox.y0):
-        if b.kind != "body" or len(b.lines) > 2 or not cols:
+        if b.kind not in ("body", "heading") or len(b.lines) > 2 or not cols:
+            continue
+        hang = [t for t in heads if 0 <= b.bbox.y0 - t.bbox.y1 <= 3 * ch and b.bbox.x_overlap(t.bbox) > 0]
+        if not hang:
+            continue
+        if b.kind == "heading":   # a subtitle: the lines under it hang from it too
+            heads.append(b)
             continue
         lo, hi = b.span or (0, 1)
         measure = cols[hi - 1][1] - cols[lo][0]
-        full = [ln for ln in b.lines if ln.bbox.width >= 0.85 * measure
-                and abs(ln.bbox.height - body_h) <= 0.15 * body_h]
-        if full:
+        if any(ln.bbox.width >= 0.85 * measure and abs(ln.bbox.height - body_h) <= 0.15 * body_h
+               for ln in b.lines):
             continue
-        if any(0 <= b.bbox.y0 - t.bbox.y1 <= 3 * ch and b.bbox.x_overlap(t.bbox) > 0 for t in heads):
+        # a short line level with the first lines of the columns under the title is text
+        tops = [o.bbox.y0 for o in blocks if o.kind == "body" and o is not b and o.bbox.y0 >= hang[0].bbox.y1
+                and o.bbox.x_overlap(hang[0].bbox) > 0 and len(o.lines) > 2]
+        if not tops or b.bbox.y1 <= min(tops) + 0.3 * ch:
             b.kind = "heading"
             heads.append(b)
 

@@ -55,7 +55,29 @@ def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     right = run(cf[::-1], cm[::-1], w // 4)
     top = run(rf, rm, h // 4)
     bottom = run(rf[::-1], rm[::-1], h // 4)
+    # The band's inner edge is wavy (a book edge, a lid shadow) and the cut
+    # above follows its middle part: deepen each cut to the deepest point of
+    # the band anywhere along its edge, so no dark bit is left to pass for ink.
+    shade = gray < paper * 0.8
+    # (at most twice as deep: a picture touching the edge is not part of the band)
+    if top:
+        top = max(top, _band_depth(shade[: min(h // 4, 2 * top), left: w - right or None]))
+    if bottom:
+        bottom = max(bottom, _band_depth(shade[::-1][: min(h // 4, 2 * bottom), left: w - right or None]))
+    if left:
+        left = max(left, _band_depth(shade[top: h - bottom or None, : min(w // 4, 2 * left)].T))
+    if right:
+        right = max(right, _band_depth(shade[top: h - bottom or None, ::-1][:, : min(w // 4, 2 * right)].T))
     return gray[top: h - bottom, left: w - right], (left, top)
+
+
+def _band_depth(shade: np.ndarray) -> int:
+    """How far a band dark from row 0 reaches down, at its deepest (the rows
+    of ``shade`` run inward from the edge, its columns along it)."""
+    if shade.size == 0:
+        return 0
+    depth = np.cumprod(shade, axis=0, dtype=np.int32).sum(axis=0)
+    return int(np.percentile(depth, 99.5)) + 4
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:

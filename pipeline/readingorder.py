@@ -298,13 +298,22 @@ def _masthead(main: list[Block], opts: ResolveOptions) -> list[Block]:
                    (0 <= b.bbox.y0 - m.bbox.y1 <= 3 * lh or 0 <= m.bbox.y0 - b.bbox.y1 <= 3 * lh)
                    for m in mast)
 
+    def above_text(b: Block) -> bool:
+        """Above the first lines of the columns under the titles: the text of a
+        column that starts higher up (beside a title over the first columns) is
+        not under them, and a short line level with the columns' tops is text."""
+        titles = [m for m in mast if m.kind == "title"]
+        tops = [o.bbox.y0 for o in main if o.kind == "body" and o is not b
+                and any(x_overlaps(o.bbox, t.bbox, opts) and o.bbox.y0 >= t.bbox.y1 - 2 for t in titles)]
+        return not tops or b.bbox.y1 <= min(tops) + 2
+
     grew = True
     while grew:
         grew = False
         for b in sorted(main, key=_key):
             if b in mast or b.kind not in ("title", "heading"):
                 continue
-            if (b.kind == "title" or hangs(b)) and clear_above(b):
+            if (b.kind == "title" or (hangs(b) and above_text(b))) and clear_above(b):
                 mast.append(b)
                 grew = True
     return mast

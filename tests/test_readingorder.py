@@ -479,3 +479,102 @@ def test_author_line_over_the_middle_column_opens_the_page():
               Block(4, "body", BBox(210, 100, 300, 400))]
     order = [b.id for b in resolve_order(blocks).blocks]
     assert order == [0, 1, 2, 3, 4]
+
+
+def test_title_over_first_two_columns_with_author_under_the_second():
+    """Column 3 starts at the top beside the title; the author line hangs
+    under the title over column 2 only; all of the masthead comes first:
+
+        +-------------+ +----+
+        | 0 title     | | 5  |
+        +-------------+ |    |
+               +-6-+    |    |
+        +----+ +----+   |    |
+        | 1  | | 3  |   |    |
+        +----+ +----+   |    |
+        +----+ +----+   |    |
+        | 2  | | 4  |   |    |
+        +----+ +----+   +----+
+    """
+    blocks = [col(0, "title", 0, 80, 250, last=1), blk(6, "heading", 400, 270, 560, 300),
+              col(1, "body", 0, 330, 700), col(2, "body", 0, 720, 1300),
+              col(3, "body", 1, 330, 800), col(4, "body", 1, 820, 1300),
+              col(5, "body", 2, 80, 1300)]
+    check_all_inputs(blocks, [0, 6, 1, 2, 3, 4, 5])
+
+
+def test_short_line_level_with_the_column_tops_is_not_masthead():
+    """The two characters that end column 1's last paragraph at the top of
+    column 2 (7) read after column 1, though they sit under the title:
+
+        +--------------------+
+        | 0 title            |
+        +--------------------+
+              +-6 author-+
+        +--------+ +7-+
+        | 1      | +--+
+        |        | +--------+
+        |        | | 3      |
+        +--------+ +--------+
+    """
+    blocks = [col(0, "title", 0, 80, 200, C2, last=1), blk(6, "heading", 300, 230, 700, 260),
+              col(1, "body", 0, 300, 1300, C2), blk(7, "heading", 520, 302, 580, 330),
+              col(3, "body", 1, 360, 1300, C2)]
+    check_all_inputs(blocks, [0, 6, 1, 7, 3])
+
+
+def test_mid_page_title_with_text_above_it_is_not_masthead():
+    """A title lower down in column 2, under the first story's text there,
+    starts a second story: read after column 1, not first.
+
+        +--------+ +--------+
+        | 1      | | 2      |
+        |        | +--------+
+        |        | +--------+
+        |        | | 3 title|
+        |        | +--------+
+        |        | +--------+
+        |        | | 4      |
+        +--------+ +--------+
+    """
+    blocks = [col(1, "body", 0, 100, 1300, C2), col(2, "body", 1, 100, 500, C2),
+              col(3, "title", 1, 540, 640, C2), col(4, "body", 1, 680, 1300, C2)]
+    check_all_inputs(blocks, [1, 2, 3, 4])
+
+
+def test_sidebar_at_the_top_is_read_after_the_columns():
+    """A boxed sidebar over columns 1-2 at the top of the page, the columns
+    running on under it: the columns first, then the sidebar.
+
+        +--------------+ +----+
+        | 4 sidebar    | | 3  |
+        +--------------+ |    |
+        +----+ +----+    |    |
+        | 1  | | 2  |    |    |
+        +----+ +----+    +----+
+    """
+    blocks = [col(4, "sidebar", 0, 100, 400, last=1), col(1, "body", 0, 440, 1300),
+              col(2, "body", 1, 440, 1300), col(3, "body", 2, 100, 1300)]
+    check_all_inputs(blocks, [1, 2, 3, 4])
+
+
+def test_caption_follows_its_figure_in_the_column_flow():
+    """A figure across columns 2-3 with its caption under it: the pair is read
+    where the figure sits in column 2's flow, before the text below it.
+
+        +----+ +----+ +----+
+        | 1  | | 2  | | 5  |
+        |    | +----+ +----+
+        |    | +-----------+
+        |    | | 6 figure  |
+        |    | +-----------+
+        |    | +-7 caption-+
+        |    | +----+ +----+
+        |    | | 3  | | 4  |
+        +----+ +----+ +----+
+    """
+    blocks = [col(1, "body", 0, 100, 1300), col(2, "body", 1, 100, 400),
+              col(5, "body", 2, 100, 400), col(6, "figure", 1, 430, 800, last=2, column=1, span=(1, 3)),
+              col(7, "caption", 1, 810, 850, last=2), col(3, "body", 1, 880, 1300),
+              col(4, "body", 2, 880, 1300)]
+    check_all_inputs(blocks, [1, 2, 6, 7, 3, 5, 4])

@@ -137,6 +137,12 @@ class TextSource:
 
     def sentence(self) -> str:
         if not self.pool:
+            if self.__dict__.get("_used_corpus"):
+                # the corpus is spent (a long page, a spread): made-up sentences from
+                # here on, so no text repeats on a page and every block can be found
+                # in the output by its text alone
+                return made_up_sentence(self.rng)
+            self._used_corpus = True
             self.pool = self.sents[:]
             self.rng.shuffle(self.pool)
         return self.pool.pop()
@@ -167,3 +173,37 @@ class TextSource:
     def caption(self, style: int) -> str:
         c = self.pick(CAPTIONS)
         return ("▲ " + c) if style == 0 else ("图为" + c) if style == 1 else c
+
+
+# Made-up news sentences: slots filled at random, numbers included, so that
+# they practically never repeat. Vocabulary of our own.
+_PLACES = ["第八师石河子市", "乌鲁木齐市", "昌吉州", "伊犁州", "哈密市", "库尔勒市", "阿克苏地区",
+           "喀什地区", "吐鲁番市", "克拉玛依市", "博乐市", "塔城地区", "五家渠市", "阿拉尔市"]
+_ORGS = ["总工会", "人社局", "发展改革委", "统计局", "工商联", "住建局", "科技局", "教育局",
+         "交通运输局", "农业农村局", "团委", "妇联"]
+_TRAINING = ["职业技能培训", "安全生产培训", "劳动竞赛", "岗位练兵活动", "技术比武", "创新成果展示",
+             "职工读书活动", "送温暖活动", "法律知识讲座", "健康义诊"]
+_INDUSTRY = ["纺织", "食品加工", "机械制造", "新能源", "物流", "建筑", "化工", "电子", "农机", "棉花加工"]
+_GOALS = ["建设职工创新工作室", "改造生产车间", "引进自动化生产线", "建立技能人才库", "完善职工食堂",
+          "开设夜校课程", "修建职工宿舍", "升级信息系统"]
+_RESULTS = ["生产效率提高了{p}%", "年节约成本{x}万元", "产品合格率达到{q}%", "新增就业岗位{n}个",
+            "职工收入平均增加{x}元", "完成技术攻关项目{n}项"]
+_THINGS = ["全年接待职工来访{n}人次", "帮助解决实际困难{n}余件", "发放慰问金{x}万元",
+           "培养技术骨干{n}名", "建成职工书屋{n}家", "签订集体合同{n}份"]
+
+
+def made_up_sentence(rng: random.Random) -> str:
+    def fill(t: str) -> str:
+        return t.format(p=rng.randint(3, 40), q=rng.randint(90, 99), n=rng.randint(12, 980),
+                        x=rng.randint(15, 9800), y=rng.randint(2012, 2023), m=rng.randint(1, 12))
+    place, org = rng.choice(_PLACES), rng.choice(_ORGS)
+    res = rng.choice(_RESULTS)
+    forms = [
+        "{y}年以来，" + place + org + "共举办" + rng.choice(_TRAINING) + "{n}期，参加职工{x}人次。",
+        "据" + place + org + "介绍，当地" + rng.choice(_INDUSTRY) + "企业今年前{m}个月" + res + "。",
+        place + "一家" + rng.choice(_INDUSTRY) + "企业投入资金{x}万元" + rng.choice(_GOALS) + "，" + res + "。",
+        "记者从" + place + org + "获悉，今年以来" + rng.choice(_THINGS) + "。",
+        place + org + "负责人表示，下一步将继续" + rng.choice(_GOALS) + "，力争" + res + "。",
+        "截至{m}月底，" + place + "已有{n}家企业" + rng.choice(_GOALS) + "，覆盖职工{x}人。",
+    ]
+    return fill(rng.choice(forms))

@@ -116,9 +116,11 @@ def family_spec(family: str, i: int) -> PageSpec:
     return spec.validate()
 
 
-def bench_specs(per_family: int = 4) -> dict[str, PageSpec]:
-    """``{name: spec}``, names ``<family>-<i>``, in family order."""
-    return {f"{fam}-{i}": family_spec(fam, i) for fam in FAMILIES for i in range(per_family)}
+def bench_specs(per_family: int = 4, start: int = 0) -> dict[str, PageSpec]:
+    """``{name: spec}``, names ``<family>-<i>``, in family order; ``start`` picks
+    other pages of the same families (a held-out set)."""
+    return {f"{fam}-{i}": family_spec(fam, i) for fam in FAMILIES
+            for i in range(start, start + per_family)}
 
 
 def family_of(name: str) -> str:
