@@ -2,7 +2,7 @@
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
-APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim chromium fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei
+APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim chromium fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei libgl1 libglib2.0-0
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
@@ -37,7 +37,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,ppocr]'
 	touch $@
 
 clean:

@@ -32,6 +32,15 @@ ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
 BIN = Path(sys.executable).parent
 
 
+CPU = {"seconds": 0.0}  # CPU seconds of all finished children so far
+
+
+def _children_cpu() -> float:
+    import resource
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_timed(cmd: list[str], **kw) -> tuple[float, float, subprocess.CompletedProcess]:
     """(wall seconds, peak RSS MB of the process and its children, result)."""
     t = time.perf_counter()
@@ -127,11 +136,14 @@ def bench_dask(pages: list[Path], work: Path) -> dict:
 
 def table(results: dict, n: int) -> str:
     base = results["tesseract --psm 3"]["seconds"]
-    rows = ["| tool | s/page | pages/min | speed vs tesseract | peak MB per process | CER |",
-            "|---|---:|---:|---:|---:|---:|"]
+    base_cpu = results["tesseract --psm 3"]["cpu"]
+    rows = ["| tool | s/page | pages/min | speed vs tesseract | CPU s/page | CPU vs tesseract "
+            "| peak MB per process | CER |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in results.items():
         spp = r["seconds"] / n
         rows.append(f"| {name} | {spp:.2f} | {60 / spp:.1f} | {base / r['seconds']:.2f}x | "
+                    f"{r['cpu'] / n:.2f} | {base_cpu / r['cpu']:.2f}x | "
                     f"{r['peak_mb']:.0f} | {r['cer']:.4f} |")
     return "\n".join(rows)
 
@@ -156,7 +168,9 @@ def main() -> None:
         if key in skip:
             continue
         print(f"running {name} on {len(pages)} pages ...", file=sys.stderr, flush=True)
+        cpu0 = _children_cpu()
         results[name] = fn()
+        results[name]["cpu"] = _children_cpu() - cpu0
         print(f"  {results[name]['seconds']:.1f} s", file=sys.stderr, flush=True)
     if "tesseract --psm 3" not in results:
         print(json.dumps(results, indent=1))

@@ -1,9 +1,14 @@
 """Stage 2: columns and blocks.
 
-Glyphs -> character runs (segments) -> text lines that never cross a gutter
--> column intervals -> blocks of consecutive lines within one column span ->
-block kinds. Figures, rules and sidebar frames are found first and kept out
-of the text.
+Pictures (photos, and line art clustered from solid shapes and strokes),
+rules and box outlines (long straight strokes; a box is a rectangle of
+them) are found first and kept out of the text. Then: glyphs -> character
+runs (segments) -> white channels walled by text that line up into column
+separators (gutters; vertical rules are gutters too) -> text lines that
+never cross a gutter -> column intervals -> blocks of consecutive lines
+within one column span (a box's lines share the box's span) -> block kinds
+(header, footer, title, heading, body, caption, sidebar; subtitle and author
+lines under a title are headings of the masthead).
 """
 from __future__ import annotations
 
@@ -143,7 +148,7 @@ def _classify(comps: geo.Components, rule: np.ndarray, figures: list[BBox],
 def _vertical_rules(ver: np.ndarray, frames: list[BBox], figures: list[BBox], ch: float) -> list[BBox]:
     """Column rules: long thin vertical strokes that are not a box's side or in a picture."""
     out = []
-    for r in geo._segments_of(ver):
+    for r in geo.strokes(ver):
         if r.height < 3 * ch or r.width > 0.5 * ch:
             continue
         if any(f.x0 - 2 <= r.cx <= f.x1 + 2 and f.y0 - 2 <= r.cy <= f.y1 + 2 for f in figures):

@@ -88,7 +88,8 @@ def rule_masks(binary: np.ndarray, ch: float) -> tuple[np.ndarray, np.ndarray]:
     return hor, ver
 
 
-def _segments_of(mask: np.ndarray) -> list[BBox]:
+def strokes(mask: np.ndarray) -> list[BBox]:
+    """Boxes of the connected strokes of a ``rule_masks`` mask."""
     n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     return [BBox(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in st[1:]]
 
@@ -101,8 +102,8 @@ def find_frames(hor: np.ndarray, ver: np.ndarray, ch: float, figures: list[BBox]
     rule or a picture touching the box does not hide it. Boxes that are
     borders of pictures are left out.
     """
-    hs = [s for s in _segments_of(hor) if s.width >= 4 * ch]
-    vs = [s for s in _segments_of(ver) if s.height >= 1.5 * ch]
+    hs = [s for s in strokes(hor) if s.width >= 4 * ch]
+    vs = [s for s in strokes(ver) if s.height >= 1.5 * ch]
     tol = max(4, 0.8 * ch)
     out: list[BBox] = []
     for t in sorted(hs, key=lambda s: s.y0):

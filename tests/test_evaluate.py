@@ -148,3 +148,21 @@ def test_format_table():
     assert md[-1] == "| mean (3) | 410 | 0.4667 | 0.4000 | 0.500 |"
     plain = format_table(scores, markdown=False).splitlines()
     assert len(plain) == 5 and "|" not in plain[0] and plain[-1].startswith("mean (3)")
+
+
+def test_spread_halves_are_scored_left_then_right(tmp_path):
+    from pipeline.evaluate import find_outputs
+    gold, out = tmp_path / "gold", tmp_path / "out"
+    _write(gold / "s.gt.txt", "\n".join([B1, B2, B3]) + "\n")
+    _write(out / "s" / "page-0001L.txt", B1 + "\n" + B2 + "\n")
+    _write(out / "s" / "page-0001R.txt", B3 + "\n")
+    _write(out / "s.txt", B3 + "\n\f\n" + B1)        # the document text is not used
+    assert find_outputs(out, "s") == [out / "s" / "page-0001L.txt", out / "s" / "page-0001R.txt"]
+    (score,) = evaluate_dirs(gold, out)
+    assert (score.cer, score.order_score, score.found) == (0, 1.0, True)
+    # a spread that was not split is read from its one page
+    (out / "s" / "page-0001L.txt").unlink()
+    (out / "s" / "page-0001R.txt").unlink()
+    _write(out / "s" / "page-0001.txt", B2 + "\n" + B1 + "\n" + B3 + "\n")
+    (score,) = evaluate_dirs(gold, out)
+    assert score.order_score == 0.5

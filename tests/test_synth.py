@@ -139,3 +139,51 @@ def test_spread_has_two_pages():
     for p in pages:
         assert p["blocks"][-1]["kind"] == "footer"
     _check_inside(truth)
+
+
+def test_families_are_seeded_valid_and_cover_the_layouts():
+    from pipeline.synth.families import FAMILIES, bench_specs, family_of
+    specs = bench_specs()
+    assert len(specs) >= 40 and specs == bench_specs()
+    assert {family_of(n) for n in specs} == set(FAMILIES)
+    assert bench_specs(2, start=100).keys().isdisjoint(specs.keys())
+    got = list(specs.values())
+    assert {s.columns for s in got} == {2, 3, 4}
+    assert any(s.gutter_in <= 0.06 for s in got) and any(s.gutter_in >= 0.25 for s in got)
+    assert any(s.rule for s in got) and any(not s.aligned for s in got)
+    assert any(0 < s.title_span < s.columns for s in got)
+    assert {s.figure for s in got} >= {"col", "span2"}
+    assert any(s.sidebar and s.sidebar_pos == "top" for s in got)
+    assert any(s.sidebar and s.side_span[1] - s.side_span[0] < s.columns for s in got)
+    assert {s.border for s in got} >= {"left", "right", "top", "bottom"}
+    assert any(abs(s.skew_deg) >= 2.5 for s in got) and any(s.jpeg for s in got)
+    assert any(s.spread for s in got) and any(s.headings for s in got)
+    assert {s.body_font for s in got} >= {"serif", "sans"}
+    assert min(s.body_pt for s in got) < 8.5 and max(s.body_pt for s in got) > 10.5
+
+
+def test_sidebar_at_top_of_its_columns():
+    spec = replace(random_spec(8), columns=3, title_span=3, sidebar=True, sidebar_span=(1, 3),
+                   sidebar_pos="top", spread=False, figure=None, skew_deg=0.0)
+    _, truth = render_page(spec)
+    blocks = truth["blocks"]
+    side = [b for b in blocks if b["kind"] == "sidebar"]
+    box = truth["layout"]["sidebar_box"]
+    assert side and all(b["span"] == [1, 3] for b in side)
+    # the columns under it start below the box; column 0 starts higher, beside it
+    for c in (1, 2):
+        first = next(b for b in blocks if b["kind"] == "body" and b["column"] == c)
+        assert first["bbox"][1] > box[3]
+    first0 = next(b for b in blocks if b["kind"] == "body" and b["column"] == 0)
+    assert first0["bbox"][1] < box[3]
+    # read after all body text, before the footer
+    kinds = [b["kind"] for b in blocks]
+    assert max(i for i, k in enumerate(kinds) if k == "body") < kinds.index("sidebar")
+
+
+def test_no_text_repeats_on_a_long_page():
+    spec = replace(random_spec(3), spread=True, noise=0, blur=0, jpeg=0)
+    _, truth = render_page(spec)
+    texts = [b["text"] for b in truth["blocks"] if b["kind"] == "body"]
+    sentences = [s for t in texts for s in t.split("。") if len(s) > 8]
+    assert len(sentences) == len(set(sentences))

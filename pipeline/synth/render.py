@@ -41,10 +41,15 @@ def _page_geometry(spec: PageSpec, cpl: int | None = None):
 
 
 def compose(spec: PageSpec, text: str | None = None, with_title: bool = True,
-            page_no: int | None = None, magazine: tuple | None = None):
-    """Render the clean page. Returns (PIL image, blocks in reading order, geometry dict)."""
+            page_no: int | None = None, magazine: tuple | None = None,
+            src: corpus.TextSource | None = None):
+    """Render the clean page. Returns (PIL image, blocks in reading order, geometry dict).
+
+    ``src``: the text stream to draw from; the two pages of a spread share one
+    so that no sentence is printed twice on a spread."""
     rng = random.Random(spec.seed * 31 + 5)
-    src = corpus.TextSource(spec.seed, text if not spec.verbatim else None)
+    if src is None:
+        src = corpus.TextSource(spec.seed, text if not spec.verbatim else None)
     parsed = corpus.parse_seed(text) if spec.verbatim else None
     cpl = None
     body_font = spec.body_font
@@ -335,10 +340,11 @@ def _render_spread(spec: PageSpec, text):
     """Two facing pages in one image: the left page (even number, with the title) and the
     right page (continuing text, no title); a soft binding shadow down the middle."""
     left_no = spec.page_no - spec.page_no % 2
-    pl, bl, gl = compose(spec, text, True, left_no)
+    src = corpus.TextSource(spec.seed, text if not spec.verbatim else None)
+    pl, bl, gl = compose(spec, text, True, left_no, src=src)
     fc = spec.columns - (1 if spec.figure == "col" else 2) - spec.figure_col if spec.figure else 0
     rspec = replace(spec, seed=spec.seed + 1, figure_col=max(0, fc), sidebar=False)
-    pr, br, gr = compose(rspec, text, False, left_no + 1, tuple(gl["magazine"]))
+    pr, br, gr = compose(rspec, text, False, left_no + 1, tuple(gl["magazine"]), src=src)
     W, H = pl.size
     arr = np.concatenate([np.asarray(pl), np.asarray(pr)], axis=1).astype(np.float32)
     xs = np.arange(2 * W, dtype=np.float32)
