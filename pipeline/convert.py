@@ -84,6 +84,7 @@ class _BlockGuard:
     def __init__(self, engine: OcrEngine, flags: list[str]):
         self.engine, self.flags = engine, flags
         self.name = engine.name
+        self.max_line_px = getattr(engine, "max_line_px", None)
 
     def check(self) -> None:
         self.engine.check()

@@ -62,14 +62,16 @@ def find_figures(gray: np.ndarray, ch: float) -> list[BBox]:
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((ck, ck), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
+    # the density window blurs the edges by half its size; take it back
+    pad = k / 2 - 1
     for x, y, w, h, _a in stats[1:]:
-        if w < 3 * ch * scale or h < 3 * ch * scale:
+        # measured without the blur: the heavy strokes of a display title make
+        # dense patches one stroke high, which the blur alone would make big
+        if w - 2 * pad < 3 * ch * scale or h - 2 * pad < 3 * ch * scale:
             continue
         if float(dens[y:y + h, x:x + w].mean()) < 0.5:
             continue
         s = 1 / scale
-        # the density window blurs the edges by half its size; take it back
-        pad = k / 2 - 1
         out.append(BBox(int((x + pad) * s), int((y + pad) * s),
                         int((x + w - pad) * s), int((y + h - pad) * s)))
     return out

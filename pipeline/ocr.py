@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 from . import tesseract
@@ -22,6 +23,9 @@ PAD = 12  # white border around a crop: Tesseract misses glyphs touching the edg
 
 class OcrEngine(Protocol):
     name: str
+    # optional: the text-line height (px) the engine reads best; taller crops
+    # are scaled down to it before `recognize` (None: left as they are)
+    max_line_px: int | None
 
     def check(self) -> None:
         """Raise EngineMissing when the engine cannot run here."""
@@ -43,11 +47,18 @@ def _line(words: list[Word]) -> Line:
                 conf=float(np.mean([w.conf for w in words])), words=words)
 
 
+# Tesseract's LSTM reads text lines about 36 px high best: on display type
+# (titles 90-120 px high) it misreads every other character ("技能" -> "拉有能")
+# and drops lines, and scaled down to this height it reads them right.
+TESSERACT_LINE_PX = 36
+
+
 class TesseractEngine:
     """Tesseract `chi_sim` through its API (tesserocr): the model is loaded once
     per worker and each block costs one in-process call."""
 
     name = "tesseract"
+    max_line_px = TESSERACT_LINE_PX
 
     def __init__(self, options: Options):
         self.lang = options.lang
@@ -64,7 +75,12 @@ class TesseractEngine:
         return self._api
 
     def recognize(self, crop: np.ndarray, kind: str, n_lines: int) -> list[Line]:
-        found = self._load().recognize(crop, _psm(self.psm, n_lines), self.timeout)
+        api, psm = self._load(), _psm(self.psm, n_lines)
+        found = api.recognize(crop, psm, self.timeout)
+        if not found:
+            # a crop the layout found ink in: Tesseract 5.5 drops some lines of
+            # bold display type as noise rows ("才发展通道" of a two-line title)
+            found = api.recognize(crop, psm, self.timeout, reject_noise_rows=False)
         lines = []
         for _box, words in found:
             ws = [Word(BBox(*box), text.strip(), conf) for box, text, conf in words if text.strip()]
@@ -78,6 +94,7 @@ class TesseractCliEngine:
     block: slower, for machines where tesserocr cannot be installed."""
 
     name = "tesseract-cli"
+    max_line_px = TESSERACT_LINE_PX
 
     def __init__(self, options: Options):
         self.lang = options.lang
@@ -139,6 +156,40 @@ def _shift_line(ln: Line, dx: int, dy: int) -> Line:
                 words=[Word(w.bbox.shift(dx, dy), w.text, w.conf) for w in ln.words])
 
 
+def _scale_box(b: BBox, f: float) -> BBox:
+    return BBox(round(b.x0 * f), round(b.y0 * f), round(b.x1 * f), round(b.y1 * f))
+
+
+def _scale_line(ln: Line, f: float) -> Line:
+    return Line(bbox=_scale_box(ln.bbox, f), text=ln.text, conf=ln.conf,
+                words=[Word(_scale_box(w.bbox, f), w.text, w.conf) for w in ln.words])
+
+
+def _fit_line_height(crop: np.ndarray, line_px: float, limit: int | None) -> tuple[np.ndarray, float]:
+    """The crop scaled down so its text lines are at most ``limit`` px high, and the scale."""
+    if not limit or line_px <= limit * 1.1:
+        return crop, 1.0
+    f = limit / line_px
+    return cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), f
+
+
+def _read(gray: np.ndarray, box: BBox, ch: int, engine: OcrEngine, kind: str, n_lines: int) -> list[Line]:
+    """Lines of the text in ``box`` of the page, in page coordinates."""
+    crop, dx, dy = _crop(gray, box, max(4, ch // 4))
+    crop, f = _fit_line_height(crop, ch, getattr(engine, "max_line_px", None))
+    lines = engine.recognize(crop, kind, n_lines)
+    if f != 1.0:
+        lines = [_scale_line(ln, 1 / f) for ln in lines]
+    return [_shift_line(ln, dx, dy) for ln in lines]
+
+
+def _missed(found: list[Line], expected: list[Line]) -> list[Line]:
+    """Layout lines that no recognised line overlaps by half their height."""
+    def covered(e: BBox) -> bool:
+        return any(min(e.y1, r.bbox.y1) - max(e.y0, r.bbox.y0) >= 0.5 * e.height for r in found)
+    return [e for e in expected if e.bbox.height > 0 and not covered(e.bbox)]
+
+
 def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> PageImage:
     """Stage 3: OCR every text block; figures are left alone."""
     page = pimg.page
@@ -148,9 +199,13 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
             continue
         n_lines = max(1, len(block.lines))
         ch = max(8, int(np.median([ln.bbox.height for ln in block.lines])) if block.lines else 20)
-        crop, dx, dy = _crop(pimg.gray, block.bbox, max(4, ch // 4))
-        lines = engine.recognize(crop, block.kind, n_lines)
-        lines = [_shift_line(ln, dx, dy) for ln in lines]
+        lines = _read(pimg.gray, block.bbox, ch, engine, block.kind, n_lines)
+        if n_lines > 1:
+            # Tesseract 5.5 sometimes returns only the first lines of a block
+            # (seen on two-line display titles); read the lines it skipped alone
+            for miss in _missed(lines, block.lines):
+                lines += _read(pimg.gray, miss.bbox, max(8, miss.bbox.height), engine, block.kind, 1)
+            lines.sort(key=lambda ln: (ln.bbox.y0 + ln.bbox.y1) / 2)
         for ln in lines:
             ln.text = clean_text(ln.text)
         block.lines = [ln for ln in lines if ln.text]

@@ -133,13 +133,18 @@ class TessApi:
         self._api.SetVariable("preserve_interword_spaces", "1")
         self.version = tesserocr.tesseract_version().split()[1]
 
-    def recognize(self, image, psm: int, timeout: float, dpi: int = 300) -> list[tuple]:
+    def recognize(self, image, psm: int, timeout: float, dpi: int = 300,
+                  reject_noise_rows: bool = True) -> list[tuple]:
         """Words of one image grouped by text line:
-        [(line_box, [(word_box, text, conf), ...]), ...], boxes as (x0, y0, x1, y1)."""
+        [(line_box, [(word_box, text, conf), ...]), ...], boxes as (x0, y0, x1, y1).
+
+        ``reject_noise_rows=False`` turns off Tesseract's filter of rows it
+        takes for noise, which throws away whole lines of heavy display type."""
         from PIL import Image
 
         t = self._t
         api = self._api
+        api.SetVariable("textord_noise_rejrows", "1" if reject_noise_rows else "0")
         api.SetPageSegMode(psm)
         api.SetImage(Image.fromarray(image))
         api.SetSourceResolution(int(dpi))
@@ -154,7 +159,12 @@ class TessApi:
         while True:
             if it.IsAtBeginningOf(t.RIL.TEXTLINE):
                 out.append((it.BoundingBox(t.RIL.TEXTLINE), []))
-            text = it.GetUTF8Text(level)
+            try:
+                text = it.GetUTF8Text(level)
+            except RuntimeError:
+                # tesserocr raises for a word with no text (an empty blob, often
+                # a dash read as nothing); the rest of the line is still good
+                text = ""
             box = it.BoundingBox(level)
             if text and box and out:
                 out[-1][1].append((box, text, float(it.Confidence(level))))

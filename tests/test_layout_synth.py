@@ -136,3 +136,16 @@ def test_random_layouts_keep_their_order(seed):
     pages, truth = _layout(replace(random_spec(seed)))
     s = score_layout(str(seed), pages, truth)
     assert s.split_ok and s.order >= 0.95 and s.merged == 0
+
+
+@pytest.mark.parametrize("font", ["sans_bold", "hei"])
+def test_heavy_display_title_is_text_not_a_picture(font):
+    """A 34 pt bold title: its strokes make dense patches one stroke high,
+    which must not pass for a photo; the title is one title block."""
+    spec = PageSpec(seed=31, columns=4, gutter_in=0.12, title_span=4, title_font=font, title_pt=34.0,
+                    body_pt=8.5, **BASE)
+    (page,), truth = _layout(spec)
+    title = next(b for b in truth["blocks"] if b["kind"] == "title")
+    top = title["bbox"][3]
+    assert not [b for b in page.blocks if b.kind == "figure" and b.bbox.y0 < top]
+    assert [b.kind for b in page.blocks if b.bbox.y1 <= top + 5 and b.kind != "header"] == ["title"]
