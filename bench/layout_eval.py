@@ -43,6 +43,9 @@ def run_magscan(gold: Path, names: list[str], out: Path, jobs: int) -> float:
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if r.returncode not in (0, 1):
         sys.exit(f"magscan convert failed ({r.returncode}):\n{r.stderr[-2000:]}")
+    if r.returncode == 1:   # scored as empty text, but say so
+        print(f"WARNING: some pages failed (see magscan status {out}):\n{r.stderr[-2000:]}",
+              file=sys.stderr)
     return time.perf_counter() - t
 
 

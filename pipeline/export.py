@@ -52,13 +52,17 @@ def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
                overlay: np.ndarray | None = None) -> dict[str, Path]:
     stem = page_stem(page.page_number, page.part)
     paths = {"txt": doc_dir / f"{stem}.txt", "json": doc_dir / f"{stem}.json"}
-    atomic_write_text(paths["txt"], page_text(page, keep_headers))
-    atomic_write_text(paths["json"], json.dumps(page.to_dict(), ensure_ascii=False, indent=1))
+    # everything is serialised before anything is written: a page that cannot
+    # be written leaves no file behind beside its failed manifest row
+    data = {"txt": page_text(page, keep_headers).encode("utf-8"),
+            "json": json.dumps(page.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")}
     if overlay is not None:
-        paths["overlay"] = doc_dir / f"{stem}.overlay.png"
         ok, buf = cv2.imencode(".png", overlay)
         if ok:
-            atomic_write_bytes(paths["overlay"], buf.tobytes())
+            paths["overlay"] = doc_dir / f"{stem}.overlay.png"
+            data["overlay"] = buf.tobytes()
+    for key, blob in data.items():
+        atomic_write_bytes(paths[key], blob)
     return paths
 
 

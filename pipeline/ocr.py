@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from . import tesseract
+from .markers import find_dashes, find_marker, paint_out, put_back, put_dash
 from .model import BBox, Block, Line, Word
 from .options import Options
 from .preprocess import PageImage
@@ -194,20 +195,34 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
     """Stage 3: OCR every text block; figures are left alone."""
     page = pimg.page
     page.engine = engine.name
+    painted: np.ndarray | None = None   # the page with line-opening markers painted out
     for block in page.blocks:
         if not block.is_text:
             continue
         n_lines = max(1, len(block.lines))
         ch = max(8, int(np.median([ln.bbox.height for ln in block.lines])) if block.lines else 20)
-        lines = _read(pimg.gray, block.bbox, ch, engine, block.kind, n_lines)
+        marks = [m for m in (find_marker(pimg.binary, ln.bbox) for ln in block.lines) if m]
+        dashes = [d for ln in block.lines for d in find_dashes(pimg.binary, ln.bbox)]
+        gray = pimg.gray
+        if marks or dashes:
+            painted = pimg.gray.copy() if painted is None else painted
+            for box in [b for _, b in marks] + dashes:
+                paint_out(painted, box)
+            gray = painted
+        lines = _read(gray, block.bbox, ch, engine, block.kind, n_lines)
         if n_lines > 1:
             # Tesseract 5.5 sometimes returns only the first lines of a block
             # (seen on two-line display titles); read the lines it skipped alone
             for miss in _missed(lines, block.lines):
-                lines += _read(pimg.gray, miss.bbox, max(8, miss.bbox.height), engine, block.kind, 1)
+                lines += _read(gray, miss.bbox, max(8, miss.bbox.height), engine, block.kind, 1)
             lines.sort(key=lambda ln: (ln.bbox.y0 + ln.bbox.y1) / 2)
+        for box in dashes:
+            lines = put_dash(lines, box)
         for ln in lines:
             ln.text = clean_text(ln.text)
-        block.lines = [ln for ln in lines if ln.text]
+        lines = [ln for ln in lines if ln.text]
+        for mark, box in marks:
+            lines = put_back(lines, mark, box)
+        block.lines = lines
         block.conf = float(np.mean([ln.conf for ln in block.lines])) if block.lines else 0.0
     return pimg

@@ -1,0 +1,106 @@
+"""Marks chi_sim cannot read: □ ■ ▲ ● ◎ opening a line, and the unbroken ——
+rule. Shapes are rendered in every CJK face the generator uses, sharp and
+blurred, next to the Han characters that look most like them."""
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.markers import MARKERS, classify, find_dashes, find_marker
+from pipeline.model import BBox, Block, Line, Page
+from pipeline.ocr import TesseractEngine, recognize_blocks
+from pipeline.options import Options
+from pipeline.preprocess import PageImage
+from pipeline.synth.typeset import FONT_FILES as FONTS
+
+FACES = ["serif", "kai", "sans", "noto_serif", "sans_bold", "hei"]
+LOOKALIKES = "口日回向生业时中田国图四"
+
+
+def _render(text: str, face: str, px: int, blur: bool = False, pad: int = 20) -> np.ndarray:
+    """Gray image (paper 255) of one line of text."""
+    path, idx = FONTS[face]
+    font = ImageFont.truetype(path, px, index=idx)
+    im = Image.new("L", (int(px * (len(text) + 2)), px * 2), 255)
+    ImageDraw.Draw(im).text((pad, px // 3), text, font=font, fill=0)
+    g = np.asarray(im)
+    if blur:
+        g = cv2.GaussianBlur(g, (3, 3), 0.8)
+    return g
+
+
+def _ink(g: np.ndarray) -> np.ndarray:
+    """Binarised as a scan is (Otsu), so a thin blurred outline stays ink."""
+    _, b = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return b > 0
+
+
+def _glyph(ch: str, face: str, px: int, blur: bool) -> np.ndarray:
+    ink = _ink(_render(ch, face, px, blur))
+    ys, xs = np.nonzero(ink)
+    return ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+def _line_box(ink: np.ndarray) -> BBox:
+    ys, xs = np.nonzero(ink)
+    return BBox(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+
+
+@pytest.mark.parametrize("face", FACES)
+@pytest.mark.parametrize("blur", [False, True])
+def test_markers_are_told_from_the_characters_that_look_like_them(face, blur):
+    for px in (36, 44):
+        for m in MARKERS:
+            assert classify(_glyph(m, face, px, blur), px) == m, (m, face, px)
+        for ch in LOOKALIKES:
+            assert classify(_glyph(ch, face, px, blur), px) is None, (ch, face, px)
+
+
+def test_marker_opening_a_line_is_found_and_boxed():
+    """
+    [□]龚惠文      <- the first glyph, boxed
+    """
+    g = _render("□龚惠文", "sans", 40)
+    ink = (g < 128).astype(np.uint8) * 255
+    mark, box = find_marker(ink, _line_box(ink > 0))
+    assert mark == "□" and box.width < 45 and box.x0 == _line_box(ink > 0).x0
+
+
+@pytest.mark.parametrize("text", ["口号响亮", "国家发展", "业工人的", "向上的职", "时期产业", "一一列举"])
+def test_no_marker_where_a_line_opens_with_a_character(text):
+    for face in FACES:
+        ink = _ink(_render(text, face, 40, blur=True)).astype(np.uint8) * 255
+        assert find_marker(ink, _line_box(ink > 0)) is None, (text, face)
+
+
+def test_unbroken_dash_rule_is_found_and_two_ones_are_not():
+    """
+    ——访自治区     one rule 1.6 em long  -> a dash
+    一一列举       two strokes with a gap -> characters
+    """
+    for face in ("sans", "noto_serif", "sans_bold"):
+        ink = (_render("——访自治区", face, 40) < 128).astype(np.uint8) * 255
+        (d,) = find_dashes(ink, _line_box(ink > 0))
+        assert d.width >= 60
+        ink = (_render("一一列举", face, 40) < 128).astype(np.uint8) * 255
+        assert find_dashes(ink, _line_box(ink > 0)) == []
+
+
+def _one_line_page(text: str, face: str = "sans", px: int = 40) -> PageImage:
+    g = _render(text, face, px, pad=60)
+    g = np.pad(g, 40, constant_values=255)
+    ink = g < 128
+    box = _line_box(ink)
+    page = Page(source="x.png", page_number=1, width=g.shape[1], height=g.shape[0], dpi=300)
+    page.blocks = [Block(id=0, kind="heading", bbox=box, lines=[Line(bbox=box)])]
+    return PageImage(page=page, gray=g, binary=ink.astype(np.uint8) * 255)
+
+
+@pytest.mark.parametrize("text", ["□本刊记者李明", "◎本刊记者孙鹏娜", "▲职工在车间学习", "——访自治区总工会有关负责人"])
+def test_tesseract_page_gets_the_marks_back(text):
+    pimg = _one_line_page(text)
+    before = pimg.gray.copy()
+    recognize_blocks(pimg, TesseractEngine(Options()), Options())
+    (ln,) = pimg.page.blocks[0].lines
+    assert ln.text == text
+    assert (pimg.gray == before).all()   # the page image itself is not painted on
