@@ -1,7 +1,15 @@
 """Speed benchmark (not a test): magscan against the tools users would pick
 instead, on the same generated pages, in one run.
 
-    .venv/bin/python bench/speed.py [--pages 12] [--seed 500] [--work bench/_work]
+    .venv/bin/python bench/speed.py [--set families|random] [--pages 12] [--seed 500]
+                                    [--work bench/_work]
+
+Page sets: ``families`` (default) is the layout benchmark's fixed set
+(``pipeline.synth.families``), the first ``--pages`` of each layout family,
+so figures, sidebars, spreads and degraded scans are in it as in an archive;
+``random`` is ``--pages`` pages of ``python -m pipeline.synth --count``
+(random layouts from ``--seed``). Results go to bench/RESULTS.md (families)
+or bench/RESULTS-random.md.
 
 Times, one after another on an otherwise idle machine:
   - `tesseract IMG - --psm 3 -l chi_sim` per page, OMP_THREAD_LIMIT=1
@@ -32,15 +40,6 @@ ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
 BIN = Path(sys.executable).parent
 
 
-CPU = {"seconds": 0.0}  # CPU seconds of all finished children so far
-
-
-def _children_cpu() -> float:
-    import resource
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
 def run_timed(cmd: list[str], **kw) -> tuple[float, float, subprocess.CompletedProcess]:
     """(wall seconds, peak RSS MB of the process and its children, result)."""
     t = time.perf_counter()
@@ -59,6 +58,14 @@ def make_pages(work: Path, n: int, seed: int) -> list[Path]:
         subprocess.run([sys.executable, "-m", "pipeline.synth", str(pages), "--count", str(n),
                         "--seed", str(seed)], cwd=ROOT, check=True, capture_output=True)
     return sorted(pages.glob("*.png"))
+
+
+def family_pages(work: Path, per_family: int) -> list[Path]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from layout_bench import ensure_set
+    folder = work / f"families-{per_family}"
+    names = ensure_set(folder, per_family)
+    return [folder / f"{n}.png" for n in names]
 
 
 def gold(png: Path) -> str:
@@ -136,27 +143,26 @@ def bench_dask(pages: list[Path], work: Path) -> dict:
 
 def table(results: dict, n: int) -> str:
     base = results["tesseract --psm 3"]["seconds"]
-    base_cpu = results["tesseract --psm 3"]["cpu"]
-    rows = ["| tool | s/page | pages/min | speed vs tesseract | CPU s/page | CPU vs tesseract "
-            "| peak MB per process | CER |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| tool | s/page | pages/min | speed vs tesseract | peak MB per process | CER |",
+            "|---|---:|---:|---:|---:|---:|"]
     for name, r in results.items():
         spp = r["seconds"] / n
         rows.append(f"| {name} | {spp:.2f} | {60 / spp:.1f} | {base / r['seconds']:.2f}x | "
-                    f"{r['cpu'] / n:.2f} | {base_cpu / r['cpu']:.2f}x | "
                     f"{r['peak_mb']:.0f} | {r['cer']:.4f} |")
     return "\n".join(rows)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pages", type=int, default=12)
+    ap.add_argument("--set", choices=("families", "random"), default="families")
+    ap.add_argument("--pages", type=int, default=1,
+                    help="per layout family (--set families) or in all (--set random)")
     ap.add_argument("--seed", type=int, default=500)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "_work")
     ap.add_argument("--skip", default="", help="comma list of: tesseract,ocrmypdf,j1,j2,dask")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
-    pages = make_pages(a.work, a.pages, a.seed)
+    pages = family_pages(a.work, a.pages) if a.set == "families" else make_pages(a.work, a.pages, a.seed)
     skip = set(a.skip.split(","))
     results = {}
     steps = [("tesseract --psm 3", "tesseract", lambda: bench_tesseract(pages)),
@@ -168,9 +174,7 @@ def main() -> None:
         if key in skip:
             continue
         print(f"running {name} on {len(pages)} pages ...", file=sys.stderr, flush=True)
-        cpu0 = _children_cpu()
         results[name] = fn()
-        results[name]["cpu"] = _children_cpu() - cpu0
         print(f"  {results[name]['seconds']:.1f} s", file=sys.stderr, flush=True)
     if "tesseract --psm 3" not in results:
         print(json.dumps(results, indent=1))
@@ -181,12 +185,21 @@ def main() -> None:
         s = results["magscan --jobs 1"]["seconds"] / results["magscan --jobs 2"]["seconds"]
         extra = f"\n`--jobs 2` is {s:.2f}x as fast as `--jobs 1` ({os.cpu_count()} cores).\n"
     print(t + "\n" + extra)
-    md = (f"# Speed benchmark\n\n{len(pages)} generated pages (A4, 300 dpi, seeds {a.seed}.."
-          f"{a.seed + len(pages) - 1}), {os.cpu_count()} cores, measured "
-          f"{time.strftime('%Y-%m-%d')} with `.venv/bin/python bench/speed.py --pages {len(pages)} "
-          f"--seed {a.seed}`. CER is against each page's ground truth, in reading order "
-          "(so tools that read across columns score badly).\n\n" + t + "\n" + extra)
-    (ROOT / "bench" / "RESULTS.md").write_text(md, encoding="utf-8")
+    if a.set == "families":
+        what = (f"{len(pages)} images of the layout benchmark set ({a.pages} per layout family of "
+                "`pipeline/synth/families.py`: 2 to 4 columns, narrow gutters, partial titles, "
+                "figures, sidebars, headings, borders, degraded scans, one two-page spread)")
+        cmd, dest = f"--pages {a.pages}", "RESULTS.md"
+    else:
+        what = (f"{len(pages)} random generated pages (`python -m pipeline.synth --count {len(pages)} "
+                f"--seed {a.seed}`)")
+        cmd, dest = f"--set random --pages {len(pages)} --seed {a.seed}", "RESULTS-random.md"
+    md = (f"# Speed benchmark\n\n{what}; A4, 300 dpi; {os.cpu_count()} cores; measured "
+          f"{time.strftime('%Y-%m-%d')} in one run with `.venv/bin/python bench/speed.py {cmd}`. "
+          "Seconds per page are wall-clock seconds per image over the whole run. CER is against "
+          "each page's ground truth (running heads included), in reading order, so tools that "
+          "read across columns score badly.\n\n" + t + "\n" + extra)
+    (ROOT / "bench" / dest).write_text(md, encoding="utf-8")
 
 
 if __name__ == "__main__":
