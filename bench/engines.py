@@ -120,6 +120,7 @@ def main(argv=None) -> int:
                     help="folder of NAME.png + NAME.gt.txt (repeatable; default scans/ and ../shared/devpages/)")
     ap.add_argument("--engines", default="tesseract,ppocr")
     ap.add_argument("--work", default="/tmp/magscan-bench")
+    ap.add_argument("--no-write", dest="write", action="store_false", help="do not write bench/ENGINES.md")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     ap.add_argument("pages", nargs="*", help=argparse.SUPPRESS)
@@ -129,6 +130,12 @@ def main(argv=None) -> int:
         return 0
 
     from pipeline.evaluate import evaluate_dirs
+
+    report: list[str] = []
+
+    def emit(line: str = "") -> None:
+        print(line)
+        report.append(line)
 
     work = Path(a.work)
     sets = {}
@@ -151,11 +158,11 @@ def main(argv=None) -> int:
             print(f"{label} {eng}: done in {results[eng]['total_wall']:.0f} s", file=sys.stderr, flush=True)
         engines = list(results)
         common = [p.stem for p in pages if all(p.stem in results[e]["pages"] for e in engines)]
-        print(f"\n{label}: CER per page")
-        print("| page | " + " | ".join(engines) + " |")
-        print("|---|" + "---:|" * len(engines))
+        emit(f"\n{label}: CER per page")
+        emit("| page | " + " | ".join(engines) + " |")
+        emit("|---|" + "---:|" * len(engines))
         for p in pages:
-            print(f"| {p.stem} | " + " | ".join(
+            emit(f"| {p.stem} | " + " | ".join(
                 f"{scores[e][p.stem].cer:.4f}" if p.stem in results[e]["pages"] else "failed"
                 for e in engines) + " |")
         for e in engines:
@@ -165,17 +172,23 @@ def main(argv=None) -> int:
                          _mean([x.cer for x in sc]), _mean([scores[e][n].cer for n in common]),
                          _mean([x.bag_error for x in sc]), _mean([d["wall"] for d in done]),
                          _mean([d["cpu"] for d in done]), res["peak_rss_mb"], res["stats"]))
-    print("\nmean CER: a page an engine failed on counts as empty (CER 1); "
+    emit("\nmean CER: a page an engine failed on counts as empty (CER 1); "
           "'common': only pages every engine converted")
-    print("\n| pages | engine | pages (failed) | chars | mean CER | mean CER common | mean bag error "
+    emit("\n| pages | engine | pages (failed) | chars | mean CER | mean CER common | mean bag error "
           "| wall s/page | CPU s/page | peak RSS MB |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    emit("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, e, n, nf, chars, c, cc, b, w, cpu, rss, _ in rows:
-        print(f"| {label} | {e} | {n}" + (f" ({nf})" if nf else "") +
+        emit(f"| {label} | {e} | {n}" + (f" ({nf})" if nf else "") +
               f" | {chars} | {c:.4f} | {cc:.4f} | {b:.4f} | {w:.1f} | {cpu:.1f} | {rss:.0f} |")
     for label, e, *_, stats in rows:
         if stats:
-            print(f"{label} {e}: {stats}")
+            emit(f"{label} {e}: {stats}")
+    if a.write:
+        (ROOT / "bench" / "ENGINES.md").write_text(
+            "# OCR engines on the same pages\n\nMeasured " + time.strftime("%Y-%m-%d") +
+            " on 2 cores in one run with `.venv/bin/python bench/engines.py " + " ".join(argv or sys.argv[1:]) +
+            "` (each engine in a process of its own, one page after the other, one thread).\n" +
+            "\n".join(report) + "\n", encoding="utf-8")
     return 0
 
 
