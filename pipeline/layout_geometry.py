@@ -98,7 +98,8 @@ def strokes(mask: np.ndarray) -> list[BBox]:
 
 def find_frames(hor: np.ndarray, ver: np.ndarray, ch: float, figures: list[BBox] = ()) -> list[BBox]:
     """Box outlines (sidebar frames): a long horizontal stroke at the top and one
-    at the bottom with the same ends, joined by vertical strokes at both ends.
+    at the bottom with the same ends, joined by a vertical stroke at one end
+    or both.
 
     Built from strokes rather than from one connected outline, so a column
     rule or a picture touching the box does not hide it. Boxes that are
@@ -119,7 +120,10 @@ def find_frames(hor: np.ndarray, ver: np.ndarray, ch: float, figures: list[BBox]
                 cover = sum(max(0, min(v.y1, y1) - max(v.y0, y0)) for v in vs
                             if v.x0 - tol <= x <= v.x1 + tol)
                 return cover >= 0.75 * (y1 - y0)
-            if side(x0) and side(x1):
+            # one side may be lost (a light outline in a scanner's shadow
+            # binarises away); top and bottom with the same ends and one
+            # side make a box, where a column rule would stand mid-way
+            if side(x0) or side(x1):
                 box = BBox(x0, y0, x1, y1)
                 if not any(box.x_overlap(f) * box.y_overlap(f) > 0.5 * min(box.area, f.area)
                            for f in figures):
