@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from . import layout_geometry as geo
-from .layout_lines import TextLine, columns, lines_from_segments, separators, span_of, walled
+from .layout_lines import TextLine, channel, columns, lines_from_segments, separators, span_of, walled
 from .model import BBox, Block, Line
 from .options import Options
 from .preprocess import PageImage
@@ -188,7 +188,8 @@ def analyse_layout(pimg: PageImage, options: Options) -> PageImage:
     seps, gutters = separators(gutters + ruled, ch, binary.shape[0])
     gutters += [r for r in ruled if r not in gutters]
 
-    line_boxes = lines_from_segments(segs, gutters, ch, [x for x, _ in seps]) if len(segs) else []
+    spans = [channel(x, gutters, segs, ch) for x, _ in seps] if len(segs) else []
+    line_boxes = lines_from_segments(segs, gutters, ch, [x for x, _ in seps], spans) if len(segs) else []
     integral = cv2.integral(binary // 255)
     lines = []
     for lb in line_boxes:

@@ -157,8 +157,9 @@ def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: 
     # filled shapes: no glyph, even a heavy title glyph, fills most of its box
     solid = (comps.area >= 0.8 * w * h) & (np.minimum(w, h) >= 0.4 * ch) & (np.maximum(w, h) >= 1.5 * ch)
     # bars, axes and grid joined into one shape: bigger than any glyph, and far
-    # denser than a box outline
-    blot = (w >= 5 * ch) & (h >= 5 * ch) & (comps.area >= 0.15 * w * h)
+    # denser than a box outline (about 0.01-0.03 of its box; a bar chart of
+    # light bars that binarise to their outlines still fills 0.09)
+    blot = (w >= 5 * ch) & (h >= 5 * ch) & (comps.area >= 0.06 * w * h)
     cand = np.nonzero((solid | blot | rule) & ~inside)[0]
     items = [(f, "photo") for f in figures] + \
         [(BBox(*map(int, b[i])), "blot" if blot[i] else "solid" if solid[i] else "rule") for i in cand]

@@ -19,7 +19,8 @@ class TextLine:
 
 
 def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
-                        seps: list[float] = ()) -> list[BBox]:
+                        seps: list[float] = (),
+                        sep_spans: list[tuple[float, int, int]] = ()) -> list[BBox]:
     """Join character runs that sit on one text line, unless a gutter lies between.
 
     Runs up to 1.6 em apart join ("。《" leaves well over one em of white);
@@ -29,6 +30,12 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
     line would otherwise become a line of its own. The em is the smaller
     run's height, but at least most of a body character, so a title never
     reaches over to a column beside it and a lone comma still joins.
+
+    ``sep_spans``: (x, top, bottom) of each column separator's white channel
+    (``channel``). Between those heights two runs of body type
+    with white across the separator are in two columns even where the
+    channel was not found walled (beside the short last line of a
+    paragraph): a narrow gutter is no wider than the white after a comma.
     """
     n = len(segs)
     parent = list(range(n))
@@ -62,6 +69,10 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
                     and np.any((sep > gx0 - 0.5 * ch) & (sep < gx1 + 0.5 * ch)):
                 continue
             gy0, gy1 = int(max(y0[a], y0[b])), int(min(y1[a], y1[b]))
+            if body[b] and gx1 - gx0 >= 0.25 * em[b] and any(
+                    gx0 + 2 <= sx <= gx1 - 2 and sy0 <= (gy0 + gy1) / 2 <= sy1
+                    for sx, sy0, sy1 in sep_spans):
+                continue
             blocked = any(g.x0 < gx1 + 1 and g.x1 > gx0 - 1 and
                           min(g.y1, gy1) - max(g.y0, gy0) > 0.5 * (gy1 - gy0) for g in gutters)
             if not blocked:
@@ -72,6 +83,32 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
     boxes = [BBox(int(x0[g].min()), int(y0[g].min()), int(x1[g].max()), int(y1[g].max()))
              for g in groups.values()]
     return merge_fragments(boxes, ch)
+
+
+def channel(x: float, gutters: list[BBox], segs: np.ndarray, ch: float) -> tuple[float, int, int]:
+    """(x, top, bottom): how far the white channel of the column separator at
+    ``x`` runs: from its gutter pieces up and down along the text beside it,
+    until a run of characters crosses it (a title over the columns, a
+    sidebar) or the text beside it stops (the white above a running foot)."""
+    pieces = [g for g in gutters if g.x0 - 1 <= x <= g.x1 + 1]
+    if not pieces:
+        return x, 0, 0
+    top, bottom = min(g.y0 for g in pieces), max(g.y1 for g in pieces)
+    near = segs[(segs[:, 2] > x - 3 * ch) & (segs[:, 0] < x + 3 * ch)]
+    crosses = (near[:, 0] < x + 2) & (near[:, 2] > x - 2)
+    for y0, y1, c in sorted(zip(near[:, 1], near[:, 3], crosses), key=lambda r: r[0]):
+        if y0 < bottom - 1:
+            continue
+        if c or y0 - bottom > 2 * ch:
+            break
+        bottom = max(bottom, int(y1))
+    for y0, y1, c in sorted(zip(near[:, 1], near[:, 3], crosses), key=lambda r: -r[1]):
+        if y1 > top + 1:
+            continue
+        if c or top - y1 > 2 * ch:
+            break
+        top = min(top, int(y0))
+    return x, int(top), int(bottom)
 
 
 def merge_fragments(lines: list[BBox], ch: float) -> list[BBox]:
