@@ -19,7 +19,7 @@ def assemble_blocks(page: Page) -> Page:
     return page
 
 
-def _continues(prev: Block | None, b: Block) -> bool:
+def continues_paragraph(prev: Block | None, b: Block) -> bool:
     """A body block whose first line is not indented carries on the paragraph
     that the previous body block (usually the foot of the previous column) left open."""
     if prev is None or prev.kind != "body" or b.kind != "body" or not b.lines or not prev.lines:
@@ -40,7 +40,7 @@ def page_text(page: Page, keep_headers: bool = False) -> str:
     for b in page.ordered_blocks():
         if not b.is_text or not b.text or (b.kind in RUNNING_KINDS and not keep_headers):
             continue
-        if out and _continues(prev, b):
+        if out and continues_paragraph(prev, b):
             out[-1] = out[-1] + b.text
         else:
             out.append(b.text)

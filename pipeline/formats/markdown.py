@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..assemble import _continues  # the text file's rule for run-on paragraphs
+from ..assemble import continues_paragraph  # the text file's rule for run-on paragraphs
 from ..model import Block, Page
 
 __all__ = ["page_markdown", "document_markdown", "md_escape"]
@@ -56,7 +56,7 @@ def page_markdown(page: Page) -> str:
             continue
         if b.kind in ("title", "heading"):
             paras = [" ".join(paras)]
-        elif items and _continues(prev, b):
+        elif items and continues_paragraph(prev, b):
             items[-1] = (items[-1][0], items[-1][1] + paras[0])
             paras = paras[1:]
         items.extend((b.kind, p) for p in paras)

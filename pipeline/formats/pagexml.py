@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 
 from .. import __version__
 from ..assemble import PROSE_KINDS
-from ..assemble import _continues  # the text file's rule for run-on paragraphs
+from ..assemble import continues_paragraph  # the text file's rule for run-on paragraphs
 from ..model import BBox, Block, Page
 from .flow import FlowBlock, FlowLine, page_flow, xml_safe
 from .geometry import SourceFrame, source_frame
@@ -108,7 +108,7 @@ def _regions(flow: list[FlowBlock]) -> list[_Region]:
             for g, lines in enumerate(groups):
                 box = BBox.enclosing(ln.bbox for ln in lines)
                 box = BBox(outline.x0, box.y0, outline.x1, box.y1)
-                cont = g == 0 and fb.in_text and _continues(prev, b)
+                cont = g == 0 and fb.in_text and continues_paragraph(prev, b)
                 out.append(_Region(f"r{i}" if len(groups) == 1 else f"r{i}_{g}", fb, lines,
                                    box, cont))
         if fb.in_text:
