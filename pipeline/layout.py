@@ -185,7 +185,11 @@ def analyse_layout(pimg: PageImage, options: Options) -> PageImage:
     rules = _vertical_rules(ver, frames, figures, ch)
     # a vertical rule is a gutter whatever the white space beside it
     ruled = [BBox(r.x0 - 1, r.y0, r.x1 + 1, r.y1) for r in rules]
-    seps, gutters = separators(gutters + ruled, ch, binary.shape[0])
+    # the narrowest gutter set is 0.05 inch; white narrower than a third of a
+    # character (and than 0.04 inch) running down a column is the lined-up
+    # gaps between the characters of letter-spaced text
+    min_gutter = min(0.35 * ch, 0.04 * (page.dpi or 300))
+    seps, gutters = separators(gutters, ch, binary.shape[0], ruled, min_gutter)
     gutters += [r for r in ruled if r not in gutters]
 
     spans = [channel(x, gutters, segs, ch) for x, _ in seps] if len(segs) else []

@@ -175,8 +175,8 @@ def walled(g: BBox, segs: np.ndarray, ch: float, figures: list[BBox] = ()) -> li
     return parts
 
 
-def separators(gutters: list[BBox], ch: float, page_h: int
-               ) -> tuple[list[tuple[float, int]], list[BBox]]:
+def separators(gutters: list[BBox], ch: float, page_h: int, rules: list[BBox] = (),
+               min_width: float = 0.0) -> tuple[list[tuple[float, int]], list[BBox]]:
     """Column boundaries: x positions where gutters of enough total height line
     up; and the gutter pieces that make them up.
 
@@ -184,9 +184,12 @@ def separators(gutters: list[BBox], ch: float, page_h: int
     gutter may be found as several side-by-side strips), so they are pooled
     by x-range, not by centre. A piece that lines up with no boundary is
     white that happens to run down a few lines of justified text and the
-    gaps of a centred subtitle: it separates nothing.
+    gaps of a centred subtitle: it separates nothing. Nor does white whose
+    widest piece is narrower than ``min_width`` (unless a vertical rule, in
+    ``rules``, stands in it): that is the gaps between the characters of
+    letter-spaced text set on a grid, lined up down a column.
     """
-    items = sorted(gutters, key=lambda g: g.x0)
+    items = sorted(list(gutters) + list(rules), key=lambda g: g.x0)
     clusters: list[list[BBox]] = []
     reach = -1e9
     for g in items:
@@ -199,7 +202,8 @@ def separators(gutters: list[BBox], ch: float, page_h: int
     seps, kept = [], []
     for c in clusters:
         total = sum(g.height for g in c)
-        if total >= max(12 * ch, 0.1 * page_h):
+        wide = max(g.width for g in c) >= min_width or any(g in rules for g in c)
+        if total >= max(12 * ch, 0.1 * page_h) and wide:
             seps.append((float(np.average([g.cx for g in c], weights=[g.height for g in c])), total))
             kept.extend(c)
     return seps, kept

@@ -44,3 +44,22 @@ def test_channel_runs_along_the_text_and_stops_at_a_crossing_title_and_a_far_foo
                   (500, 1300, 700, 1330)])
     x, top, bottom = channel(490.0, [BBox(480, 360, 500, 800)], segs, CH)
     assert x == 490.0 and top == 300 and bottom == 860
+
+
+def test_lined_up_gaps_between_letter_spaced_characters_are_no_separator():
+    """
+    字 字 字 字     8 px of white between grid-set characters lines up down the
+    字 字 字 字     column for its whole height: no column boundary there, while
+    字 字|字 字     a 14 px gutter (0.05 inch at 300 dpi) and a ruled one are
+    """
+    from pipeline.layout_lines import separators
+    ch, page_h = 28.0, 3500
+    gaps = [BBox(314, 300, 322, 1500), BBox(316, 1600, 324, 2900)]
+    seps, kept = separators(gaps, ch, page_h, min_width=min(0.35 * ch, 12))
+    assert seps == [] and kept == []
+    gutter = [BBox(1558, 300, 1572, 2900)]
+    seps, kept = separators(gutter, ch, page_h, min_width=min(0.35 * ch, 12))
+    assert [round(x) for x, _ in seps] == [1565] and kept == gutter
+    rule = [BBox(900, 300, 904, 2900)]
+    seps, _ = separators([], ch, page_h, rule, min_width=min(0.35 * ch, 12))
+    assert [round(x) for x, _ in seps] == [902]
