@@ -116,14 +116,20 @@ def find_frames(hor: np.ndarray, ver: np.ndarray, ch: float, figures: list[BBox]
             y0, y1 = t.y0, b.y1
             x0, x1 = min(t.x0, b.x0), max(t.x1, b.x1)
 
-            def side(x: int) -> bool:
-                cover = sum(max(0, min(v.y1, y1) - max(v.y0, y0)) for v in vs
-                            if v.x0 - tol <= x <= v.x1 + tol)
+            def side(x: int, own: bool = False) -> bool:
+                """Vertical strokes at x cover the box's height; ``own``: and
+                end at its corners, as a box's side does and a column rule
+                running on past the box does not."""
+                at = [v for v in vs if v.x0 - tol <= x <= v.x1 + tol
+                      and min(v.y1, y1) > max(v.y0, y0)]
+                if own and any(v.y0 < y0 - tol or v.y1 > y1 + tol for v in at):
+                    return False
+                cover = sum(min(v.y1, y1) - max(v.y0, y0) for v in at)
                 return cover >= 0.75 * (y1 - y0)
             # one side may be lost (a light outline in a scanner's shadow
-            # binarises away); top and bottom with the same ends and one
-            # side make a box, where a column rule would stand mid-way
-            if side(x0) or side(x1):
+            # binarises away): top and bottom with the same ends and one side
+            # of the box's own make a box
+            if (side(x0) and side(x1)) or side(x0, own=True) or side(x1, own=True):
                 box = BBox(x0, y0, x1, y1)
                 if not any(box.x_overlap(f) * box.y_overlap(f) > 0.5 * min(box.area, f.area)
                            for f in figures):

@@ -49,3 +49,15 @@ def test_rules_above_and_below_with_a_column_rule_between_are_no_box():
 
 def test_top_and_bottom_alone_are_no_box():
     assert _frames([TOP, BOTTOM]) == []
+
+
+def test_a_column_rule_running_past_is_no_side():
+    """
+            |                 a column rule from the top of the page to the
+    --------|--------         foot passes the ends of two rules: without a
+            |                 side of their own they are no box
+    --------|--------
+            |
+    """
+    rule = (97, 100, 100, 1150)          # at the left ends, running far past them
+    assert _frames([TOP, BOTTOM, rule]) == []
