@@ -31,11 +31,13 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
     run's height, but at least most of a body character, so a title never
     reaches over to a column beside it and a lone comma still joins.
 
-    ``sep_spans``: (x, top, bottom) of each column separator's white channel
-    (``channel``). Between those heights two runs of body type
-    with white across the separator are in two columns even where the
-    channel was not found walled (beside the short last line of a
-    paragraph): a narrow gutter is no wider than the white after a comma.
+    ``sep_spans``: (x, top, bottom, width) of each column separator's white
+    channel (``channel``). Between those heights two runs of body type with
+    white across the separator about as wide as the channel are in two
+    columns even where the channel was not found walled (beside the short
+    last line of a paragraph): a narrow gutter is no wider than the white
+    after a comma. The narrower gaps of a caption centred over two columns
+    are not a gutter.
     """
     n = len(segs)
     parent = list(range(n))
@@ -70,8 +72,8 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
                 continue
             gy0, gy1 = int(max(y0[a], y0[b])), int(min(y1[a], y1[b]))
             if body[b] and gx1 - gx0 >= 0.25 * em[b] and any(
-                    gx0 + 2 <= sx <= gx1 - 2 and sy0 <= (gy0 + gy1) / 2 <= sy1
-                    for sx, sy0, sy1 in sep_spans):
+                    gx0 + 2 <= sx <= gx1 - 2 and sy0 <= (gy0 + gy1) / 2 <= sy1 and gx1 - gx0 >= 0.8 * sw
+                    for sx, sy0, sy1, sw in sep_spans):
                 continue
             blocked = any(g.x0 < gx1 + 1 and g.x1 > gx0 - 1 and
                           min(g.y1, gy1) - max(g.y0, gy0) > 0.5 * (gy1 - gy0) for g in gutters)
@@ -85,14 +87,15 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
     return merge_fragments(boxes, ch)
 
 
-def channel(x: float, gutters: list[BBox], segs: np.ndarray, ch: float) -> tuple[float, int, int]:
-    """(x, top, bottom): how far the white channel of the column separator at
+def channel(x: float, gutters: list[BBox], segs: np.ndarray, ch: float) -> tuple[float, int, int, int]:
+    """(x, top, bottom, width): how far the white channel of the column separator at
     ``x`` runs: from its gutter pieces up and down along the text beside it,
     until a run of characters crosses it (a title over the columns, a
-    sidebar) or the text beside it stops (the white above a running foot)."""
+    sidebar) or the text beside it stops (the white above a running foot);
+    its width is that of its widest gutter piece."""
     pieces = [g for g in gutters if g.x0 - 1 <= x <= g.x1 + 1]
     if not pieces:
-        return x, 0, 0
+        return x, 0, 0, 0
     top, bottom = min(g.y0 for g in pieces), max(g.y1 for g in pieces)
     near = segs[(segs[:, 2] > x - 3 * ch) & (segs[:, 0] < x + 3 * ch)]
     crosses = (near[:, 0] < x + 2) & (near[:, 2] > x - 2)
@@ -108,7 +111,7 @@ def channel(x: float, gutters: list[BBox], segs: np.ndarray, ch: float) -> tuple
         if c or top - y1 > 2 * ch:
             break
         top = min(top, int(y0))
-    return x, int(top), int(bottom)
+    return x, int(top), int(bottom), max(g.width for g in pieces)
 
 
 def merge_fragments(lines: list[BBox], ch: float) -> list[BBox]:

@@ -20,14 +20,21 @@ def test_two_columns_twenty_pixels_apart_stay_two_lines():
     segs = _runs([(100, 500, 480, 540), (500, 500, 880, 540)])
     joined = lines_from_segments(segs, [], CH, [490.0])
     assert len(joined) == 1                       # no gutter piece here: one line
-    split = lines_from_segments(segs, [], CH, [490.0], [(490.0, 0, 1000)])
+    split = lines_from_segments(segs, [], CH, [490.0], [(490.0, 0, 1000, 20)])
     assert sorted((b.x0, b.x1) for b in split) == [(100, 480), (500, 880)]
+
+
+def test_a_caption_centred_over_two_columns_stays_one_line():
+    """A caption's 8 px gap between two characters at the separator is no
+    20 px gutter."""
+    segs = _runs([(380, 500, 482, 530), (490, 500, 600, 530)])
+    assert len(lines_from_segments(segs, [], CH, [486.0], [(486.0, 0, 1000, 20)])) == 1
 
 
 def test_a_title_over_the_columns_still_joins():
     """A 100 px title with a gap at the separator is one line."""
     segs = _runs([(100, 200, 470, 300), (510, 200, 880, 300)])
-    assert len(lines_from_segments(segs, [], CH, [490.0], [(490.0, 0, 1000)])) == 1
+    assert len(lines_from_segments(segs, [], CH, [490.0], [(490.0, 0, 1000, 20)])) == 1
 
 
 def test_channel_runs_along_the_text_and_stops_at_a_crossing_title_and_a_far_foot():
@@ -42,8 +49,8 @@ def test_channel_runs_along_the_text_and_stops_at_a_crossing_title_and_a_far_foo
     segs = _runs([(100, 100, 880, 200), (100, 300, 480, 340), (500, 300, 880, 340),
                   (100, 820, 480, 860), (500, 820, 880, 860), (300, 1300, 480, 1330),
                   (500, 1300, 700, 1330)])
-    x, top, bottom = channel(490.0, [BBox(480, 360, 500, 800)], segs, CH)
-    assert x == 490.0 and top == 300 and bottom == 860
+    x, top, bottom, width = channel(490.0, [BBox(480, 360, 500, 800)], segs, CH)
+    assert x == 490.0 and top == 300 and bottom == 860 and width == 20
 
 
 def test_lined_up_gaps_between_letter_spaced_characters_are_no_separator():
