@@ -86,7 +86,7 @@ def plan(inputs, out_dir: Path, options: Options, manifest: Manifest, settings: 
     docs = assign_docs(files, manifest.docs_in_use())
     fp = options.fingerprint()
     tasks: list[PageTask] = []
-    cost: dict[int, float] = {}
+    per_page: dict[str, float] = {}   # bytes per page of each input
     for p in files:
         inp = _abs(p)
         try:
@@ -123,11 +123,11 @@ def plan(inputs, out_dir: Path, options: Options, manifest: Manifest, settings: 
                                 options=json.dumps(options.to_dict())))
             tasks.append(PageTask(inp, docs[p], n, digest, options.to_dict(), str(out_dir),
                                   settings.overlays, tuple(settings.formats)))
-            cost[id(tasks[-1])] = _size(p) / max(1, n_pages)
+        per_page[inp] = _size(p) / max(1, n_pages)
     # longest first (by bytes per page, a fair proxy for pixels and ink): the
     # last pages of a run then are short ones, and no worker idles while
     # another finishes a two-page spread
-    tasks.sort(key=lambda t: -cost[id(t)])
+    tasks.sort(key=lambda t: -per_page[t.input])
     return tasks
 
 

@@ -20,7 +20,7 @@ class TextLine:
 
 def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
                         seps: list[float] = (),
-                        sep_spans: list[tuple[float, int, int]] = ()) -> list[BBox]:
+                        sep_spans: list[tuple[float, int, int, int]] = ()) -> list[BBox]:
     """Join character runs that sit on one text line, unless a gutter lies between.
 
     Runs up to 1.6 em apart join ("。《" leaves well over one em of white);

@@ -149,18 +149,29 @@ def paint_out(gray: np.ndarray, box: BBox) -> None:
     gray[max(0, box.y0 - 2):box.y1 + 2, max(0, box.x0 - 2):box.x1 + 2] = 255
 
 
+def _beside(lines: list[Line], box: BBox, reach: int, least: float) -> Line | None:
+    """The recognised line that overlaps ``box`` (grown by ``reach`` up and
+    down) the most, if by at least ``least`` pixels."""
+    def overlap(ln: Line) -> int:
+        return min(ln.bbox.y1, box.y1 + reach) - max(ln.bbox.y0, box.y0 - reach)
+    best = max(lines, key=overlap, default=None)
+    return best if best is not None and overlap(best) >= least else None
+
+
+def _alone(lines: list[Line], box: BBox, text: str) -> list[Line]:
+    """``lines`` with a line of its own holding ``text`` at ``box``, in order."""
+    return sorted(lines + [Line(bbox=box, text=text, conf=99.0, words=[Word(box, text, 99.0)])],
+                  key=lambda ln: (ln.bbox.y0 + ln.bbox.y1) / 2)
+
+
 def put_back(lines: list[Line], mark: str, box: BBox) -> list[Line]:
     """The recognised lines with ``mark`` in front of the one beside its box
     (a new line of its own when the engine found nothing there)."""
-    def overlap(ln: Line) -> int:
-        return min(ln.bbox.y1, box.y1) - max(ln.bbox.y0, box.y0)
-    best = max(lines, key=overlap, default=None)
-    word = Word(box, mark, 99.0)
-    if best is None or overlap(best) < 0.3 * box.height:
-        return sorted(lines + [Line(bbox=box, text=mark, conf=99.0, words=[word])],
-                      key=lambda ln: (ln.bbox.y0 + ln.bbox.y1) / 2)
+    best = _beside(lines, box, 0, 0.3 * box.height)
+    if best is None:
+        return _alone(lines, box, mark)
     best.text = mark + best.text
-    best.words.insert(0, word)
+    best.words.insert(0, Word(box, mark, 99.0))
     best.bbox = BBox.enclosing([best.bbox, box])
     return lines
 
@@ -187,15 +198,11 @@ def find_dashes(binary: np.ndarray, line: BBox) -> list[BBox]:
 
 def put_dash(lines: list[Line], box: BBox) -> list[Line]:
     """``lines`` (text not yet cleaned) with a —— word where ``box`` is."""
-    def overlap(ln: Line) -> int:
-        return min(ln.bbox.y1, box.y1 + box.height * 4) - max(ln.bbox.y0, box.y0 - box.height * 4)
-    best = max(lines, key=overlap, default=None)
-    word = Word(box, "——", 99.0)
-    if best is None or overlap(best) <= 0:
-        return sorted(lines + [Line(bbox=box, text="——", conf=99.0, words=[word])],
-                      key=lambda ln: (ln.bbox.y0 + ln.bbox.y1) / 2)
+    best = _beside(lines, box, 4 * box.height, 1)   # boxes are whole pixels: overlap > 0
+    if best is None:
+        return _alone(lines, box, "——")
     i = sum(1 for w in best.words if (w.bbox.x0 + w.bbox.x1) / 2 < box.cx)
-    best.words.insert(i, word)
+    best.words.insert(i, Word(box, "——", 99.0))
     best.text = " ".join(w.text for w in best.words)
     best.bbox = BBox.enclosing([best.bbox, box])
     return lines

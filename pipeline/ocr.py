@@ -152,18 +152,16 @@ def _crop(gray: np.ndarray, box: BBox, pad_in: int) -> tuple[np.ndarray, int, in
     return out, x0 - PAD, y0 - PAD
 
 
-def _shift_line(ln: Line, dx: int, dy: int) -> Line:
-    return Line(bbox=ln.bbox.shift(dx, dy), text=ln.text, conf=ln.conf,
-                words=[Word(w.bbox.shift(dx, dy), w.text, w.conf) for w in ln.words])
+def _to_page(ln: Line, f: float, dx: int, dy: int) -> Line:
+    """A line found in a crop scaled by ``f`` whose corner sits at (dx, dy) of the page."""
+    g = 1 / f
 
-
-def _scale_box(b: BBox, f: float) -> BBox:
-    return BBox(round(b.x0 * f), round(b.y0 * f), round(b.x1 * f), round(b.y1 * f))
-
-
-def _scale_line(ln: Line, f: float) -> Line:
-    return Line(bbox=_scale_box(ln.bbox, f), text=ln.text, conf=ln.conf,
-                words=[Word(_scale_box(w.bbox, f), w.text, w.conf) for w in ln.words])
+    def box(b: BBox) -> BBox:
+        if f == 1.0:
+            return b.shift(dx, dy)
+        return BBox(round(b.x0 * g) + dx, round(b.y0 * g) + dy, round(b.x1 * g) + dx, round(b.y1 * g) + dy)
+    return Line(bbox=box(ln.bbox), text=ln.text, conf=ln.conf,
+                words=[Word(box(w.bbox), w.text, w.conf) for w in ln.words])
 
 
 def _fit_line_height(crop: np.ndarray, line_px: float, limit: int | None) -> tuple[np.ndarray, float]:
@@ -178,10 +176,7 @@ def _read(gray: np.ndarray, box: BBox, ch: int, engine: OcrEngine, kind: str, n_
     """Lines of the text in ``box`` of the page, in page coordinates."""
     crop, dx, dy = _crop(gray, box, max(4, ch // 4))
     crop, f = _fit_line_height(crop, ch, getattr(engine, "max_line_px", None))
-    lines = engine.recognize(crop, kind, n_lines)
-    if f != 1.0:
-        lines = [_scale_line(ln, 1 / f) for ln in lines]
-    return [_shift_line(ln, dx, dy) for ln in lines]
+    return [_to_page(ln, f, dx, dy) for ln in engine.recognize(crop, kind, n_lines)]
 
 
 def _missed(found: list[Line], expected: list[Line]) -> list[Line]:
