@@ -1,11 +1,12 @@
 """Stage 6: block and page text from recognised lines, in reading order."""
 from __future__ import annotations
 
-from .model import Block, Page
+from .model import RUNNING_KINDS, Block, Page
 from .paragraphs import join_lines, paragraph_starts
 
-RUNNING_KINDS = frozenset({"header", "footer"})
 PROSE_KINDS = frozenset({"body", "sidebar"})
+# kept out of the text file: running heads and page notes unless asked for, tables always
+KEPT_ON_REQUEST = RUNNING_KINDS | {"footnote"}
 
 
 def assemble_blocks(page: Page) -> Page:
@@ -33,12 +34,19 @@ def _ends_short(b: Block) -> bool:
     return b.bbox.x1 - last.bbox.x1 > 1.5 * em
 
 
+def in_text(b: Block, keep_headers: bool = False) -> bool:
+    """Whether the block belongs in the page's text file."""
+    if not b.is_text or not b.text or b.kind == "table":
+        return False
+    return keep_headers or b.kind not in KEPT_ON_REQUEST
+
+
 def page_text(page: Page, keep_headers: bool = False) -> str:
     """The page's main text: blocks in reading order, one paragraph per line."""
     out: list[str] = []
     prev: Block | None = None
     for b in page.ordered_blocks():
-        if not b.is_text or not b.text or (b.kind in RUNNING_KINDS and not keep_headers):
+        if not in_text(b, keep_headers):
             continue
         if out and continues_paragraph(prev, b):
             out[-1] = out[-1] + b.text

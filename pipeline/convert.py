@@ -61,7 +61,14 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         page.transform = [[round(float(v), 6) for v in row]
                           for row in compose(to_scan, np.asarray(page.transform))]
     try:
-        pimg = analyse_layout(pimg, options)
+        regions = None
+        if options.layout != "geometric":
+            from .regions import detector
+            t = time.perf_counter()
+            regions = detector().detect(pimg.straight if pimg.straight is not None else pimg.gray)
+            page.timings["regions"] = round(time.perf_counter() - t, 3)
+        pimg.straight = None
+        pimg = analyse_layout(pimg, options, regions)
         problems = check_layout(pimg)
     except Exception as e:  # noqa: BLE001 - never drop a page: fall back to a simple order
         problems = [f"nonsense: {type(e).__name__}: {e}"]
@@ -85,6 +92,7 @@ class _BlockGuard:
         self.engine, self.flags = engine, flags
         self.name = engine.name
         self.max_line_px = getattr(engine, "max_line_px", None)
+        self.min_line_px = getattr(engine, "min_line_px", None)
 
     def check(self) -> None:
         self.engine.check()

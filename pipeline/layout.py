@@ -18,8 +18,10 @@ import numpy as np
 from . import layout_geometry as geo
 from .layout_lines import TextLine, channel, columns, lines_from_segments, separators, span_of, walled
 from .model import BBox, Block, Line
+from . import layout_learned as learned_mod
 from .options import Options
 from .preprocess import PageImage
+from .regions import Region
 
 
 def _group_blocks(lines: list[TextLine], others: list[BBox], ch: float) -> list[list[TextLine]]:
@@ -74,10 +76,12 @@ def _kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: float,
     if lines[0].frame >= 0:
         return "sidebar"
     others = [b for b in all_boxes if b != bbox]
-    if len(lines) == 1 and hb <= 1.4 * body_h and others:
-        if bbox.y1 <= 0.12 * page_h and all(bbox.y1 <= o.y0 + 2 for o in others):
+    if len(lines) == 1 and others:
+        # a big single line at the top may be the title; at the foot of the
+        # page it is the running foot with its large page number
+        if hb <= 1.4 * body_h and bbox.y1 <= 0.12 * page_h and all(bbox.y1 <= o.y0 + 2 for o in others):
             return "header"
-        if bbox.y0 >= 0.88 * page_h and all(bbox.y0 >= o.y1 - 2 for o in others):
+        if hb <= 2.5 * body_h and bbox.y0 >= 0.88 * page_h and all(bbox.y0 >= o.y1 - 2 for o in others):
             return "footer"
     for f in figures:
         near_below = 0 <= bbox.y0 - f.y1 <= 2.0 * ch
@@ -124,6 +128,39 @@ def _masthead(blocks: list[Block], cols: list[tuple[int, int]], body_h: float, c
             heads.append(b)
 
 
+def _footnotes(blocks: list[Block], hor_strokes: list[BBox], cols: list[tuple[int, int]],
+               body_h: float, ch: float, page_h: int) -> None:
+    """Notes at the foot of a column: the text under a short rule that starts at
+    the column's left edge (the footnote rule), set no larger than the body,
+    down to the running foot. Their text stays out of the running text."""
+    for r in hor_strokes:
+        if r.height > 0.4 * ch or r.width < 2 * ch or r.y0 < 0.5 * page_h:
+            continue
+        col = next(((c0, c1) for c0, c1 in cols if abs(r.x0 - c0) <= 1.5 * ch), None)
+        if col is None or r.width > 0.5 * (col[1] - col[0]):
+            continue
+        below = [b for b in blocks if b.is_text and b.bbox.y0 >= r.y1 - 2
+                 and col[0] - ch <= b.bbox.x0 <= col[0] + 3 * ch and b.kind not in ("header", "footer")]
+        if not below:
+            continue
+        first = min(below, key=lambda b: b.bbox.y0)
+        if first.bbox.y0 - r.y1 > 2.5 * ch:
+            continue
+        notes = [b for b in below if b.lines and
+                 float(np.median([ln.bbox.height for ln in b.lines])) <= 0.9 * body_h]
+        if notes and len(notes) == len(below):
+            for b in notes:
+                b.kind = "footnote"
+
+
+def _segments(comps: geo.Components, text: np.ndarray, shape: tuple[int, int], ch: float) -> np.ndarray:
+    """Character runs of the glyphs selected by ``text``."""
+    mask = np.zeros(shape, np.uint8)
+    for x0, y0, x1, y1 in comps.boxes[text]:
+        mask[y0:y1, x0:x1] = 255
+    return geo.segments(mask, ch)
+
+
 def _on_rules(comps: geo.Components, rule_ink: np.ndarray) -> np.ndarray:
     """Components that are mostly long straight strokes: rules, box outlines, axes."""
     on_rule = np.bincount(comps.labels[rule_ink > 0], minlength=len(comps.boxes) + 1)[1:]
@@ -160,8 +197,11 @@ def _vertical_rules(ver: np.ndarray, frames: list[BBox], figures: list[BBox], ch
     return out
 
 
-def analyse_layout(pimg: PageImage, options: Options) -> PageImage:
-    """Stage 2: find columns and blocks; sets page.blocks (no text yet) and page.columns."""
+def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | None = None) -> PageImage:
+    """Stage 2: find columns and blocks; sets page.blocks (no text yet) and page.columns.
+
+    ``regions``: the learned detector's proposals for this page image, if any;
+    they are checked against the geometry (``layout_learned``) before use."""
     page = pimg.page
     binary = pimg.binary
     comps = geo.components(binary)
@@ -170,14 +210,17 @@ def analyse_layout(pimg: PageImage, options: Options) -> PageImage:
     hor, ver = geo.rule_masks(binary, ch)
     rule = _on_rules(comps, hor | ver)
     figures = geo.find_graphics(comps, rule, figures, ch)
-    frames = geo.find_frames(hor, ver, ch, figures)
     text = _classify(comps, rule, figures, ch)
+    segs = _segments(comps, text, binary.shape, ch)
+    learned = learned_mod.accept(regions or [], segs, figures, ch)
+    if learned.away != figures:
+        # tables and equations keep their ink out of the text as pictures do
+        figures = learned.away
+        text = _classify(comps, rule, figures, ch)
+        segs = _segments(comps, text, binary.shape, ch)
+    frames = geo.find_frames(hor, ver, ch, figures)
     tb = comps.boxes[text]
     pimg.glyphs = np.stack([(tb[:, 0] + tb[:, 2]) / 2, (tb[:, 1] + tb[:, 3]) / 2], axis=1)
-    mask = np.zeros(binary.shape, np.uint8)
-    for x0, y0, x1, y1 in comps.boxes[text]:
-        mask[y0:y1, x0:x1] = 255
-    segs = geo.segments(mask, ch)
 
     obstacles = [tuple(s) for s in segs] + [f.to_list() for f in figures] + [fr.to_list() for fr in frames]
     gutters = geo.tall_gaps(obstacles, binary.shape, ch)
@@ -226,16 +269,24 @@ def analyse_layout(pimg: PageImage, options: Options) -> PageImage:
         blocks.append(Block(id=0, kind=kind, bbox=bb, column=span[0], span=span,
                             lines=[Line(bbox=ln.bbox) for ln in sorted(g, key=lambda t: t.bbox.y0)]))
     _masthead(blocks, cols, body_h, ch)
-    for f in figures:
-        span = span_of(f, cols, ch) if cols else (0, 1)
-        blocks.append(Block(id=0, kind="figure", bbox=f, column=span[0], span=span))
+    _footnotes(blocks, geo.strokes(hor), cols, body_h, ch, binary.shape[0])
+    for kind, boxes in (("figure", learned.figures), ("table", learned.tables),
+                        ("equation", learned.equations)):
+        for f in boxes:
+            span = span_of(f, cols, ch) if cols else (0, 1)
+            blocks.append(Block(id=0, kind=kind, bbox=f, column=span[0], span=span))
     blocks.sort(key=lambda bl: (bl.bbox.y0, bl.bbox.x0))
     for i, bl in enumerate(blocks):
         bl.id = i
+    retyped = learned_mod.retype(blocks, learned, body_h, binary.shape[0])
     page.blocks = blocks
     page.columns = cols
     page.options["layout"] = {"char_height": round(ch, 1), "body_line_height": round(body_h, 1),
                               "gutters": len(gutters), "rules": len(rules), "frames": len(frames)}
+    if regions is not None:
+        page.options["layout"]["learned"] = {
+            "regions": len(regions), "tables": len(learned.tables), "figures": len(learned.figures),
+            "equations": len(learned.equations), "retyped": retyped, "dropped": learned.dropped}
     if not blocks:
         page.flags.append("no-text-found")
     return pimg

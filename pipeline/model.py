@@ -10,8 +10,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-BLOCK_KINDS = ("title", "heading", "body", "caption", "header", "footer", "figure", "sidebar")
-TEXT_KINDS = frozenset(BLOCK_KINDS) - {"figure"}
+BLOCK_KINDS = ("title", "heading", "body", "caption", "header", "footer", "figure", "sidebar",
+               "table", "equation", "footnote")
+# pictures: never sent to a recogniser (chi_sim cannot read a formula either)
+PICTURE_KINDS = frozenset({"figure", "equation"})
+TEXT_KINDS = frozenset(BLOCK_KINDS) - PICTURE_KINDS
+# running heads and feet: recognised, outside the main text unless asked for
+RUNNING_KINDS = frozenset({"header", "footer"})
+# recognised and kept in the page model and layout formats, but outside the
+# page's running text: notes at the foot of the page (kept with the running
+# heads on request) and tables (their cells are no prose)
+ASIDE_KINDS = RUNNING_KINDS | {"footnote", "table"}
 
 
 @dataclass(frozen=True)
@@ -187,4 +196,5 @@ class Page:
         return cls(**kw)
 
 
-__all__ = ["BBox", "Word", "Line", "Block", "Page", "BLOCK_KINDS", "TEXT_KINDS", "asdict"]
+__all__ = ["BBox", "Word", "Line", "Block", "Page", "BLOCK_KINDS", "TEXT_KINDS", "PICTURE_KINDS",
+           "RUNNING_KINDS", "ASIDE_KINDS"]

@@ -25,8 +25,10 @@ PAD = 12  # white border around a crop: Tesseract misses glyphs touching the edg
 class OcrEngine(Protocol):
     name: str
     # optional: the text-line height (px) the engine reads best; taller crops
-    # are scaled down to it before `recognize` (None: left as they are)
+    # are scaled down to it before `recognize` (None: left as they are), and
+    # crops whose lines are under ``min_line_px`` are scaled up to it
     max_line_px: int | None
+    min_line_px: int | None
 
     def check(self) -> None:
         """Raise EngineMissing when the engine cannot run here."""
@@ -52,6 +54,9 @@ def _line(words: list[Word]) -> Line:
 # (titles 90-120 px high) it misreads every other character ("技能" -> "拉有能")
 # and drops lines, and scaled down to this height it reads them right.
 TESSERACT_LINE_PX = 36
+# Below this it loses the strokes of Han characters (a low-resolution scan's
+# 10-12 px body text): such crops are scaled up to TESSERACT_LINE_PX.
+TESSERACT_MIN_LINE_PX = 24
 
 
 class TesseractEngine:
@@ -60,6 +65,7 @@ class TesseractEngine:
 
     name = "tesseract"
     max_line_px = TESSERACT_LINE_PX
+    min_line_px = TESSERACT_MIN_LINE_PX
 
     def __init__(self, options: Options):
         self.lang = options.lang
@@ -96,6 +102,7 @@ class TesseractCliEngine:
 
     name = "tesseract-cli"
     max_line_px = TESSERACT_LINE_PX
+    min_line_px = TESSERACT_MIN_LINE_PX
 
     def __init__(self, options: Options):
         self.lang = options.lang
@@ -164,18 +171,24 @@ def _to_page(ln: Line, f: float, dx: int, dy: int) -> Line:
                 words=[Word(box(w.bbox), w.text, w.conf) for w in ln.words])
 
 
-def _fit_line_height(crop: np.ndarray, line_px: float, limit: int | None) -> tuple[np.ndarray, float]:
-    """The crop scaled down so its text lines are at most ``limit`` px high, and the scale."""
-    if not limit or line_px <= limit * 1.1:
-        return crop, 1.0
-    f = limit / line_px
-    return cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), f
+def _fit_line_height(crop: np.ndarray, line_px: float, limit: int | None,
+                     least: int | None = None) -> tuple[np.ndarray, float]:
+    """The crop scaled so its text lines are at most ``limit`` px high (and, when
+    they are under ``least``, up to ``limit``), and the scale."""
+    if limit and line_px > limit * 1.1:
+        f = limit / line_px
+        return cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), f
+    if least and limit and 0 < line_px < least:
+        f = limit / line_px
+        return cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC), f
+    return crop, 1.0
 
 
 def _read(gray: np.ndarray, box: BBox, ch: int, engine: OcrEngine, kind: str, n_lines: int) -> list[Line]:
     """Lines of the text in ``box`` of the page, in page coordinates."""
     crop, dx, dy = _crop(gray, box, max(4, ch // 4))
-    crop, f = _fit_line_height(crop, ch, getattr(engine, "max_line_px", None))
+    crop, f = _fit_line_height(crop, ch, getattr(engine, "max_line_px", None),
+                               getattr(engine, "min_line_px", None))
     return [_to_page(ln, f, dx, dy) for ln in engine.recognize(crop, kind, n_lines)]
 
 

@@ -19,6 +19,10 @@ class Options:
     ocr_timeout: float = 120.0     # seconds for one engine call
     max_pixels: int = 200_000_000  # refuse larger images (decompression bombs)
     text_layer: str = "auto"       # PDFs: use the text layer (auto|never|only)
+    # regions from: the page's geometry alone; the learned detector's regions
+    # (the geometry only cuts lines inside them); or both, the detector typing
+    # what the geometry finds, with the best-measured fallback (auto)
+    layout: str = "auto"
 
     @classmethod
     def from_dict(cls, d: dict) -> "Options":

@@ -18,6 +18,7 @@ KIND_COLOURS = {
     "title": (40, 40, 220), "heading": (200, 40, 200), "body": (40, 160, 40),
     "caption": (0, 140, 255), "header": (140, 140, 0), "footer": (140, 140, 0),
     "figure": (220, 80, 20), "sidebar": (0, 170, 190),
+    "table": (120, 60, 160), "equation": (220, 80, 20), "footnote": (140, 140, 0),
 }
 GUTTER_COLOUR = (230, 150, 110)   # light blue band
 GUTTER_LINE = (200, 110, 60)      # its dashed centre line
@@ -87,8 +88,9 @@ def _corner(blocks: list[BBox], w: int, h: int, lw: int, lh: int) -> tuple[int, 
 
 
 def _legend(img: np.ndarray, blocks: list[BBox], u: float) -> None:
-    kinds = [k for k in KIND_COLOURS if k != "footer"]
-    entries = [("header/footer" if k == "header" else k, "box", KIND_COLOURS[k]) for k in kinds]
+    names = {"header": "header/footer/note", "figure": "figure/equation"}
+    kinds = [k for k in KIND_COLOURS if k not in ("footer", "footnote", "equation")]
+    entries = [(names.get(k, k), "box", KIND_COLOURS[k]) for k in kinds]
     entries += [("gutter", "fill", GUTTER_COLOUR), (f"conf < {LOW_CONF:g}", "fill", LOW_CONF_COLOUR),
                 ("reading order", "arrow", ARROW_COLOUR)]
     fs, row, sw = 0.5 * u, int(round(20 * u)), int(round(26 * u))

@@ -20,6 +20,9 @@ class PageImage:
     gray: np.ndarray      # deskewed, lighting-flattened grayscale (OCR input)
     binary: np.ndarray    # ink = 255, paper = 0 (layout input)
     glyphs: np.ndarray | None = None  # (n, 2) centres of the glyphs layout found, for checks
+    # deskewed grayscale before the lighting is flattened: what the learned
+    # region detector was trained on (tinted panels and photos keep their tone)
+    straight: np.ndarray | None = None
 
 
 def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
@@ -238,4 +241,4 @@ def preprocess(page: Page, image: np.ndarray, options: Options) -> PageImage:
     page.transform = [[round(float(v), 6) for v in r] for r in inv]
     if (ox, oy) != (0, 0) or cropped.shape != image.shape:
         page.flags.append(f"cropped-border:{ox},{oy},{cropped.shape[1]}x{cropped.shape[0]}")
-    return PageImage(page=page, gray=gray, binary=binarize(gray))
+    return PageImage(page=page, gray=gray, binary=binarize(gray), straight=straight)

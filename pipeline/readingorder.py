@@ -14,7 +14,9 @@ Breuel's partial order + topological sort (as in OCRopus / kraken
   figure are main flow;
 * sidebars after the main flow, ordered among themselves by the same partial
   order; a figure whose centre lies inside a sidebar follows that sidebar;
-* figures with no text in their column at all come after that, before footers.
+* figures with no text in their column at all come after that, then the
+  page's footnotes, before footers. Tables and display equations are placed
+  as figures are.
 
 Partial order on a set of blocks: ``a < b`` if their x-ranges overlap
 (by more than a tolerance) and ``a`` is above ``b``; otherwise ``a < b`` if
@@ -332,7 +334,8 @@ def resolve_order(blocks: list[Block], options: ResolveOptions | None = None) ->
     by_kind: dict[str, list[Block]] = defaultdict(list)
     for b in sorted(blocks, key=_key):
         by_kind[b.kind].append(b)
-    figures = by_kind["figure"]
+    # tables and display equations sit in the flow of their column as figures do
+    figures = sorted(by_kind["figure"] + by_kind["table"] + by_kind["equation"], key=_key)
     sidebars = by_kind["sidebar"]
     text_main = [b for b in blocks if b.kind in MAIN_KINDS]
     others = text_main + sidebars + by_kind["header"] + by_kind["footer"]
@@ -372,6 +375,7 @@ def resolve_order(blocks: list[Block], options: ResolveOptions | None = None) ->
         out.append(b)
         out.extend(after[id(b)])
     out.extend(at_end)
+    out.extend(_order_flow(by_kind["footnote"], opts)[0])
     out.extend(_rows(by_kind["footer"]))
     for i, b in enumerate(out):
         b.order = i

@@ -36,7 +36,7 @@ def _page():
 
 
 def test_layout_error_falls_back_to_plain_order(monkeypatch):
-    def broken(pimg, options):
+    def broken(pimg, options, *args):
         raise RuntimeError("no idea")
     monkeypatch.setattr(convert, "analyse_layout", broken)
     page = convert.convert_page(_page(), Options(), KindEngine()).page
@@ -52,8 +52,8 @@ def test_layout_error_falls_back_to_plain_order(monkeypatch):
 def test_nonsense_layout_is_flagged_and_replaced(monkeypatch):
     real = convert.analyse_layout
 
-    def twice(pimg, options):
-        pimg = real(pimg, options)
+    def twice(pimg, options, *args):
+        pimg = real(pimg, options, *args)
         # the same text found twice: a block copied over another one
         b = next(b for b in pimg.page.blocks if b.kind == "body")
         pimg.page.blocks.append(Block(id=999, kind="body", bbox=b.bbox, column=b.column, span=b.span,

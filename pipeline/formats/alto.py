@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 from .. import __version__
-from ..model import BBox, Page
+from ..model import PICTURE_KINDS, BBox, Page
 from .flow import FlowBlock, line_words, page_flow, xml_safe
 from .geometry import SourceFrame, source_frame
 
@@ -106,7 +106,7 @@ def alto_xml(page: Page, frame: SourceFrame | None = None) -> str:
     rotation = f"{rot:.3f}" if abs(rot) >= 0.01 else None
     lang = _LANG.get(str(page.options.get("lang", "")).split("+")[0])
 
-    written = [(i, fb) for i, fb in enumerate(flow) if fb.in_text or fb.kind == "figure"]
+    written = [(i, fb) for i, fb in enumerate(flow) if fb.in_text or fb.kind in PICTURE_KINDS]
     spaces = {"TopMargin": [], "PrintSpace": [], "BottomMargin": []}
     for i, fb in written:
         where = {"header": "TopMargin", "footer": "BottomMargin"}.get(fb.kind, "PrintSpace")
@@ -120,8 +120,8 @@ def alto_xml(page: Page, frame: SourceFrame | None = None) -> str:
         ps = _sub(pg, name, ID=f"{name[0].lower()}s", **_pos(frame, area))
         for i, fb in items:
             bid = f"b{i}"
-            if fb.kind == "figure":
-                _sub(ps, "Illustration", ID=bid, TAGREFS="kind_figure",
+            if fb.kind in PICTURE_KINDS:
+                _sub(ps, "Illustration", ID=bid, TAGREFS=f"kind_{fb.kind}",
                      **_pos(frame, fb.block.bbox))
             else:
                 _text_block(ps, fb, bid, frame, rotation, lang)

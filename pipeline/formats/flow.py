@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from ..assemble import PROSE_KINDS, RUNNING_KINDS
+from ..assemble import PROSE_KINDS, in_text as _in_text
 from ..model import BBox, Block, Line, Page, Word
 from ..paragraphs import paragraph_starts
 
@@ -166,8 +166,7 @@ def page_flow(page: Page) -> list[FlowBlock]:
     for b in page.ordered_blocks():
         lines = block_lines(b)
         # Exactly the blocks page_text writes (it skips a block without text).
-        in_text = (b.is_text and bool(lines) and bool(b.text.strip())
-                   and (keep or b.kind not in RUNNING_KINDS))
+        in_text = bool(lines) and bool(b.text.strip()) and _in_text(b, keep)
         out.append(FlowBlock(b, lines, in_text))
     return out
 

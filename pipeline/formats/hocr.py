@@ -16,7 +16,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from .. import __version__
-from ..model import BBox, Page
+from ..model import PICTURE_KINDS, BBox, Page
 from .flow import FlowBlock, FlowLine, line_words, page_flow, xml_safe
 from .geometry import SourceFrame, source_frame
 
@@ -97,7 +97,7 @@ def hocr_html(page: Page, frame: SourceFrame | None = None) -> str:
                           f"scan_res {page.dpi} {page.dpi}")})
     for i, fb in enumerate(flow, start=1):
         bid = f"block_{n}{page.part}_{i}"
-        if fb.kind == "figure":
+        if fb.kind in PICTURE_KINDS:
             ET.SubElement(pdiv, "div", {"class": "ocr_photo", "id": bid,
                                         "title": _bbox(frame, fb.block.bbox)})
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..assemble import continues_paragraph  # the text file's rule for run-on paragraphs
-from ..model import Block, Page
+from ..model import ASIDE_KINDS, PICTURE_KINDS, Block, Page
 
 __all__ = ["page_markdown", "document_markdown", "md_escape"]
 
@@ -49,7 +49,7 @@ def page_markdown(page: Page) -> str:
     items: list[tuple[str, str]] = []  # (kind, raw paragraph)
     prev: Block | None = None
     for b in page.ordered_blocks():
-        if b.kind in ("header", "footer", "figure"):
+        if b.kind in ASIDE_KINDS or b.kind in PICTURE_KINDS:
             continue
         paras = _paragraphs(b)
         if not paras:

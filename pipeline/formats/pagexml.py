@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from .. import __version__
 from ..assemble import PROSE_KINDS
 from ..assemble import continues_paragraph  # the text file's rule for run-on paragraphs
-from ..model import BBox, Block, Page
+from ..model import PICTURE_KINDS, BBox, Block, Page
 from .flow import FlowBlock, FlowLine, page_flow, xml_safe
 from .geometry import SourceFrame, source_frame
 
@@ -41,7 +41,8 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 __all__ = ["page_xml", "NS"]
 
 _TYPE = {"title": "heading", "heading": "heading", "body": "paragraph", "caption": "caption",
-         "header": "header", "footer": "footer", "sidebar": "floating"}
+         "header": "header", "footer": "footer", "sidebar": "floating", "footnote": "footnote",
+         "table": "other"}
 _CUSTOM = {"title": "structure {type:title;}", "sidebar": "structure {type:sidebar;}"}
 _PAGE_NUMBER = re.compile(r"^[\s\-—–·.]*\d{1,4}[\s\-—–·.]*$")
 _LANG = {"chi_sim": ("Chinese", "Hans - Han (Simplified variant)"),
@@ -150,7 +151,7 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
               readingDirection="left-to-right", textLineOrder="top-to-bottom")
 
     regions = _regions(flow)
-    in_order = [r for r in regions if r.fb.in_text or r.fb.kind == "figure"]
+    in_order = [r for r in regions if r.fb.in_text or r.fb.kind in PICTURE_KINDS]
     if in_order:
         ro = _sub(pg, "ReadingOrder")
         group = _sub(ro, "OrderedGroup", id="ro0", caption="magscan reading order")
@@ -159,8 +160,8 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
 
     for r in regions:
         b = r.fb.block
-        if b.kind == "figure":
-            reg = _sub(pg, "ImageRegion", id=r.rid)
+        if b.kind in PICTURE_KINDS:
+            reg = _sub(pg, "MathsRegion" if b.kind == "equation" else "ImageRegion", id=r.rid)
             _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
             continue
         reg = _sub(pg, "TextRegion", id=r.rid, custom=_CUSTOM.get(b.kind),
