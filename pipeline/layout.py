@@ -128,28 +128,27 @@ def _masthead(blocks: list[Block], cols: list[tuple[int, int]], body_h: float, c
             heads.append(b)
 
 
-def _footnotes(blocks: list[Block], hor_strokes: list[BBox], cols: list[tuple[int, int]],
-               body_h: float, ch: float, page_h: int) -> None:
-    """Notes at the foot of a column: the text under a short rule that starts at
-    the column's left edge (the footnote rule), set no larger than the body,
-    down to the running foot. Their text stays out of the running text."""
+def _footnotes(blocks: list[Block], hor_strokes: list[BBox], body_h: float, ch: float,
+               page_h: int) -> None:
+    """Notes at the foot of the page: the text under a short rule that starts at
+    the left edge of the text above it (the footnote rule), set smaller than
+    the body, down to the running foot. They stay out of the running text."""
+    text = [b for b in blocks if b.is_text and b.kind not in ("header", "footer")]
     for r in hor_strokes:
         if r.height > 0.4 * ch or r.width < 2 * ch or r.y0 < 0.5 * page_h:
             continue
-        col = next(((c0, c1) for c0, c1 in cols if abs(r.x0 - c0) <= 1.5 * ch), None)
-        if col is None or r.width > 0.5 * (col[1] - col[0]):
+        above = [b for b in text if b.bbox.y1 <= r.y0 + 2 and b.bbox.x_overlap(r) > 0]
+        if not above:
             continue
-        below = [b for b in blocks if b.is_text and b.bbox.y0 >= r.y1 - 2
-                 and col[0] - ch <= b.bbox.x0 <= col[0] + 3 * ch and b.kind not in ("header", "footer")]
-        if not below:
+        col = max(above, key=lambda b: b.bbox.y1).bbox
+        if abs(col.x0 - r.x0) > 1.5 * ch or r.width > 0.5 * col.width or r.y0 - col.y1 > 3 * ch:
             continue
-        first = min(below, key=lambda b: b.bbox.y0)
-        if first.bbox.y0 - r.y1 > 2.5 * ch:
+        below = [b for b in text if b.bbox.y0 >= r.y1 - 2 and col.x0 - ch <= b.bbox.x0 <= col.x0 + 3 * ch]
+        if not below or min(b.bbox.y0 for b in below) - r.y1 > 2.5 * ch:
             continue
-        notes = [b for b in below if b.lines and
-                 float(np.median([ln.bbox.height for ln in b.lines])) <= 0.9 * body_h]
-        if notes and len(notes) == len(below):
-            for b in notes:
+        if all(b.lines and float(np.median([ln.bbox.height for ln in b.lines])) <= 0.9 * body_h
+               for b in below):
+            for b in below:
                 b.kind = "footnote"
 
 
@@ -212,7 +211,7 @@ def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | No
     figures = geo.find_graphics(comps, rule, figures, ch)
     text = _classify(comps, rule, figures, ch)
     segs = _segments(comps, text, binary.shape, ch)
-    learned = learned_mod.accept(regions or [], segs, figures, ch)
+    learned = learned_mod.accept(regions or [], segs, comps, figures, ch)
     if learned.away != figures:
         # tables and equations keep their ink out of the text as pictures do
         figures = learned.away
@@ -269,7 +268,7 @@ def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | No
         blocks.append(Block(id=0, kind=kind, bbox=bb, column=span[0], span=span,
                             lines=[Line(bbox=ln.bbox) for ln in sorted(g, key=lambda t: t.bbox.y0)]))
     _masthead(blocks, cols, body_h, ch)
-    _footnotes(blocks, geo.strokes(hor), cols, body_h, ch, binary.shape[0])
+    _footnotes(blocks, geo.strokes(hor), body_h, ch, binary.shape[0])
     for kind, boxes in (("figure", learned.figures), ("table", learned.tables),
                         ("equation", learned.equations)):
         for f in boxes:

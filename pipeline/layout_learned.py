@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .layout_geometry import Components
 from .model import BBox, Block
 from .regions import Region
 
@@ -30,6 +31,12 @@ from .regions import Region
 SURE = 0.5
 # a figure over this much text-height ink is text (running text covers 0.3 to 0.6)
 TEXT_COVER = 0.2
+# ... or whose ink is mostly in glyph-sized pieces (a chart's is in its bars,
+# axes and lines; a photo's in large blots)
+GLYPH_SHARE = 0.7
+# a learned picture may add the labels, legend and axes round a picture the
+# geometry found, not many times its area
+MAX_GROWTH = 4.0
 TEXTY = frozenset({"text", "title", "reference"})
 PICTURES = frozenset({"table", "figure", "equation"})
 
@@ -113,10 +120,28 @@ def cell_rows(box: BBox, segs: np.ndarray, ch: float) -> tuple[float, int]:
     return gapped / len(rows), len(rows)
 
 
-def accept(regions: list[Region], segs: np.ndarray, figures: list[BBox], ch: float) -> Learned:
+def glyph_ink_share(box: BBox, comps: Components, ch: float) -> float:
+    """Share of the ink in ``box`` that belongs to glyph-sized components. Over
+    text, nearly all of it (however dense or small the type, and wherever rows
+    of it touch); over a photo, line art or the bars and axes of a chart, most
+    ink is in components far bigger than a character."""
+    b = comps.boxes
+    if not len(b):
+        return 0.0
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    inside = (b[:, 0] >= box.x0) & (b[:, 2] <= box.x1) & (b[:, 1] >= box.y0) & (b[:, 3] <= box.y1)
+    ink = float(comps.area[inside].sum())
+    if ink <= 0:
+        return 0.0
+    glyph = inside & (h <= 1.6 * ch) & (w <= 3 * ch)
+    return float(comps.area[glyph].sum()) / ink
+
+
+def accept(regions: list[Region], segs: np.ndarray, comps: Components, figures: list[BBox],
+           ch: float) -> Learned:
     """Check the detector's proposals against the page (see the module docstring).
-    ``segs``: the page's character runs; ``figures``: the pictures the
-    geometry found itself."""
+    ``segs``: the page's character runs; ``comps``: its ink components;
+    ``figures``: the pictures the geometry found itself."""
     out = Learned()
     geo_figs = list(figures)
     for r in regions:
@@ -131,11 +156,20 @@ def accept(regions: list[Region], segs: np.ndarray, figures: list[BBox], ch: flo
                                f"{t.bbox.to_list()} ({t.score:.2f}) inside")
             continue
         if r.kind == "figure":
-            cover = text_cover(r.bbox, segs, ch)
             hit = [f for f in geo_figs if _inter(f, r.bbox) >= 0.3 * f.area]
-            if cover >= TEXT_COVER or (not hit and r.score < SURE):
+            found = sum(_inter(f, r.bbox) for f in hit)
+            if hit and r.bbox.area > MAX_GROWTH * found:
+                # a region many times the picture the geometry found in it (a
+                # whole broadsheet page for its one photo): keep the geometry's
                 out.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): "
-                                   f"text cover {cover:.2f}")
+                                   f"{r.bbox.area / found:.0f}x the picture inside")
+                continue
+            # what the detector adds to the pictures the geometry found must not be text
+            cover = text_cover(r.bbox, segs, ch)
+            share = 0.0 if found >= 0.8 * r.bbox.area else glyph_ink_share(r.bbox, comps, ch)
+            if cover >= TEXT_COVER or share >= GLYPH_SHARE or (not hit and r.score < SURE):
+                out.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): text cover "
+                                   f"{cover:.2f}, glyph ink {share:.2f}")
                 continue
             out.figures.append(BBox.enclosing([r.bbox] + hit))
             geo_figs = [f for f in geo_figs if f not in hit]

