@@ -9,7 +9,7 @@ seconds per page. The images are read where they lie and never copied.
 
     .venv/bin/python bench/realpages.py                       # ../shared/realpages
     .venv/bin/python bench/realpages.py DIR [DIR ...] --engines tesseract
-    .venv/bin/python bench/realpages.py --layout geometric     # one layout mode only
+    .venv/bin/python bench/realpages.py --convert-args '--layout geometric' 
 
 Folders are kept apart in every table. The headline is the mean over the
 pages whose gold can be trusted: a page whose README row carries the flag
@@ -156,10 +156,10 @@ def main(argv=None) -> int:
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--no-psm3", action="store_true")
     ap.add_argument("--write", action="store_true", help=f"also write {RESULTS.name}")
-    ap.add_argument("magscan_args", nargs=argparse.REMAINDER,
-                    help="after --: extra options for magscan convert (e.g. -- --layout geometric)")
+    ap.add_argument("--convert-args", default="",
+                    help="extra options for magscan convert, e.g. '--layout geometric'")
     a = ap.parse_args(argv)
-    extra = [x for x in a.magscan_args if x != "--"]
+    extra = a.convert_args.split()
     sections, summary = [], []
     for folder in a.dirs:
         folder = folder.resolve()

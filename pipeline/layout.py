@@ -12,11 +12,14 @@ lines under a title are headings of the masthead).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 from . import layout_geometry as geo
-from .layout_lines import TextLine, channel, columns, lines_from_segments, separators, span_of, walled
+from .layout_lines import (TextLine, channel, columns, crossings, lines_from_segments, separators, span_of,
+                           walled)
 from .model import BBox, Block, Line
 from . import layout_learned as learned_mod
 from .options import Options
@@ -70,7 +73,8 @@ def _group_blocks(lines: list[TextLine], others: list[BBox], ch: float) -> list[
 
 
 def _kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: float,
-          figures: list[BBox], all_boxes: list[BBox], page_h: int, ncols: int, ch: float) -> str:
+          figures: list[BBox], all_boxes: list[BBox], page_h: int, crosses: int, ch: float) -> str:
+    """``crosses``: column separators the block's first line runs across."""
     hb = float(np.median([ln.bbox.height for ln in lines]))
     dens = float(np.median([ln.density for ln in lines]))
     if lines[0].frame >= 0:
@@ -96,7 +100,7 @@ def _kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: float,
     bold = dens >= 1.3 * body_density and bbox.width >= 3 * hb
     if len(lines) <= 3 and (hb >= 1.15 * body_h or bold):
         return "heading"
-    if len(lines) <= 2 and lines[0].span[1] - lines[0].span[0] > 1 and ncols > 1:
+    if len(lines) <= 2 and crosses > 0:
         return "heading"
     return "body"
 
@@ -196,55 +200,82 @@ def _vertical_rules(ver: np.ndarray, frames: list[BBox], figures: list[BBox], ch
     return out
 
 
-def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | None = None) -> PageImage:
-    """Stage 2: find columns and blocks; sets page.blocks (no text yet) and page.columns.
+@dataclass
+class Ink:
+    """What the binary page holds before any text is found (computed once a page)."""
+    comps: geo.Components
+    ch: float                 # body character height
+    hor: np.ndarray           # ink of long horizontal strokes
+    ver: np.ndarray           # ink of long vertical strokes
+    rule: np.ndarray          # per component: mostly rule ink
+    pictures: list[BBox]      # photos and line art the geometry found
 
-    ``regions``: the learned detector's proposals for this page image, if any;
-    they are checked against the geometry (``layout_learned``) before use."""
-    page = pimg.page
+
+@dataclass
+class TextGeometry:
+    """The text the geometry finds around a given set of pictures."""
+    pictures: list[BBox]
+    frames: list[BBox]
+    segs: np.ndarray                          # character runs
+    gutters: list[BBox]
+    rules: list[BBox]                         # vertical column rules
+    seps: list[tuple[float, int]]             # column separators (x, weight)
+    reach: list[tuple[float, int, int, int]]  # each separator's channel (x, top, bottom, width)
+    lines: list[TextLine]
+    cols: list[tuple[int, int]]
+    glyphs: np.ndarray                        # centres of the glyphs, for checks
+    body_h: float = 0.0
+
+
+def find_ink(pimg: PageImage) -> Ink:
     binary = pimg.binary
     comps = geo.components(binary)
     ch = geo.char_height(comps)
-    figures = geo.find_figures(pimg.gray, ch)
+    pictures = geo.find_figures(pimg.gray, ch)
     hor, ver = geo.rule_masks(binary, ch)
     rule = _on_rules(comps, hor | ver)
-    figures = geo.find_graphics(comps, rule, figures, ch)
-    text = _classify(comps, rule, figures, ch)
-    segs = _segments(comps, text, binary.shape, ch)
-    learned = learned_mod.accept(regions or [], segs, comps, figures, ch)
-    if learned.away != figures:
-        # tables and equations keep their ink out of the text as pictures do
-        figures = learned.away
-        text = _classify(comps, rule, figures, ch)
-        segs = _segments(comps, text, binary.shape, ch)
-    frames = geo.find_frames(hor, ver, ch, figures)
-    tb = comps.boxes[text]
-    pimg.glyphs = np.stack([(tb[:, 0] + tb[:, 2]) / 2, (tb[:, 1] + tb[:, 3]) / 2], axis=1)
+    pictures = geo.find_graphics(comps, rule, pictures, ch)
+    return Ink(comps, ch, hor, ver, rule, pictures)
 
-    obstacles = [tuple(s) for s in segs] + [f.to_list() for f in figures] + [fr.to_list() for fr in frames]
+
+def text_runs(ink: Ink, pictures: list[BBox], shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(which components are glyphs, their character runs) outside ``pictures``."""
+    text = _classify(ink.comps, ink.rule, pictures, ink.ch)
+    return text, _segments(ink.comps, text, shape, ink.ch)
+
+
+def find_text(pimg: PageImage, ink: Ink, pictures: list[BBox], options: Options) -> TextGeometry:
+    """Gutters, column separators, text lines and columns around ``pictures``."""
+    binary, ch = pimg.binary, ink.ch
+    text, segs = text_runs(ink, pictures, binary.shape)
+    frames = geo.find_frames(ink.hor, ink.ver, ch, pictures)
+    tb = ink.comps.boxes[text]
+    glyphs = np.stack([(tb[:, 0] + tb[:, 2]) / 2, (tb[:, 1] + tb[:, 3]) / 2], axis=1)
+
+    obstacles = [tuple(s) for s in segs] + [f.to_list() for f in pictures] + [fr.to_list() for fr in frames]
     gutters = geo.tall_gaps(obstacles, binary.shape, ch)
-    gutters = [p for g in gutters if g.width <= 4 * ch for p in walled(g, segs, ch, figures)]
-    rules = _vertical_rules(ver, frames, figures, ch)
+    gutters = [p for g in gutters if g.width <= 4 * ch for p in walled(g, segs, ch, pictures)]
+    rules = _vertical_rules(ink.ver, frames, pictures, ch)
     # a vertical rule is a gutter whatever the white space beside it
     ruled = [BBox(r.x0 - 1, r.y0, r.x1 + 1, r.y1) for r in rules]
     # the narrowest gutter set is 0.05 inch; white narrower than a third of a
     # character (and than 0.04 inch) running down a column is the lined-up
     # gaps between the characters of letter-spaced text
-    min_gutter = min(0.35 * ch, 0.04 * (page.dpi or 300))
+    min_gutter = min(0.35 * ch, 0.04 * (pimg.page.dpi or 300))
     seps, gutters = separators(gutters, ch, binary.shape[0], ruled, min_gutter)
     gutters += [r for r in ruled if r not in gutters]
 
-    spans = [channel(x, gutters, segs, ch) for x, _ in seps] if len(segs) else []
-    line_boxes = lines_from_segments(segs, gutters, ch, [x for x, _ in seps], spans) if len(segs) else []
+    reach = [channel(x, gutters, segs, ch) for x, _ in seps] if len(segs) else []
+    line_boxes = lines_from_segments(segs, gutters, ch, [x for x, _ in seps], reach) if len(segs) else []
     integral = cv2.integral(binary // 255)
     lines = []
     for lb in line_boxes:
-        ink = integral[lb.y1, lb.x1] - integral[lb.y0, lb.x1] - integral[lb.y1, lb.x0] + integral[lb.y0, lb.x0]
+        ink_px = integral[lb.y1, lb.x1] - integral[lb.y0, lb.x1] - integral[lb.y1, lb.x0] + integral[lb.y0, lb.x0]
         frame = next((i for i, fr in enumerate(frames)
                       if fr.x0 <= lb.cx <= fr.x1 and fr.y0 <= lb.cy <= fr.y1), -1)
-        lines.append(TextLine(lb, float(ink) / max(lb.area, 1), frame=frame))
+        lines.append(TextLine(lb, float(ink_px) / max(lb.area, 1), frame=frame))
 
-    cols = columns(seps, lines, ch)
+    cols = columns(seps, lines, ch, reach)
     if options.columns and cols and len(cols) != options.columns:
         left, right = cols[0][0], cols[-1][1]
         step = (right - left) / options.columns
@@ -253,36 +284,66 @@ def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | No
         # a box has its own inner layout: all its lines share the box's span
         box = frames[ln.frame] if ln.frame >= 0 else ln.bbox
         ln.span = span_of(box, cols, ch) if cols else (0, 1)
-
-    groups = _group_blocks(lines, figures + frames, ch)
     heights = [ln.bbox.height for ln in lines if ln.frame < 0]
     body_h = float(np.median(heights)) if heights else ch
+    return TextGeometry(pictures, frames, segs, gutters, rules, seps, reach, lines, cols, glyphs, body_h)
+
+
+def _blocks(tg: TextGeometry, ink: Ink, learned: learned_mod.Learned, page_h: int) -> list[Block]:
+    ch, lines, body_h = ink.ch, tg.lines, tg.body_h
+    groups = _group_blocks(lines, tg.pictures + tg.frames, ch)
     dens = [ln.density for ln in lines if abs(ln.bbox.height - body_h) < 0.2 * body_h]
     body_density = float(np.median(dens)) if dens else 0.3
     boxes = [BBox.enclosing(ln.bbox for ln in g) for g in groups]
-    all_boxes = boxes + figures
+    all_boxes = boxes + tg.pictures
     blocks: list[Block] = []
     for g, bb in zip(groups, boxes):
-        kind = _kind(g, bb, body_h, body_density, figures, all_boxes, binary.shape[0], len(cols), ch)
+        kind = _kind(g, bb, body_h, body_density, tg.pictures, all_boxes, page_h,
+                     crossings(g[0].bbox, tg.reach, ch), ch)
         span = g[0].span
         blocks.append(Block(id=0, kind=kind, bbox=bb, column=span[0], span=span,
                             lines=[Line(bbox=ln.bbox) for ln in sorted(g, key=lambda t: t.bbox.y0)]))
-    _masthead(blocks, cols, body_h, ch)
-    _footnotes(blocks, geo.strokes(hor), body_h, ch, binary.shape[0])
+    _masthead(blocks, tg.cols, body_h, ch)
+    _footnotes(blocks, geo.strokes(ink.hor), body_h, ch, page_h)
     for kind, boxes in (("figure", learned.figures), ("table", learned.tables),
                         ("equation", learned.equations)):
         for f in boxes:
-            span = span_of(f, cols, ch) if cols else (0, 1)
+            span = span_of(f, tg.cols, ch) if tg.cols else (0, 1)
             blocks.append(Block(id=0, kind=kind, bbox=f, column=span[0], span=span))
     blocks.sort(key=lambda bl: (bl.bbox.y0, bl.bbox.x0))
     for i, bl in enumerate(blocks):
         bl.id = i
-    retyped = learned_mod.retype(blocks, learned, body_h, binary.shape[0])
+    return blocks
+
+
+def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | None = None) -> PageImage:
+    """Stage 2: find columns and blocks; sets page.blocks (no text yet) and page.columns.
+
+    ``regions``: the learned detector's proposals for this page image, if any.
+    They are checked against the geometry (``layout_learned``): tables and
+    equations by the runs of characters in them, figures by the text lines
+    the geometry finds in them; the text is found again around the pictures
+    the detector adds."""
+    page = pimg.page
+    page_h = pimg.binary.shape[0]
+    ink = find_ink(pimg)
+    regions = regions or []
+    _text, segs = text_runs(ink, ink.pictures, pimg.binary.shape)
+    learned = learned_mod.accept_cells(regions, segs, ink.ch)
+    tg = find_text(pimg, ink, ink.pictures + learned.tables + learned.equations, options)
+    learned.figures = learned_mod.accept_figures(regions, tg.lines, ink.pictures, tg.body_h,
+                                                 ink.ch, learned)
+    if learned.away != tg.pictures:
+        tg = find_text(pimg, ink, learned.away, options)
+    pimg.glyphs = tg.glyphs
+    pimg.geometry = tg
+    blocks = _blocks(tg, ink, learned, page_h)
+    retyped = learned_mod.retype(blocks, learned, tg.body_h, page_h)
     page.blocks = blocks
-    page.columns = cols
-    page.options["layout"] = {"char_height": round(ch, 1), "body_line_height": round(body_h, 1),
-                              "gutters": len(gutters), "rules": len(rules), "frames": len(frames)}
-    if regions is not None:
+    page.columns = tg.cols
+    page.options["layout"] = {"char_height": round(ink.ch, 1), "body_line_height": round(tg.body_h, 1),
+                              "gutters": len(tg.gutters), "rules": len(tg.rules), "frames": len(tg.frames)}
+    if regions:
         page.options["layout"]["learned"] = {
             "regions": len(regions), "tables": len(learned.tables), "figures": len(learned.figures),
             "equations": len(learned.equations), "retyped": retyped, "dropped": learned.dropped}

@@ -7,8 +7,13 @@ lines; the resolver orders. A proposal is taken only where the page agrees:
   the same detector lies mostly inside is the detector contradicting itself
   (on a real broker report it put a table at 0.54 over a column of running
   text that it had found as text at 0.98) and is dropped;
-- a figure must hold little that looks like text: the glyph-sized ink of a
-  column of exercises is not a picture, the tick labels of a chart are;
+- a table must have rows of cells: runs of characters with white of two
+  characters or more between them, which lines of running text never have;
+- a figure may hold labels (short lines) but no running text or display
+  type: its region is cut back to leave them out (the detector's box round
+  a magazine's clip art reached into the title below it), and dropped when
+  that leaves less than half of it; a weak one needs a picture the geometry
+  found inside it;
 - tables, figures and equations then keep their ink out of the running text,
   so table cells never make page columns and chart labels never join a
   paragraph;
@@ -22,21 +27,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .layout_geometry import Components
 from .model import BBox, Block
 from .regions import Region
 
 # a proposal acted on alone (a table taken out of the text) needs this score;
 # weaker ones count only where the geometry agrees
 SURE = 0.5
-# a figure over this much text-height ink is text (running text covers 0.3 to 0.6)
-TEXT_COVER = 0.2
-# ... or whose ink is mostly in glyph-sized pieces (a chart's is in its bars,
-# axes and lines; a photo's in large blots)
-GLYPH_SHARE = 0.7
-# a learned picture may add the labels, legend and axes round a picture the
-# geometry found, not many times its area
-MAX_GROWTH = 4.0
 TEXTY = frozenset({"text", "title", "reference"})
 PICTURES = frozenset({"table", "figure", "equation"})
 
@@ -82,16 +78,6 @@ def _runs_in(box: BBox, segs: np.ndarray, ch: float) -> np.ndarray:
     return segs[sel]
 
 
-def text_cover(box: BBox, segs: np.ndarray, ch: float) -> float:
-    """Share of ``box`` covered by runs of characters of about body height:
-    high over running text (its lines less their leading), low over photos,
-    line art and the sparse labels of a chart."""
-    runs = _runs_in(box, segs, ch)
-    if not len(runs) or box.area <= 0:
-        return 0.0
-    return float(((runs[:, 2] - runs[:, 0]) * (runs[:, 3] - runs[:, 1])).sum()) / box.area
-
-
 def cell_rows(box: BBox, segs: np.ndarray, ch: float) -> tuple[float, int]:
     """(share of text rows in ``box`` that hold a gap of two characters or more
     between runs, number of rows). Table rows are cells with white between
@@ -120,60 +106,25 @@ def cell_rows(box: BBox, segs: np.ndarray, ch: float) -> tuple[float, int]:
     return gapped / len(rows), len(rows)
 
 
-def glyph_ink_share(box: BBox, comps: Components, ch: float) -> float:
-    """Share of the ink in ``box`` that belongs to glyph-sized components. Over
-    text, nearly all of it (however dense or small the type, and wherever rows
-    of it touch); over a photo, line art or the bars and axes of a chart, most
-    ink is in components far bigger than a character."""
-    b = comps.boxes
-    if not len(b):
-        return 0.0
-    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
-    inside = (b[:, 0] >= box.x0) & (b[:, 2] <= box.x1) & (b[:, 1] >= box.y0) & (b[:, 3] <= box.y1)
-    ink = float(comps.area[inside].sum())
-    if ink <= 0:
-        return 0.0
-    glyph = inside & (h <= 1.6 * ch) & (w <= 3 * ch)
-    return float(comps.area[glyph].sum()) / ink
-
-
-def accept(regions: list[Region], segs: np.ndarray, comps: Components, figures: list[BBox],
-           ch: float) -> Learned:
-    """Check the detector's proposals against the page (see the module docstring).
-    ``segs``: the page's character runs; ``comps``: its ink components;
-    ``figures``: the pictures the geometry found itself."""
+def accept_cells(regions: list[Region], segs: np.ndarray, ch: float) -> Learned:
+    """Tables and equations the page agrees with, and the typed regions;
+    ``segs``: the page's character runs. Figures are judged later, on the
+    text lines (``accept_figures``)."""
     out = Learned()
-    geo_figs = list(figures)
     for r in regions:
         if r.kind not in PICTURES:
             if r.kind in ("header", "footer", "title", "figure_caption", "table_caption") \
                     and r.score >= SURE:
                 out.typed.append(r)
             continue
+        if r.kind == "figure":
+            continue
         t = contradicted(r, regions)
         if t is not None:
             out.dropped.append(f"{r.kind} {r.bbox.to_list()} ({r.score:.2f}): {t.kind} "
                                f"{t.bbox.to_list()} ({t.score:.2f}) inside")
             continue
-        if r.kind == "figure":
-            hit = [f for f in geo_figs if _inter(f, r.bbox) >= 0.3 * f.area]
-            found = sum(_inter(f, r.bbox) for f in hit)
-            if hit and r.bbox.area > MAX_GROWTH * found:
-                # a region many times the picture the geometry found in it (a
-                # whole broadsheet page for its one photo): keep the geometry's
-                out.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): "
-                                   f"{r.bbox.area / found:.0f}x the picture inside")
-                continue
-            # what the detector adds to the pictures the geometry found must not be text
-            cover = text_cover(r.bbox, segs, ch)
-            share = 0.0 if found >= 0.8 * r.bbox.area else glyph_ink_share(r.bbox, comps, ch)
-            if cover >= TEXT_COVER or share >= GLYPH_SHARE or (not hit and r.score < SURE):
-                out.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): text cover "
-                                   f"{cover:.2f}, glyph ink {share:.2f}")
-                continue
-            out.figures.append(BBox.enclosing([r.bbox] + hit))
-            geo_figs = [f for f in geo_figs if f not in hit]
-        elif r.kind == "table":
+        if r.kind == "table":
             share, n = cell_rows(r.bbox, segs, ch)
             if n >= 2 and (share >= 0.5 or (r.score >= SURE and share >= 0.25)):
                 out.tables.append(r.bbox)
@@ -182,14 +133,75 @@ def accept(regions: list[Region], segs: np.ndarray, comps: Components, figures: 
                                    f"{share:.0%} of {n} rows in cells")
         elif r.score >= SURE:
             out.equations.append(r.bbox)
-    out.figures += geo_figs
-    # a picture inside another (a table's chart, a figure's own panel) is that one
-    for name in ("figures", "tables", "equations"):
-        boxes = getattr(out, name)
-        setattr(out, name, [b for b in boxes if not any(
-            o is not b and _inter(o, b) >= 0.8 * b.area and o.area > b.area
-            for o in out.away)])
+    out.tables = _outermost(out.tables)
+    out.equations = [e for e in _outermost(out.equations) if not any(_inter(t, e) for t in out.tables)]
     return out
+
+
+def _outermost(boxes: list[BBox]) -> list[BBox]:
+    """A box mostly inside a bigger one (a panel of a table, a figure's inset) is that one."""
+    return [b for b in boxes if not any(o is not b and o.area > b.area and _inter(o, b) >= 0.8 * b.area
+                                        for o in boxes)]
+
+
+def _strong(ln: BBox, box: BBox, body_h: float, ch: float) -> bool:
+    """A text line a picture may not hold: display type, a full line of body
+    text, or any line the region's edge cuts through. (Short lines wholly
+    inside are a picture's labels.)"""
+    inside = _inter(ln, box) / max(1, ln.area)
+    if inside < 0.1:
+        return False
+    if inside < 0.5:
+        return True
+    display = ln.height >= 1.5 * body_h and ln.width >= 2 * ln.height
+    running = ln.height <= 1.3 * body_h and ln.width >= 8 * ch
+    return display or running
+
+
+def clear_of_text(box: BBox, lines: list[BBox], body_h: float, ch: float) -> BBox | None:
+    """``box`` cut back to leave out the text lines a picture may not hold
+    (``_strong``), one side at a time, keeping the largest part; None when
+    less than half of it is left (the region is text, not a picture)."""
+    cur = box
+    for _ in range(len(lines)):
+        strong = [ln for ln in lines if _strong(ln, cur, body_h, ch)]
+        if not strong:
+            return cur if cur.area >= 0.5 * box.area else None
+        ln = max(strong, key=lambda b: _inter(b, cur))
+        parts = [BBox(cur.x0, cur.y0, cur.x1, min(cur.y1, ln.y0)), BBox(cur.x0, max(cur.y0, ln.y1), cur.x1, cur.y1),
+                 BBox(cur.x0, cur.y0, min(cur.x1, ln.x0), cur.y1), BBox(max(cur.x0, ln.x1), cur.y0, cur.x1, cur.y1)]
+        cur = max(parts, key=lambda p: (p.area if p.width > 0 and p.height > 0 else -1))
+        if cur.width <= 0 or cur.height <= 0 or cur.area < 0.5 * box.area:
+            return None
+    return None
+
+
+def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], body_h: float,
+                   ch: float, learned: Learned) -> list[BBox]:
+    """The page's pictures: the geometry's own (``pictures``), grown or joined
+    by the detector's figures where no text stands in the way (see
+    ``clear_of_text``: a region over a title keeps clear of the title)."""
+    boxes = [ln.bbox for ln in lines]
+    figs = list(pictures)
+    for r in regions:
+        if r.kind != "figure":
+            continue
+        t = contradicted(r, regions)
+        if t is not None:
+            learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): {t.kind} "
+                                   f"{t.bbox.to_list()} ({t.score:.2f}) inside")
+            continue
+        hit = [f for f in figs if f in pictures and _inter(f, r.bbox) >= 0.3 * f.area]
+        if not hit and r.score < SURE:
+            learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): weak, nothing drawn there")
+            continue
+        clear = clear_of_text(r.bbox, boxes, body_h, ch)
+        if clear is None:
+            learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): text inside")
+            continue
+        grown = BBox.enclosing([clear] + hit)
+        figs = [f for f in figs if f not in hit] + [grown]
+    return _outermost(figs)
 
 
 def _inside(b: BBox, r: BBox, frac: float = 0.6) -> bool:

@@ -212,24 +212,38 @@ def separators(gutters: list[BBox], ch: float, page_h: int, rules: list[BBox] = 
     return seps, kept
 
 
-def columns(seps: list[tuple[float, int]], lines: list[TextLine], ch: float) -> list[tuple[int, int]]:
+def columns(seps: list[tuple[float, int]], lines: list[TextLine], ch: float,
+            reach: list[tuple[float, int, int, int]] = ()) -> list[tuple[int, int]]:
     """Column x-ranges between the separators.
 
     Magazine columns have (nearly) equal widths, so a separator that leaves
     a column much narrower than the widest one is more likely a chance
     alignment of white inside a column: the weaker of such a column's two
-    separators is dropped until none is left.
+    separators is dropped until none is left. Not where the two separators
+    never run at the same height (``reach``: each separator's channel,
+    ``channel``): then they are the gutters of two stories set on different
+    grids, one above the other, and the narrow range between them is where
+    the two grids differ; the page's columns are the finest division of both.
     """
     if not lines:
         return []
     body = [ln.bbox for ln in lines if ln.frame < 0]
     left = min(b.x0 for b in body) if body else 0
     right = max(b.x1 for b in body) if body else 0
+    extent = {x: (top, bottom) for x, top, bottom, _w in reach if bottom > top}
+
+    def together(a: float | None, b: float | None) -> bool:
+        if a is None or b is None or a not in extent or b not in extent:
+            return True
+        (t0, b0), (t1, b1) = extent[a], extent[b]
+        return min(b0, b1) - max(t0, t1) > 2 * ch
     inner = sorted((x, wt) for x, wt in seps if left + 2 * ch < x < right - 2 * ch)
     while True:
         edges = [(left, None)] + inner + [(right, None)]
         widths = [edges[i + 1][0] - edges[i][0] for i in range(len(edges) - 1)]
-        narrow = [i for i, wd in enumerate(widths) if wd < 0.55 * max(widths)]
+        sep_x = [x if wt is not None else None for x, wt in edges]
+        narrow = [i for i, wd in enumerate(widths) if wd < 0.55 * max(widths)
+                  and together(sep_x[i], sep_x[i + 1])]
         if not narrow or not inner:
             break
         i = min(narrow, key=lambda k: widths[k])
@@ -238,6 +252,14 @@ def columns(seps: list[tuple[float, int]], lines: list[TextLine], ch: float) -> 
         inner.remove(edges[weakest])
     xs = [int(x) for x, _ in edges]
     return [(xs[i], xs[i + 1]) for i in range(len(xs) - 1)]
+
+
+def crossings(b: BBox, reach: list[tuple[float, int, int, int]], ch: float) -> int:
+    """How many column separators the box runs across at its own height: the
+    columns it spans there (a title over the columns crosses them; a line
+    of one story does not cross the gutter of another story above it)."""
+    return sum(1 for x, top, bottom, _w in reach
+               if b.x0 + ch < x < b.x1 - ch and min(b.y1, bottom) - max(b.y0, top) > 0)
 
 
 def span_of(b: BBox, cols: list[tuple[int, int]], ch: float) -> tuple[int, int]:

@@ -23,6 +23,8 @@ class PageImage:
     # deskewed grayscale before the lighting is flattened: what the learned
     # region detector was trained on (tinted panels and photos keep their tone)
     straight: np.ndarray | None = None
+    # what the layout's geometry found (layout.TextGeometry), for checks and fallbacks
+    geometry: object | None = None
 
 
 def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
