@@ -24,12 +24,15 @@ def components(binary: np.ndarray) -> Components:
     return Components(boxes.astype(np.int32), st[:, 4].astype(np.int64), labels)
 
 
-def char_height(comps: Components) -> float:
+def char_height(comps: Components, by_ink: bool = False) -> float:
     """Body character height: the most common height of glyph-like components.
 
     Most ink on a magazine page is body text, and almost every Han character
     has one component that spans its full height, so the mode of the heights
-    of roughly square components is the body size.
+    of roughly square components is the body size. ``by_ink``: each
+    component counts with its ink, so that big glyphs outweigh the many
+    small pieces of Latin letters and broken strokes (see
+    ``layout._body_height`` for when that is the better estimate).
     """
     b = comps.boxes
     w = b[:, 2] - b[:, 0]
@@ -38,7 +41,7 @@ def char_height(comps: Components) -> float:
     hs = h[sel]
     if hs.size < 10:
         return 40.0
-    hist = np.bincount(hs // 2)
+    hist = np.bincount(hs // 2, weights=comps.area[sel].astype(np.float64) if by_ink else None)
     # smooth over neighbouring bins so that a font split between two bins still wins
     sm = np.convolve(hist, [1, 2, 1], mode="same")
     mode = (int(np.argmax(sm)) * 2) + 1
