@@ -212,6 +212,10 @@ def separators(gutters: list[BBox], ch: float, page_h: int, rules: list[BBox] = 
     return seps, kept
 
 
+# weight (walled gutter height, in characters) above which a separator is never a chance alignment
+STRONG_SEPARATOR = 30
+
+
 def columns(seps: list[tuple[float, int]], lines: list[TextLine], ch: float,
             reach: list[tuple[float, int, int, int]] = ()) -> list[tuple[int, int]]:
     """Column x-ranges between the separators.
@@ -219,7 +223,9 @@ def columns(seps: list[tuple[float, int]], lines: list[TextLine], ch: float,
     Magazine columns have (nearly) equal widths, so a separator that leaves
     a column much narrower than the widest one is more likely a chance
     alignment of white inside a column: the weaker of such a column's two
-    separators is dropped until none is left. Not where the two separators
+    separators is dropped until none is left. Not a separator walled over
+    ``STRONG_SEPARATOR`` lines or more, which no chance alignment is: the
+    gutter beside a report's narrow sidebar column. Not where the two separators
     never run at the same height (``reach``: each separator's channel,
     ``channel``): then they are the gutters of two stories set on different
     grids, one above the other, and the narrow range between them is where
@@ -243,11 +249,12 @@ def columns(seps: list[tuple[float, int]], lines: list[TextLine], ch: float,
         widths = [edges[i + 1][0] - edges[i][0] for i in range(len(edges) - 1)]
         sep_x = [x if wt is not None else None for x, wt in edges]
         narrow = [i for i, wd in enumerate(widths) if wd < 0.55 * max(widths)
-                  and together(sep_x[i], sep_x[i + 1])]
+                  and together(sep_x[i], sep_x[i + 1])
+                  and any(edges[j][1] is not None and edges[j][1] < STRONG_SEPARATOR * ch for j in (i, i + 1))]
         if not narrow or not inner:
             break
         i = min(narrow, key=lambda k: widths[k])
-        cands = [j for j in (i, i + 1) if edges[j][1] is not None]
+        cands = [j for j in (i, i + 1) if edges[j][1] is not None and edges[j][1] < STRONG_SEPARATOR * ch]
         weakest = min(cands, key=lambda j: edges[j][1])
         inner.remove(edges[weakest])
     xs = [int(x) for x, _ in edges]

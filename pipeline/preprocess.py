@@ -5,13 +5,14 @@ grayscale image, which Tesseract reads better than our binarisation.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from .model import Page
 from .options import Options
+from .panels import Panel, apply_panels, find_panels, read_panel
 
 
 @dataclass
@@ -25,6 +26,8 @@ class PageImage:
     straight: np.ndarray | None = None
     # what the layout's geometry found (layout.TextGeometry), for checks and fallbacks
     geometry: object | None = None
+    # areas that are not paper, with the text found on them (``panels``)
+    panels: list[Panel] = field(default_factory=list)
 
 
 def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
@@ -217,11 +220,16 @@ def flatten_lighting(gray: np.ndarray) -> np.ndarray:
     return np.clip(gray.astype(np.float32) * (255.0 / bg), 0, 255).astype(np.uint8)
 
 
-def binarize(gray: np.ndarray) -> np.ndarray:
-    """Ink = 255. Otsu's threshold, kept within sane bounds so that a page
-    that is mostly figure or mostly blank still separates ink from paper."""
+def ink_threshold(gray: np.ndarray) -> float:
+    """Otsu's threshold, kept within sane bounds so that a page that is mostly
+    figure or mostly blank still separates ink from paper."""
     t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    t = float(np.clip(t, 100, 190))
+    return float(np.clip(t, 100, 190))
+
+
+def binarize(gray: np.ndarray, t: float | None = None) -> np.ndarray:
+    """Ink = 255."""
+    t = ink_threshold(gray) if t is None else t
     return np.where(gray < t, 255, 0).astype(np.uint8)
 
 
@@ -243,4 +251,11 @@ def preprocess(page: Page, image: np.ndarray, options: Options) -> PageImage:
     page.transform = [[round(float(v), 6) for v in r] for r in inv]
     if (ox, oy) != (0, 0) or cropped.shape != image.shape:
         page.flags.append(f"cropped-border:{ox},{oy},{cropped.shape[1]}x{cropped.shape[0]}")
-    return PageImage(page=page, gray=gray, binary=binarize(gray), straight=straight)
+    t = ink_threshold(gray)
+    binary = binarize(gray, t)
+    found = [read_panel(gray, box) for box in find_panels(gray, t)]
+    apply_panels(gray, binary, found)
+    text_on = sum(len(p.text) for p in found)
+    if text_on:
+        page.flags.append(f"text-on-panels: {text_on}")
+    return PageImage(page=page, gray=gray, binary=binary, straight=straight, panels=found)

@@ -1,0 +1,156 @@
+"""Panels: large areas that are not paper (dark or tinted boxes, photos, dark
+page backgrounds), and the text set on them.
+
+A global threshold takes such an area for one blot of ink: white text on a
+dark photo, the white title in a grey banner of a report, dark text in a mid
+grey box all disappear into it, and the specks of a photo pass for glyphs.
+So each panel gets a threshold of its own, and inside it rows of glyphs of
+either polarity are looked for: components of one height, side by side on a
+line. Where there are such rows, that part of the panel is text: the layout
+sees its glyphs as ink and the recogniser gets it as dark text on white.
+The rest of the panel stays what it was, a picture to the layout.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .model import BBox
+
+SCALE = 0.25
+
+
+@dataclass
+class Panel:
+    bbox: BBox                # the panel, page pixels
+    text: list[BBox]          # parts of it holding rows of glyphs
+    reversed: bool            # a ground darker than its glyphs (each text part decides for itself)
+
+
+def _otsu(values: np.ndarray) -> float:
+    v = values.astype(np.uint8).reshape(-1, 1)
+    t, _ = cv2.threshold(v, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return float(t)
+
+
+def find_panels(gray: np.ndarray, ink_threshold: float) -> list[BBox]:
+    """Boxes of large, mostly filled areas darker than ``ink_threshold`` (what
+    the global threshold takes for ink), white holes such as text closed."""
+    h, w = gray.shape
+    small = cv2.resize(gray, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_AREA)
+    # the median tone round a point: paper inside a block of text (its ink is
+    # a fraction of it), the ground inside a panel, even under white text
+    k = max(3, int(round(0.012 * max(h, w) * SCALE)) | 1)
+    closed = (cv2.medianBlur(small, k) < ink_threshold).astype(np.uint8)
+    n, _, st, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    out = []
+    min_side = 0.04 * min(h, w) * SCALE
+    for x, y, bw, bh, area in st[1:]:
+        if bw < min_side or bh < min_side or area < 0.6 * bw * bh or area < 0.002 * small.size:
+            continue
+        s = 1 / SCALE
+        out.append(BBox(int(x * s), int(y * s), min(w, int((x + bw) * s)), min(h, int((y + bh) * s))))
+    return out
+
+
+def glyph_rows(mask: np.ndarray, min_h: int = 6) -> list[BBox]:
+    """Rows of glyphs in a binary mask (255 = candidate ink): components of
+    about one height, overlapping vertically, at most a glyph apart; four
+    or more in a row make a text line. Boxes in mask pixels."""
+    n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    st = st[1:]
+    if not len(st):
+        return []
+    x0, y0, bw, bh, area = (st[:, i] for i in range(5))
+    keep = (bh >= min_h) & (bh <= 0.5 * mask.shape[0] + min_h) & (bw <= 3 * bh) & (area >= 0.1 * bw * bh) \
+        & (area <= 0.9 * bw * bh)
+    idx = np.nonzero(keep)[0]
+    if len(idx) < 4:
+        return []
+    idx = idx[np.argsort(x0[idx], kind="stable")]
+    parent = {int(i): int(i) for i in idx}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for a_i, a in enumerate(idx):
+        for b in idx[a_i + 1:]:
+            gap = x0[b] - (x0[a] + bw[a])
+            if gap > 1.2 * max(bh[a], bh[b]):
+                break
+            lo, hi = min(bh[a], bh[b]), max(bh[a], bh[b])
+            ov = min(y0[a] + bh[a], y0[b] + bh[b]) - max(y0[a], y0[b])
+            if hi <= 1.8 * lo and ov >= 0.5 * lo:
+                parent[find(int(b))] = find(int(a))
+    groups: dict[int, list[int]] = {}
+    for i in idx:
+        groups.setdefault(find(int(i)), []).append(int(i))
+    rows = []
+    for g in groups.values():
+        if len(g) < 4:
+            continue
+        box = BBox(int(min(x0[g])), int(min(y0[g])), int(max(x0[g] + bw[g])), int(max(y0[g] + bh[g])))
+        if box.width >= 3 * box.height:
+            rows.append(box)
+    return rows
+
+
+def _text_parts(rows: list[BBox], pad: int) -> list[BBox]:
+    """Rows joined into text areas where they stack (a paragraph, a caption)."""
+    boxes = [BBox(r.x0 - pad, r.y0 - pad, r.x1 + pad, r.y1 + pad) for r in rows]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if a.x_overlap(b) > 0 and (a.y_overlap(b) > 0 or max(a.y0, b.y0) - min(a.y1, b.y1) <= pad):
+                    boxes[i] = a.union(b)
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return boxes
+
+
+def read_panel(gray: np.ndarray, box: BBox) -> Panel:
+    """The text rows on one panel, in whichever polarity shows more of them."""
+    crop = gray[box.y0:box.y1, box.x0:box.x1]
+    t = _otsu(crop)
+    light = (crop >= t).astype(np.uint8) * 255
+    dark = (crop < t).astype(np.uint8) * 255
+    # the panel's ground is its larger class; text is the other one
+    on_dark = int((crop < t).sum()) >= crop.size / 2
+    rows = glyph_rows(light if on_dark else dark)
+    if not rows:
+        return Panel(box, [], on_dark)
+    pad = int(np.median([r.height for r in rows]) * 0.4)
+    parts = [BBox(max(0, p.x0) + box.x0, max(0, p.y0) + box.y0,
+                  min(box.width, p.x1) + box.x0, min(box.height, p.y1) + box.y0)
+             for p in _text_parts(rows, pad)]
+    return Panel(box, parts, on_dark)
+
+
+def apply_panels(gray: np.ndarray, binary: np.ndarray, panels: list[Panel]) -> None:
+    """In place: each panel's text parts binarised on their own threshold and,
+    for the recogniser, turned to dark text on white."""
+    for p in panels:
+        for tb in p.text:
+            g = gray[tb.y0:tb.y1, tb.x0:tb.x1].astype(np.float32)
+            t = _otsu(g)
+            # the ground is the larger class of the part itself: a panel that is
+            # dark as a whole may hold a light box of dark text
+            ground = g < t if int((g < t).sum()) >= g.size / 2 else g >= t
+            text = ~ground
+            if not text.any() or not ground.any():
+                continue
+            b, f = float(np.median(g[ground])), float(np.median(g[text]))
+            # ground -> white, text -> black, linearly between the two levels
+            ink = np.clip((g - b) / (f - b), 0.0, 1.0)
+            gray[tb.y0:tb.y1, tb.x0:tb.x1] = (255 * (1 - ink)).astype(np.uint8)
+            binary[tb.y0:tb.y1, tb.x0:tb.x1] = np.where(text, 255, 0).astype(np.uint8)
