@@ -12,7 +12,7 @@ lines under a title are headings of the masthead).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -201,17 +201,25 @@ def _on_rules(comps: geo.Components, rule_ink: np.ndarray) -> np.ndarray:
     return on_rule > 0.5 * comps.area
 
 
+def _inside(comps: geo.Components, boxes: list[BBox]) -> np.ndarray:
+    """Per component: its centre lies in one of ``boxes``."""
+    b = comps.boxes
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    hit = np.zeros(len(b), bool)
+    for f in boxes:
+        hit |= (cx >= f.x0) & (cx < f.x1) & (cy >= f.y0) & (cy < f.y1)
+    return hit
+
+
 def _classify(comps: geo.Components, rule: np.ndarray, figures: list[BBox],
-              ch: float) -> np.ndarray:
+              ch: float, text_areas: list[BBox] = ()) -> np.ndarray:
     """Which components are glyphs: not rules or box outlines, not inside
-    pictures, not specks, not huge blots."""
+    pictures (unless in a text area found on a panel: a caption set on the
+    photo), not specks, not huge blots."""
     b = comps.boxes
     w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
     tiny = (w < 0.12 * ch) & (h < 0.12 * ch)
-    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
-    in_fig = np.zeros(len(b), bool)
-    for f in figures:
-        in_fig |= (cx >= f.x0) & (cx < f.x1) & (cy >= f.y0) & (cy < f.y1)
+    in_fig = _inside(comps, figures) & ~_inside(comps, list(text_areas))
     big = (w >= 8 * ch) & (h >= 8 * ch)
     return ~(rule | tiny | in_fig | big) & (h < 8 * ch)
 
@@ -240,6 +248,7 @@ class Ink:
     ver: np.ndarray           # ink of long vertical strokes
     rule: np.ndarray          # per component: mostly rule ink
     pictures: list[BBox]      # photos and line art the geometry found
+    text_areas: list[BBox] = field(default_factory=list)  # text found on panels
 
 
 @dataclass
@@ -261,17 +270,25 @@ class TextGeometry:
 def find_ink(pimg: PageImage) -> Ink:
     binary = pimg.binary
     comps = geo.components(binary)
-    ch = _body_height(comps, binary.shape)
+    text_areas = [t for p in pimg.panels for t in p.text]
+    # the specks of a dark photo or page ground are no glyphs to size the type by
+    ground = _inside(comps, [p.bbox for p in pimg.panels]) & ~_inside(comps, text_areas)
+    ch = _body_height(geo.Components(comps.boxes[~ground], comps.area[~ground], comps.labels), binary.shape)
     hor, ver = geo.rule_masks(binary, ch)
     rule = _on_rules(comps, hor | ver)
     pictures = geo.find_figures(pimg.gray, ch)
     pictures = geo.find_graphics(comps, rule, pictures, ch)
-    return Ink(comps, ch, hor, ver, rule, pictures)
+    # a picture keeps clear of the blocks of text found on panels (a page set
+    # white on a dark ground, a light box of text on a photo); a line or two
+    # of white text stays inside (a caption set on the photo)
+    boxes = [t.bbox for p in pimg.panels for t in p.parts if not t.on_dark or t.lines >= 4]
+    pictures = [learned_mod.clear_of_text(p, boxes, 0.0, ch, cut_all=True) or p for p in pictures]
+    return Ink(comps, ch, hor, ver, rule, pictures, text_areas)
 
 
 def text_runs(ink: Ink, pictures: list[BBox], shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(which components are glyphs, their character runs) outside ``pictures``."""
-    text = _classify(ink.comps, ink.rule, pictures, ink.ch)
+    text = _classify(ink.comps, ink.rule, pictures, ink.ch, ink.text_areas)
     return text, _segments(ink.comps, text, shape, ink.ch)
 
 

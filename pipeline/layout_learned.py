@@ -144,27 +144,28 @@ def _outermost(boxes: list[BBox]) -> list[BBox]:
                                         for o in boxes)]
 
 
-def _strong(ln: BBox, box: BBox, body_h: float, ch: float) -> bool:
+def _strong(ln: BBox, box: BBox, body_h: float, ch: float, cut_all: bool = False) -> bool:
     """A text line a picture may not hold: display type, a full line of body
     text, or any line the region's edge cuts through. (Short lines wholly
-    inside are a picture's labels.)"""
+    inside are a picture's labels.) ``cut_all``: every line counts."""
     inside = _inter(ln, box) / max(1, ln.area)
     if inside < 0.1:
         return False
-    if inside < 0.5:
+    if inside < 0.5 or cut_all:
         return True
     display = ln.height >= 1.5 * body_h and ln.width >= 2 * ln.height
     running = ln.height <= 1.3 * body_h and ln.width >= 8 * ch
     return display or running
 
 
-def clear_of_text(box: BBox, lines: list[BBox], body_h: float, ch: float) -> BBox | None:
+def clear_of_text(box: BBox, lines: list[BBox], body_h: float, ch: float,
+                  cut_all: bool = False) -> BBox | None:
     """``box`` cut back to leave out the text lines a picture may not hold
     (``_strong``), one side at a time, keeping the largest part; None when
     less than half of it is left (the region is text, not a picture)."""
     cur = box
-    for _ in range(len(lines)):
-        strong = [ln for ln in lines if _strong(ln, cur, body_h, ch)]
+    for _ in range(len(lines) + 1):
+        strong = [ln for ln in lines if _strong(ln, cur, body_h, ch, cut_all)]
         if not strong:
             return cur if cur.area >= 0.5 * box.area else None
         ln = max(strong, key=lambda b: _inter(b, cur))

@@ -23,10 +23,26 @@ SCALE = 0.25
 
 
 @dataclass
+class TextPart:
+    bbox: BBox                # page pixels
+    on_dark: bool             # its ground is darker than its glyphs (white text)
+    lines: float = 1.0        # about how many text lines high it is
+
+
+@dataclass
 class Panel:
     bbox: BBox                # the panel, page pixels
-    text: list[BBox]          # parts of it holding rows of glyphs
-    reversed: bool            # a ground darker than its glyphs (each text part decides for itself)
+    parts: list[TextPart]     # parts of it holding rows of glyphs
+
+    @property
+    def text(self) -> list[BBox]:
+        return [p.bbox for p in self.parts]
+
+
+def _ground_is_dark(g: np.ndarray) -> tuple[float, bool]:
+    """(threshold, whether the larger class of ``g`` is the darker one)."""
+    t = _otsu(g)
+    return t, int((g < t).sum()) >= g.size / 2
 
 
 def _otsu(values: np.ndarray) -> float:
@@ -99,17 +115,18 @@ def glyph_rows(mask: np.ndarray, min_h: int = 6) -> list[BBox]:
     return rows
 
 
-def _text_parts(rows: list[BBox], pad: int) -> list[BBox]:
-    """Rows joined into text areas where they stack (a paragraph, a caption)."""
-    boxes = [BBox(r.x0 - pad, r.y0 - pad, r.x1 + pad, r.y1 + pad) for r in rows]
+def _text_parts(rows: list[BBox], pad: int) -> list[tuple[BBox, int]]:
+    """Rows joined into text areas where they stack (a paragraph, a caption),
+    with the number of rows in each."""
+    boxes = [(BBox(r.x0 - pad, r.y0 - pad, r.x1 + pad, r.y1 + pad), 1) for r in rows]
     merged = True
     while merged:
         merged = False
         for i in range(len(boxes)):
             for j in range(i + 1, len(boxes)):
-                a, b = boxes[i], boxes[j]
+                (a, na), (b, nb) = boxes[i], boxes[j]
                 if a.x_overlap(b) > 0 and (a.y_overlap(b) > 0 or max(a.y0, b.y0) - min(a.y1, b.y1) <= pad):
-                    boxes[i] = a.union(b)
+                    boxes[i] = (a.union(b), na + nb)
                     del boxes[j]
                     merged = True
                     break
@@ -121,31 +138,32 @@ def _text_parts(rows: list[BBox], pad: int) -> list[BBox]:
 def read_panel(gray: np.ndarray, box: BBox) -> Panel:
     """The text rows on one panel, in whichever polarity shows more of them."""
     crop = gray[box.y0:box.y1, box.x0:box.x1]
-    t = _otsu(crop)
-    light = (crop >= t).astype(np.uint8) * 255
-    dark = (crop < t).astype(np.uint8) * 255
     # the panel's ground is its larger class; text is the other one
-    on_dark = int((crop < t).sum()) >= crop.size / 2
-    rows = glyph_rows(light if on_dark else dark)
+    t, on_dark = _ground_is_dark(crop)
+    rows = glyph_rows(((crop >= t) if on_dark else (crop < t)).astype(np.uint8) * 255)
     if not rows:
-        return Panel(box, [], on_dark)
+        return Panel(box, [])
     pad = int(np.median([r.height for r in rows]) * 0.4)
-    parts = [BBox(max(0, p.x0) + box.x0, max(0, p.y0) + box.y0,
+    parts = []
+    row_h = float(np.median([r.height for r in rows]))
+    for p, _n in _text_parts(rows, pad):
+        bb = BBox(max(0, p.x0) + box.x0, max(0, p.y0) + box.y0,
                   min(box.width, p.x1) + box.x0, min(box.height, p.y1) + box.y0)
-             for p in _text_parts(rows, pad)]
-    return Panel(box, parts, on_dark)
+        # each part decides for itself: a dark panel may hold a light box of dark text
+        parts.append(TextPart(bb, _ground_is_dark(gray[bb.y0:bb.y1, bb.x0:bb.x1])[1],
+                              round(bb.height / (1.5 * row_h), 1)))
+    return Panel(box, parts)
 
 
 def apply_panels(gray: np.ndarray, binary: np.ndarray, panels: list[Panel]) -> None:
     """In place: each panel's text parts binarised on their own threshold and,
     for the recogniser, turned to dark text on white."""
     for p in panels:
-        for tb in p.text:
+        for part in p.parts:
+            tb = part.bbox
             g = gray[tb.y0:tb.y1, tb.x0:tb.x1].astype(np.float32)
             t = _otsu(g)
-            # the ground is the larger class of the part itself: a panel that is
-            # dark as a whole may hold a light box of dark text
-            ground = g < t if int((g < t).sum()) >= g.size / 2 else g >= t
+            ground = g < t if part.on_dark else g >= t
             text = ~ground
             if not text.any() or not ground.any():
                 continue

@@ -255,7 +255,7 @@ def preprocess(page: Page, image: np.ndarray, options: Options) -> PageImage:
     binary = binarize(gray, t)
     found = [read_panel(gray, box) for box in find_panels(gray, t)]
     apply_panels(gray, binary, found)
-    text_on = sum(len(p.text) for p in found)
+    text_on = sum(len(p.parts) for p in found)
     if text_on:
         page.flags.append(f"text-on-panels: {text_on}")
     return PageImage(page=page, gray=gray, binary=binary, straight=straight, panels=found)
