@@ -10,7 +10,8 @@ from .assemble import assemble_blocks
 from .errors import MagscanError
 from .ingest import SourcePage
 from .layout import analyse_layout
-from .layout_check import check_layout, fallback_layout
+from .layout_check import check_layout
+from .layout_fallback import fall_back
 from .model import Page
 from .ocr import OcrEngine, recognize_blocks
 from .options import Options
@@ -48,8 +49,9 @@ def layout_source(src: SourcePage, options: Options) -> list[PageImage]:
 
 def analyse_page(src: SourcePage, options: Options, part: str = "",
                  to_scan: np.ndarray | None = None) -> PageImage:
-    """Preprocess and layout of one page; a layout that fails or makes no sense
-    is replaced by a plain top-to-bottom one, and the page is flagged."""
+    """Preprocess and layout of one page. A layout that fails its own checks
+    is replaced by the best-measured of the other layouts of the page
+    (``layout_fallback``), and the page is flagged."""
     page = Page(source=str(src.source), page_number=src.page_number,
                 width=int(src.image.shape[1]), height=int(src.image.shape[0]), dpi=src.dpi,
                 options=options.to_dict(), part=part)
@@ -60,24 +62,33 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
     if to_scan is not None:   # a spread's half: map back through the split to the whole scan
         page.transform = [[round(float(v), 6) for v in row]
                           for row in compose(to_scan, np.asarray(page.transform))]
+    regions = _regions(pimg, options)
+    t2 = time.perf_counter()
+    if regions is not None:
+        page.timings["regions"] = round(t2 - t1, 3)
     try:
-        regions = None
-        if options.layout != "geometric":
-            from .regions import detector
-            t = time.perf_counter()
-            regions = detector().detect(pimg.straight if pimg.straight is not None else pimg.gray)
-            page.timings["regions"] = round(time.perf_counter() - t, 3)
-        pimg.straight = None
         pimg = analyse_layout(pimg, options, regions)
         problems = check_layout(pimg)
-    except Exception as e:  # noqa: BLE001 - never drop a page: fall back to a simple order
+    except MemoryError:
+        raise   # out of memory is the page's failure, not a layout to fall back from
+    except Exception as e:  # noqa: BLE001 - never drop a page: other layouts follow
+        page.blocks = []
         problems = [f"nonsense: {type(e).__name__}: {e}"]
     severe = [p for p in problems if p.startswith("nonsense")]
     if severe:
-        fallback_layout(pimg, severe[0])
+        fall_back(pimg, regions, severe[0], options.lang, options.ocr_timeout)
     page.flags.extend(f"layout-suspect: {p}" for p in problems if p not in severe)
-    page.timings["layout"] = round(time.perf_counter() - t1, 3)
+    page.timings["layout"] = round(time.perf_counter() - t2, 3)
     return pimg
+
+
+def _regions(pimg: PageImage, options: Options):
+    """The learned detector's proposals for the page, or None (``--layout geometric``)."""
+    straight, pimg.straight = pimg.straight, None   # only the detector needs it
+    if options.layout == "geometric":
+        return None
+    from .regions import detector
+    return detector().detect(straight if straight is not None else pimg.gray)
 
 
 class _BlockGuard:
@@ -122,7 +133,6 @@ def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str
     page.flags.extend(result.flags)
     assemble_blocks(page)
     timings["order_text"] = round(time.perf_counter() - t, 3)
-    page.options = {**options.to_dict(), "fingerprint": options.fingerprint(),
-                    "layout": page.options.get("layout", {})}
+    page.options = {**options.to_dict(), "fingerprint": options.fingerprint()}
     page.timings = timings
     return pimg

@@ -389,10 +389,10 @@ def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | No
     retyped = learned_mod.retype(blocks, learned, tg.body_h, page_h)
     page.blocks = blocks
     page.columns = tg.cols
-    page.options["layout"] = {"char_height": round(ink.ch, 1), "body_line_height": round(tg.body_h, 1),
+    page.diagnostics["layout"] = {"char_height": round(ink.ch, 1), "body_line_height": round(tg.body_h, 1),
                               "gutters": len(tg.gutters), "rules": len(tg.rules), "frames": len(tg.frames)}
     if regions:
-        page.options["layout"]["learned"] = {
+        page.diagnostics["layout"]["learned"] = {
             "regions": len(regions), "tables": len(learned.tables), "figures": len(learned.figures),
             "equations": len(learned.equations), "retyped": retyped, "dropped": learned.dropped}
     if not blocks:

@@ -184,7 +184,7 @@ def page_from_boxes(lines: list[TextBox], *, source: str, page_number: int, widt
         page.flags.append(f"glued-lines-split: {lay.n_split}")
     if not page.blocks:
         page.flags.append("no-text-found")
-    page.options["layout"] = {"char_height": round(lay.em, 1), "gutters": len(lay.gutters),
+    page.diagnostics["layout"] = {"char_height": round(lay.em, 1), "gutters": len(lay.gutters),
                               "source": "boxes"}
     assemble_blocks(page)
     for b in page.blocks:

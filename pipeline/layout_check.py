@@ -1,10 +1,9 @@
-"""Sanity checks on a page's layout, and the plain layout used when it makes no sense.
+"""Sanity checks on a page's layout.
 
 A layout that reads one line as part of two blocks, reads the same ink
 twice, or loses much of the text would give worse text than no layout
-analysis at all. Such a page still gets text: its blocks are replaced by
-plain top-to-bottom bands of lines (what a one-column reader would do), and
-the reason is recorded in ``page.flags``, so a reviewer can find it.
+analysis at all. Such a page gets the best of its other layouts instead
+(``layout_fallback``), and the reason is recorded in ``page.flags``.
 
 ``check_layout`` returns problems; those starting with ``"nonsense"`` are
 severe (the caller falls back), the others are kept as flags.
@@ -14,10 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from .layout_geometry import char_height, components
-from .model import BBox, Block, Line
+from .layout_lines import crossings
+from .model import BBox
 from .preprocess import PageImage
-
-FLAG_FALLBACK = "layout-fallback"
 
 
 def _glyph_centres(binary: np.ndarray) -> np.ndarray:
@@ -80,44 +78,10 @@ def check_layout(pimg: PageImage) -> list[str]:
                    if b is not a and _overlap(ln.bbox, b.bbox) > 0.5 * max(1, ln.bbox.area))
     if crossing:
         problems.append(f"{crossing} line(s) overlap another block")
-    if len(page.columns) >= 2:
-        wide = [b.id for b in text if b.kind == "body" and len(b.lines) >= 3 and b.span
-                and b.span[1] - b.span[0] > 1]
-        if wide:
-            problems.append(f"body block {wide[0]} runs across a column gutter")
+    reach = getattr(pimg.geometry, "reach", None) or []
+    ch = float(page.diagnostics.get("layout", {}).get("char_height", 0) or 20.0)
+    wide = [b.id for b in text if b.kind == "body" and len(b.lines) >= 3
+            and sum(crossings(ln.bbox, reach, ch) > 0 for ln in b.lines) > len(b.lines) / 2]
+    if wide:
+        problems.append(f"body block {wide[0]} runs across a column gutter")
     return problems
-
-
-def fallback_layout(pimg: PageImage, reason: str) -> None:
-    """Replace the page's blocks by bands of text lines read top to bottom."""
-    page = pimg.page
-    binary = pimg.binary
-    rows = (binary > 0).sum(axis=1)
-    h, w = binary.shape
-    ink_rows = rows > max(2, 0.002 * w)
-    d = np.diff(np.concatenate(([0], ink_rows.astype(np.int8), [0])))
-    bands = list(zip(np.nonzero(d == 1)[0].tolist(), np.nonzero(d == -1)[0].tolist()))
-    lines: list[BBox] = []
-    for y0, y1 in bands:
-        if y1 - y0 < 3:
-            continue
-        cols = np.nonzero(binary[y0:y1].any(axis=0))[0]
-        lines.append(BBox(int(cols[0]), y0, int(cols[-1]) + 1, y1))
-    blocks: list[Block] = []
-    if lines:
-        lh = float(np.median([ln.height for ln in lines]))
-        group = [lines[0]]
-        for ln in lines[1:]:
-            if ln.y0 - group[-1].y1 > 2.0 * lh:
-                blocks.append(_band_block(len(blocks), group))
-                group = []
-            group.append(ln)
-        blocks.append(_band_block(len(blocks), group))
-    page.blocks = blocks
-    page.columns = [(0, w)] if blocks else []
-    page.flags.append(f"{FLAG_FALLBACK}: {reason}")
-
-
-def _band_block(i: int, lines: list[BBox]) -> Block:
-    return Block(id=i, kind="body", bbox=BBox.enclosing(lines), column=0, span=(0, 1),
-                 lines=[Line(bbox=b) for b in lines])

@@ -164,7 +164,10 @@ class Page:
     blocks: list[Block] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # e.g. "layout-fallback"
     engine: str = ""
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)       # the run options, as given
+    # what the layout measured and decided (body size, gutters, the detector's
+    # regions taken and dropped, the layout used), for reviewers and tests
+    diagnostics: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     # "" for a whole scan; "L"/"R" for the halves of a two-page spread
     part: str = ""

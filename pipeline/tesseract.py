@@ -133,6 +133,33 @@ class TessApi:
         self._api.SetVariable("preserve_interword_spaces", "1")
         self.version = tesserocr.tesseract_version().split()[1]
 
+    def layout(self, image) -> list[tuple]:
+        """Tesseract's page segmentation of ``image`` (see ``page_layout``)."""
+        from PIL import Image
+
+        t = self._t
+        api = self._api
+        api.SetPageSegMode(t.PSM.AUTO)
+        api.SetImage(Image.fromarray(image))
+        it = api.AnalyseLayout()
+        names = {getattr(t.PT, n): n for n in dir(t.PT) if n.isupper()}
+        out: list[tuple] = []
+        if it is None:
+            return out
+        while True:
+            if it.IsAtBeginningOf(t.RIL.BLOCK):
+                kind = _PT_KINDS.get(names.get(it.BlockType(), ""), None)
+                box = it.BoundingBox(t.RIL.BLOCK)
+                out.append([kind, box, []] if box else [None, None, []])
+            if it.IsAtBeginningOf(t.RIL.TEXTLINE) and out and out[-1][0] is not None:
+                box = it.BoundingBox(t.RIL.TEXTLINE)
+                if box:
+                    out[-1][2].append(box)
+            if not it.Next(t.RIL.TEXTLINE):
+                break
+        api.Clear()
+        return [tuple(b) for b in out if b[0] is not None and b[1] is not None]
+
     def recognize(self, image, psm: int, timeout: float, dpi: int = 300,
                   reject_noise_rows: bool = True) -> list[tuple]:
         """Words of one image grouped by text line:
@@ -171,3 +198,31 @@ class TessApi:
             if not it.Next(level):
                 break
         return [(box, words) for box, words in out if words]
+
+
+# Tesseract's block types (tesserocr.PT) as our block kinds; rules and noise are dropped
+_PT_KINDS = {"FLOWING_TEXT": "body", "PULLOUT_TEXT": "body", "VERTICAL_TEXT": "body",
+             "HEADING_TEXT": "heading", "CAPTION_TEXT": "caption", "TABLE": "table",
+             "EQUATION": "equation", "INLINE_EQUATION": "body", "FLOWING_IMAGE": "figure",
+             "HEADING_IMAGE": "figure", "PULLOUT_IMAGE": "figure"}
+
+
+def page_layout(image, lang: str, timeout: float, api: "TessApi | None" = None) -> list[tuple]:
+    """Tesseract's own page segmentation (psm 3), without recognition:
+    [(kind, block box, [line boxes])] with boxes as (x0, y0, x1, y1), in
+    Tesseract's order. Through the API when tesserocr is there (a layout
+    analysis only), else through the program (which also recognises)."""
+    if api is not None or api_available():
+        api = api or TessApi(lang)
+        return api.layout(image)
+    data = image_to_data(image, lang, 3, timeout)
+    blocks: dict[int, list] = {}
+    for i in range(len(data["level"])):
+        x, y, w, h = (int(data[k][i]) for k in ("left", "top", "width", "height"))
+        box = (x, y, x + w, y + h)
+        b = int(data["block_num"][i])
+        if data["level"][i] == 2:
+            blocks[b] = ["body", box, []]
+        elif data["level"][i] == 4 and b in blocks:
+            blocks[b][2].append(box)
+    return [tuple(v) for _k, v in sorted(blocks.items()) if v[2]]

@@ -1,8 +1,10 @@
-"""A page whose layout cannot be made sense of still gets text, in a plain
-top-to-bottom order, and says so in its flags; sanity checks on layouts."""
+"""A page whose layout cannot be made sense of still gets text, from the best
+of its other layouts (never one band over the whole page), and says so in
+its flags; sanity checks on layouts."""
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -10,7 +12,8 @@ import pytest
 import pipeline.convert as convert
 from pipeline.assemble import page_text
 from pipeline.ingest import SourcePage
-from pipeline.layout_check import FLAG_FALLBACK, check_layout
+from pipeline.layout_check import check_layout
+from pipeline.layout_fallback import FLAG_FALLBACK
 from pipeline.model import BBox, Block, Line, Page, Word
 from pipeline.options import Options
 from pipeline.preprocess import PageImage
@@ -35,34 +38,44 @@ def _page():
     return SourcePage(Path("p.png"), 1, np.asarray(img), 300)
 
 
-def test_layout_error_falls_back_to_plain_order(monkeypatch):
+def _text_width(page) -> int:
+    text = [b for b in page.blocks if b.is_text]
+    return max(b.bbox.x1 for b in text) - min(b.bbox.x0 for b in text)
+
+
+def test_layout_error_falls_back_to_tesseracts_own_layout(monkeypatch):
+    """The geometry crashed: the page gets Tesseract's own segmentation,
+    ordered by our resolver, never one band over the whole page."""
     def broken(pimg, options, *args):
         raise RuntimeError("no idea")
     monkeypatch.setattr(convert, "analyse_layout", broken)
     page = convert.convert_page(_page(), Options(), KindEngine()).page
-    assert any(f.startswith(FLAG_FALLBACK) and "no idea" in f for f in page.flags)
-    body = [b for b in page.blocks if b.kind == "body"]
-    assert body and all(len(b.lines) >= 1 for b in body)
-    assert page.columns == [(0, page.width)]
-    # top to bottom
-    assert [b.order for b in sorted(body, key=lambda b: b.bbox.y0)] == sorted(b.order for b in body)
+    flag = next(f for f in page.flags if f.startswith(FLAG_FALLBACK))
+    assert "no idea" in flag and "used tesseract" in flag
+    text = [b for b in page.blocks if b.is_text]
+    assert len(text) >= 3 and all(b.lines for b in text)
+    assert sorted(b.order for b in page.blocks) == list(range(len(page.blocks)))
     assert page_text(page).strip()
 
 
-def test_nonsense_layout_is_flagged_and_replaced(monkeypatch):
+def test_nonsense_layout_is_mended_where_it_fails(monkeypatch):
+    """The same text found twice (a block copied over another): the two are
+    merged, the rest of the page keeps its columns."""
     real = convert.analyse_layout
 
     def twice(pimg, options, *args):
         pimg = real(pimg, options, *args)
-        # the same text found twice: a block copied over another one
         b = next(b for b in pimg.page.blocks if b.kind == "body")
         pimg.page.blocks.append(Block(id=999, kind="body", bbox=b.bbox, column=b.column, span=b.span,
                                       lines=list(b.lines)))
         return pimg
     monkeypatch.setattr(convert, "analyse_layout", twice)
     page = convert.convert_page(_page(), Options(), KindEngine()).page
-    assert any(f.startswith(FLAG_FALLBACK) and "share" in f for f in page.flags)
-    assert 999 not in {b.id for b in page.blocks}
+    flag = next(f for f in page.flags if f.startswith(FLAG_FALLBACK))
+    assert "share" in flag and "used mended (1 merge(s))" in flag
+    body = [b for b in page.blocks if b.kind == "body"]
+    # three columns, each body block inside one of them: nothing glued across a gutter
+    assert len(body) >= 3 and all(b.bbox.width < _text_width(page) / 2 for b in body)
     assert page_text(page).strip()
 
 
@@ -75,7 +88,11 @@ def test_good_layout_has_no_flags():
 def _pimg(blocks, columns=((0, 500), (520, 1000)), glyphs=()):
     page = Page("x", 1, 1000, 1000, columns=list(columns), blocks=blocks)
     g = np.array(glyphs, float).reshape(-1, 2)
-    return PageImage(page, np.zeros((10, 10), np.uint8), np.zeros((10, 10), np.uint8), glyphs=g)
+    pimg = PageImage(page, np.zeros((10, 10), np.uint8), np.zeros((10, 10), np.uint8), glyphs=g)
+    # the gutters between the columns, as the geometry reports them: (x, top, bottom, width)
+    pimg.geometry = SimpleNamespace(reach=[((a[1] + b[0]) / 2, 0, 1000, b[0] - a[1])
+                                           for a, b in zip(columns, columns[1:])])
+    return pimg
 
 
 def _body(i, x0, y0, x1, y1, n=3, span=(0, 1)):

@@ -113,7 +113,7 @@ def test_sidebar_is_one_box_read_after_the_columns(name):
     kinds_in_order = [b.kind for b in page.ordered_blocks()]
     first_side = kinds_in_order.index("sidebar")
     assert "body" not in kinds_in_order[first_side:]
-    assert page.options["layout"]["frames"] == 1
+    assert page.diagnostics["layout"]["frames"] == 1
 
 
 @pytest.mark.parametrize("edge", ["left", "right", "top", "bottom"])
@@ -126,7 +126,7 @@ def test_dark_border_is_cropped_before_layout(edge):
     s = score_layout(edge, pages, truth)
     assert s.order == 1.0 and s.columns_ok and s.merged == 0
     # nothing of the band is left to be read as text
-    assert all(b.bbox.height >= 0.5 * page.options["layout"]["char_height"]
+    assert all(b.bbox.height >= 0.5 * page.diagnostics["layout"]["char_height"]
                for b in page.blocks if b.is_text)
     assert s.kinds.get("header", [1, 1])[0] == s.kinds.get("header", [1, 1])[1]
 
