@@ -134,7 +134,8 @@ def _masthead(blocks: list[Block], cols: list[tuple[int, int]], body_h: float, c
 
 def _footnotes(blocks: list[Block], hor_strokes: list[BBox], body_h: float, ch: float,
                page_h: int) -> None:
-    """Notes at the foot of the page: the text under a short rule that starts at
+    """Notes at the foot of the page: the text under a rule shorter than the
+    column (a third to three quarters of it, as journals set it) that starts at
     the left edge of the text above it (the footnote rule), set smaller than
     the body, down to the running foot. They stay out of the running text."""
     text = [b for b in blocks if b.is_text and b.kind not in ("header", "footer")]
@@ -145,7 +146,7 @@ def _footnotes(blocks: list[Block], hor_strokes: list[BBox], body_h: float, ch: 
         if not above:
             continue
         col = max(above, key=lambda b: b.bbox.y1).bbox
-        if abs(col.x0 - r.x0) > 1.5 * ch or r.width > 0.5 * col.width or r.y0 - col.y1 > 3 * ch:
+        if abs(col.x0 - r.x0) > 1.5 * ch or r.width > 0.8 * col.width or r.y0 - col.y1 > 3 * ch:
             continue
         below = [b for b in text if b.bbox.y0 >= r.y1 - 2 and col.x0 - ch <= b.bbox.x0 <= col.x0 + 3 * ch]
         if not below or min(b.bbox.y0 for b in below) - r.y1 > 2.5 * ch:

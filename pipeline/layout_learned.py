@@ -8,7 +8,10 @@ lines; the resolver orders. A proposal is taken only where the page agrees:
   (on a real broker report it put a table at 0.54 over a column of running
   text that it had found as text at 0.98) and is dropped;
 - a table must have rows of cells: runs of characters with white of two
-  characters or more between them, which lines of running text never have;
+  characters or more between them, which lines of running text never have,
+  and these cells must not fill their columns edge to edge row after row,
+  as the justified lines of columns of running text do (the detector took
+  the three columns of a generated page for a table at 0.95);
 - a figure may hold labels (short lines) but no running text or display
   type: its region is cut back to leave them out (the detector's box round
   a magazine's clip art reached into the title below it), and dropped when
@@ -33,6 +36,8 @@ from .regions import Region
 # a proposal acted on alone (a table taken out of the text) needs this score;
 # weaker ones count only where the geometry agrees
 SURE = 0.5
+# a "table" whose rows fill their columns edge to edge this often is running text in columns
+RUNNING = 0.6
 TEXTY = frozenset({"text", "title", "reference"})
 PICTURES = frozenset({"table", "figure", "equation"})
 
@@ -106,6 +111,43 @@ def cell_rows(box: BBox, segs: np.ndarray, ch: float) -> tuple[float, int]:
     return gapped / len(rows), len(rows)
 
 
+def full_rows(box: BBox, segs: np.ndarray, ch: float) -> float:
+    """How much the text in ``box`` looks like columns of running text rather
+    than a table: the white channels that (almost) no run crosses cut it into slots,
+    and in each slot, the share of rows whose runs fill the slot from edge to
+    edge (justified lines do; table cells, left- or right-aligned and of
+    many lengths, mostly do not). The mean over the slots."""
+    runs = _runs_in(box, segs, ch)
+    if len(runs) < 4:
+        return 0.0
+    x0 = int(runs[:, 0].min())
+    occupied = np.zeros(int(runs[:, 2].max()) - x0 + 1, np.int32)
+    for r in runs:
+        occupied[int(r[0]) - x0:int(r[2]) - x0] += 1
+    n_rows = max(1.0, float(np.median(occupied[occupied > 0])))
+    # a channel: white in all but a few rows (a box or heading may cross it)
+    busy = (occupied > 0.15 * n_rows).astype(np.int8)
+    d = np.diff(np.concatenate(([0], busy, [0])))
+    # a column of running text holds a line of many characters; a slot
+    # narrower than that holds cells (numbers, short labels)
+    slots = [(int(a) + x0, int(b) + x0) for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))
+             if b - a >= 8 * ch]
+    if not slots:
+        return 0.0
+    shares = []
+    for s0, s1 in slots:
+        inside = runs[(runs[:, 0] >= s0 - 1) & (runs[:, 2] <= s1 + 1)]
+        if not len(inside):
+            continue
+        rows: dict[int, list] = {}
+        for r in inside:
+            rows.setdefault(int((r[1] + r[3]) / 2 // max(1.0, 0.8 * ch)), []).append(r)
+        full = sum(1 for rs in rows.values()
+                   if min(q[0] for q in rs) <= s0 + ch and max(q[2] for q in rs) >= s1 - ch)
+        shares.append(full / len(rows))
+    return float(np.mean(shares)) if shares else 0.0
+
+
 def accept_cells(regions: list[Region], segs: np.ndarray, ch: float) -> Learned:
     """Tables and equations the page agrees with, and the typed regions;
     ``segs``: the page's character runs. Figures are judged later, on the
@@ -126,11 +168,12 @@ def accept_cells(regions: list[Region], segs: np.ndarray, ch: float) -> Learned:
             continue
         if r.kind == "table":
             share, n = cell_rows(r.bbox, segs, ch)
-            if n >= 2 and (share >= 0.5 or (r.score >= SURE and share >= 0.25)):
+            full = full_rows(r.bbox, segs, ch)
+            if n >= 2 and (share >= 0.5 or (r.score >= SURE and share >= 0.25)) and full < RUNNING:
                 out.tables.append(r.bbox)
             else:
-                out.dropped.append(f"table {r.bbox.to_list()} ({r.score:.2f}): "
-                                   f"{share:.0%} of {n} rows in cells")
+                out.dropped.append(f"table {r.bbox.to_list()} ({r.score:.2f}): {share:.0%} of {n} "
+                                   f"rows in cells, {full:.0%} of rows fill their column")
         elif r.score >= SURE:
             out.equations.append(r.bbox)
     out.tables = _outermost(out.tables)
