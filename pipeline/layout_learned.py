@@ -38,6 +38,7 @@ from .regions import Region
 SURE = 0.5
 # a "table" whose rows fill their columns edge to edge this often is running text in columns
 RUNNING = 0.6
+CAPTIONS = frozenset({"figure_caption", "table_caption"})
 TEXTY = frozenset({"text", "title", "reference"})
 PICTURES = frozenset({"table", "figure", "equation"})
 
@@ -239,7 +240,11 @@ def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], bod
         if not hit and r.score < SURE:
             learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): weak, nothing drawn there")
             continue
-        clear = clear_of_text(r.bbox, boxes, body_h, ch)
+        # a line the detector calls a caption is no label: the picture stops short of it
+        captions = [ln for ln in boxes if any(_inter(ln, c.bbox) >= 0.5 * ln.area for c in regions
+                                              if c.kind in CAPTIONS and c.score >= 0.3)]
+        clear = clear_of_text(r.bbox, [b for b in boxes if b not in captions], body_h, ch)
+        clear = clear and clear_of_text(clear, captions, body_h, ch, cut_all=True)
         if clear is None:
             learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): text inside")
             continue
