@@ -39,11 +39,13 @@ MIN_TALL_EM = 3.0     # a gutter's evidence must span at least this height
 @dataclass
 class TextBox:
     """One text line as an engine or a PDF gives it. ``atoms``: (box, text)
-    of its characters or words when known, left to right."""
+    of its characters or words when known, left to right; ``block``: the
+    engine's own block (paragraph) the line came in, -1 when it gave none."""
     bbox: tuple[float, float, float, float]
     text: str
     atoms: list[tuple[tuple[float, float, float, float], str]] = field(default_factory=list)
     conf: float = 100.0
+    block: int = -1
 
     @property
     def height(self) -> float:
