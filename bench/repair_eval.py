@@ -57,7 +57,7 @@ def score(page: BenchPage, engine: str, path: Path) -> Row:
     given = "\n".join(ln.text for ln in read_input(path).lines)
     rep = repair_file(path)
     got = page_text(rep)
-    flags = "; ".join(f for f in rep.flags if not f.startswith("image"))
+    flags = "; ".join([rep.options["layout"].get("order", "")] + rep.flags)
     return Row(page.kind, page.name, engine, cer(gold, given), cer(gold, got),
                bag_error(gold, given), bag_error(gold, got), flags)
 

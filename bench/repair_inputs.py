@@ -86,12 +86,16 @@ def outputs_of(page: BenchPage, work: Path) -> dict[str, Path]:
 
 
 def run_tesseract(image: Path, base: Path) -> None:
-    """``BASE.hocr`` and ``BASE.xml`` from one Tesseract run (both name ``image``)."""
+    """``BASE.hocr`` and ``BASE.xml`` from one Tesseract run (both name ``image``).
+    Tesseract writes as it goes: the files get their names only when complete."""
     base.parent.mkdir(parents=True, exist_ok=True)
+    part = base.with_name(base.name + ".part")
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    subprocess.run(["tesseract", str(image.resolve()), str(base), "-l", "chi_sim", "--psm", "3",
+    subprocess.run(["tesseract", str(image.resolve()), str(part), "-l", "chi_sim", "--psm", "3",
                     "hocr", "alto"], check=True, capture_output=True, env=env,
                    timeout=TESSERACT_TIMEOUT)
+    for ext in (".hocr", ".xml"):
+        os.replace(part.with_name(part.name + ext), base.with_name(base.name + ext))
 
 
 _RAPID = None
@@ -115,5 +119,7 @@ def ensure_outputs(page: BenchPage, work: Path) -> dict[str, Path]:
         run_tesseract(page.image, out["tesseract-hocr"].with_suffix(""))
     if not out["rapidocr-json"].is_file():
         data = json.dumps(rapidocr_lines(page.image), ensure_ascii=False)
-        out["rapidocr-json"].write_text(data, encoding="utf-8")
+        part = out["rapidocr-json"].with_suffix(".json.part")
+        part.write_text(data, encoding="utf-8")
+        os.replace(part, out["rapidocr-json"])
     return out

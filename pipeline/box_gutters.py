@@ -26,14 +26,19 @@ import unicodedata
 from dataclasses import dataclass, field
 from statistics import median
 
-__all__ = ["TextBox", "Gutter", "char_weight", "lines_from_chars", "text_box", "text_runs",
-           "median_em", "find_gutters", "EDGE_TOL_EM", "MIN_SUPPORT"]
+__all__ = ["TextBox", "Gutter", "Evidence", "char_weight", "lines_from_chars", "text_box",
+           "text_runs", "run_gap", "median_em", "find_gutters", "gutter_evidence", "inked_at",
+           "EDGE_TOL_EM", "MIN_SUPPORT"]
 
 RUN_GAP_EM = 0.3      # a wider gap inside a line starts a new run (gutters are >= ~0.4 em)
 EDGE_TOL_EM = 0.3     # run edges this close belong to one column edge
 MAX_GUTTER_EM = 4.0   # wider white is a margin or a figure, not a gutter
 MIN_SUPPORT = 3       # runs that must end (and start) at a gutter's edges
 MIN_TALL_EM = 3.0     # a gutter's evidence must span at least this height
+MIN_GAPS = 20         # atom gaps needed to measure a page's own spacing
+GAP_FACTOR = 2.0      # a run break is this many times the page's usual (90th percentile) atom gap
+INDENT_EM = 2.5      # a line starting this far right of a gutter is an indented first line
+INKED_FRAC = 0.1      # lines with ink across a gutter, as a fraction of the lines that support it
 
 
 @dataclass
@@ -114,17 +119,35 @@ def text_box(atoms) -> TextBox:
 
 # ------------------------------------------------------------ gutters
 
-def text_runs(ln: TextBox, em: float) -> list[tuple[float, float, float, float, bool]]:
-    """(x0, x1, y0, y1, exact) pieces of a line between wide gaps; ``exact``:
-    the piece's extent comes from atom boxes, so it really covers its x-range."""
+def run_gap(lines: list[TextBox], em: float) -> float:
+    """The gap inside a line that starts a new run, in pixels.
+
+    Character boxes from a text layer touch or nearly touch, so a gap of
+    ``RUN_GAP_EM`` em is already a break. An OCR engine's word boxes are ink
+    boxes: Tesseract leaves 0.3 to 0.6 em between Han characters and more
+    around digits and Latin words, so for such a page the break is ``GAP_FACTOR``
+    times the gap that nine in ten of its atom gaps stay under (the page's own
+    spacing, measured, not assumed)."""
+    gaps = sorted(max(0.0, b[0][0] - a[0][2]) for ln in lines
+                  for a, b in zip(ln.atoms, ln.atoms[1:]))
+    if len(gaps) < MIN_GAPS:
+        return RUN_GAP_EM * em
+    return max(RUN_GAP_EM * em, GAP_FACTOR * gaps[int(0.9 * (len(gaps) - 1))])
+
+
+def text_runs(ln: TextBox, em: float, gap: float | None = None) -> list[tuple[float, float, float, float, bool]]:
+    """(x0, x1, y0, y1, exact) pieces of a line between gaps wider than ``gap``
+    (default ``RUN_GAP_EM`` em); ``exact``: the piece's extent comes from atom
+    boxes, so it really covers its x-range."""
     x0, y0, x1, y1 = ln.bbox
     atoms = [a for a in ln.atoms if a[1].strip()]
     if len(atoms) < 2:
         return [(x0, x1, y0, y1, False)]
+    gap = RUN_GAP_EM * em if gap is None else gap
     out = []
     rx0, rx1 = atoms[0][0][0], atoms[0][0][2]
     for (ax0, _, ax1, _), _ in atoms[1:]:
-        if ax0 - rx1 > RUN_GAP_EM * em:
+        if ax0 - rx1 > gap:
             out.append((rx0, rx1, y0, y1, True))
             rx0 = ax0
         rx1 = max(rx1, ax1)
@@ -150,15 +173,15 @@ def _edge_clusters(values: list[tuple[float, float, float]], tol: float) -> list
 def find_gutters(lines: list[TextBox], em: float | None = None) -> list[Gutter]:
     """Column gutters of a page from its line boxes (see the module docstring).
 
-    Each gutter pairs an end edge ``e`` and the nearest start edge ``s`` right
-    of it (``0 < s - e <= MAX_GUTTER_EM`` em) whose supporting runs overlap
-    vertically; the gutter holds over the stretch those runs cover, and is
-    dropped if an exact run (atom boxes) crosses it there.
+    Each candidate pairs an end edge ``e`` and the nearest start edge ``s``
+    right of it (``0 < s - e <= MAX_GUTTER_EM`` em) whose supporting runs
+    overlap vertically; it holds over the stretch those runs cover, and is
+    kept only if the lines there bear it out (``gutter_evidence``).
     """
     if not lines:
         return []
     em = em or median_em(lines)
-    runs = [r for ln in lines for r in text_runs(ln, em)]
+    runs = [r for ln in lines for r in text_runs(ln, em, run_gap(lines, em))]
     tol = EDGE_TOL_EM * em
     ends = _edge_clusters([(r[1], r[2], r[3]) for r in runs], tol)
     starts = _edge_clusters([(r[0], r[2], r[3]) for r in runs], tol)
@@ -180,9 +203,67 @@ def find_gutters(lines: list[TextBox], em: float | None = None) -> list[Gutter]:
                 continue
             gutters.append(Gutter(e, s, y0, y1))
             break
-    gutters = _merge_gutters(gutters, em)
-    gutters = _grid_gutters(gutters, runs, em)
+    gutters = [g for g in _merge_gutters(gutters, em) if gutter_evidence(g, lines, em).holds]
+    gutters = _grid_gutters(gutters, runs, lines, em)
     return [_extend(g, lines, em) for g in gutters]
+
+
+@dataclass
+class Evidence:
+    """How the lines beside a candidate gutter bear it out (counts of lines).
+
+    ``ends``/``starts``: lines that end at its left edge / start at its right
+    edge (or an indent after it); ``white``: lines with atoms that run across
+    it with no ink inside it (glued lines of two columns); ``inked``: lines
+    with an atom inside it (text runs through: not a gutter); ``blind``:
+    lines known only by a box that runs across it (no evidence either way)."""
+    ends: int = 0
+    starts: int = 0
+    white: int = 0
+    inked: int = 0
+    blind: int = 0
+
+    @property
+    def support(self) -> int:
+        return self.ends + self.starts + self.white
+
+    @property
+    def holds(self) -> bool:
+        """Text on both sides over several lines, and hardly a line inked across it."""
+        return (self.ends + self.white >= MIN_SUPPORT and self.starts + self.white >= MIN_SUPPORT
+                and self.inked <= max(1.0, INKED_FRAC * self.support))
+
+
+def inked_at(ln: TextBox, e: float, s: float) -> bool | None:
+    """Whether an atom of ``ln`` has ink inside the channel ``[e, s)`` (its
+    middle half: ink boxes of the characters beside a gutter may touch its
+    edges); None for a line known only by its box."""
+    if len(ln.atoms) < 2:
+        return None
+    q = 0.25 * (s - e)
+    return any(b[0] < s - q and b[2] > e + q for b, t in ln.atoms if t.strip())
+
+
+def gutter_evidence(g: Gutter, lines: list[TextBox], em: float) -> Evidence:
+    tol = EDGE_TOL_EM * em
+    ev = Evidence()
+    for ln in lines:
+        x0, y0, x1, y1 = ln.bbox
+        if y0 >= g.y1 or y1 <= g.y0 or x1 <= g.e - em or x0 >= g.s + em:
+            continue
+        if x1 <= g.e + tol:
+            ev.ends += abs(x1 - g.e) <= tol
+        elif x0 >= g.s - tol:
+            ev.starts += x0 - g.s <= INDENT_EM * em
+        else:
+            ink = inked_at(ln, g.e, g.s)
+            if ink is None:
+                ev.blind += 1
+            elif ink:
+                ev.inked += 1
+            else:
+                ev.white += 1
+    return ev
 
 
 def _crossed(e: float, s: float, y0: float, y1: float, runs, em: float) -> bool:
@@ -190,7 +271,7 @@ def _crossed(e: float, s: float, y0: float, y1: float, runs, em: float) -> bool:
                for r in runs)
 
 
-def _grid_gutters(gutters: list[Gutter], runs, em: float) -> list[Gutter]:
+def _grid_gutters(gutters: list[Gutter], runs, lines: list[TextBox], em: float) -> list[Gutter]:
     """Complete a regular column grid from the gutters found.
 
     When most rows are glued, a gutter can have too few unglued edges of its
@@ -220,8 +301,10 @@ def _grid_gutters(gutters: list[Gutter], runs, em: float) -> list[Gutter]:
             continue
         if _crossed(e, s, g0.y0, g0.y1, runs, em):
             continue
-        if any(abs(r[1] - e) <= tol or abs(r[0] - s) <= tol for r in inside):
-            out.append(Gutter(e, s, g0.y0, g0.y1))
+        cand = Gutter(e, s, g0.y0, g0.y1)
+        if any(abs(r[1] - e) <= tol or abs(r[0] - s) <= tol for r in inside) \
+                and gutter_evidence(cand, lines, em).inked == 0:
+            out.append(cand)
     return sorted(out, key=lambda g: g.mid)
 
 

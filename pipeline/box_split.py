@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
-from .box_gutters import EDGE_TOL_EM, Gutter, TextBox, char_weight, text_box
+from .box_gutters import EDGE_TOL_EM, Gutter, TextBox, char_weight, inked_at, text_box
 
 __all__ = ["NO_START", "NO_END", "LineMeasure", "split_line", "learn_measure"]
 
@@ -84,12 +84,13 @@ def split_line(ln: TextBox, gutters: list[Gutter], measure: LineMeasure | None =
     an atom crossing the centre is cut by ``_cut_atom``. A line without atoms
     is cut by ``_split_boxless`` (using ``measure`` when given).
     """
-    x0, y0, x1, y1 = ln.bbox
-    crossed = _crossed(ln, gutters)
+    # a line with ink inside the gutter is one line running through it (a
+    # false gutter, or a title): left whole, as the engine gave it
+    crossed = [g for g in _crossed(ln, gutters) if not inked_at(ln, g.e, g.s)]
     if not crossed:
         return [ln]
     if not ln.atoms:
-        return _split_boxless(ln, crossed, measure)
+        return [_in_block(p, ln) for p in _split_boxless(ln, crossed, measure)]
     groups: list[list] = [[] for _ in range(len(crossed) + 1)]
     for box, text in ln.atoms:
         parts = [(box, text)]
@@ -111,7 +112,12 @@ def split_line(ln: TextBox, gutters: list[Gutter], measure: LineMeasure | None =
                 gi += 1
             elif p[1]:
                 groups[gi].append(p)
-    return [text_box(g) for g in groups if g and "".join(a[1] for a in g).strip()]
+    return [_in_block(text_box(g), ln) for g in groups if g and "".join(a[1] for a in g).strip()]
+
+
+def _in_block(piece: TextBox, whole: TextBox) -> TextBox:
+    piece.conf, piece.block = whole.conf, whole.block
+    return piece
 
 
 def _crossed(ln: TextBox, gutters: list[Gutter]) -> list[Gutter]:
