@@ -203,7 +203,7 @@ def find_gutters(lines: list[TextBox], em: float | None = None) -> list[Gutter]:
                 continue
             gutters.append(Gutter(e, s, y0, y1))
             break
-    gutters = [g for g in _merge_gutters(gutters, em) if gutter_evidence(g, lines, em).holds]
+    gutters = _merge_gutters(gutters, lines, em)
     gutters = _grid_gutters(gutters, runs, lines, em)
     return [_extend(g, lines, em) for g in gutters]
 
@@ -323,18 +323,25 @@ def _extend(g: Gutter, lines: list[TextBox], em: float) -> Gutter:
     return Gutter(g.e, g.s, y0, y1)
 
 
-def _merge_gutters(gutters: list[Gutter], em: float) -> list[Gutter]:
-    """One gutter per channel: overlapping candidates (an end edge pairing with
-    a start edge and with that start's indent) merge to the narrowest."""
-    gutters.sort(key=lambda g: (g.mid, g.y0))
-    out: list[Gutter] = []
-    for g in gutters:
-        p = out[-1] if out else None
-        if p and g.e < p.s + 0.5 * em and p.e < g.s + 0.5 * em and g.y0 < p.y1 and p.y0 < g.y1:
-            out[-1] = Gutter(max(p.e, g.e), min(p.s, g.s) if min(p.s, g.s) > max(p.e, g.e) else p.s,
-                             min(p.y0, g.y0), max(p.y1, g.y1))
+def _merge_gutters(gutters: list[Gutter], lines: list[TextBox], em: float) -> list[Gutter]:
+    """One gutter per channel: of candidates that the lines bear out, those
+    that overlap (an end edge paired with a start and with that start's
+    indent, or two end edges with one start) give way to the one with most
+    lines beside it and fewest across it, which holds over all their stretches."""
+    held = [(g, ev.support - ev.inked - ev.blind) for g in gutters
+            if (ev := gutter_evidence(g, lines, em)).holds]
+    held.sort(key=lambda c: (c[0].mid, c[0].y0))
+    groups: list[list[tuple[Gutter, int]]] = []
+    for g, sup in held:
+        if groups and any(g.e < p.s + 0.5 * em and p.e < g.s + 0.5 * em and g.y0 < p.y1 and p.y0 < g.y1
+                          for p, _ in groups[-1]):
+            groups[-1].append((g, sup))
         else:
-            out.append(g)
+            groups.append([(g, sup)])
+    out = []
+    for grp in groups:
+        best = max(grp, key=lambda c: c[1])[0]
+        out.append(Gutter(best.e, best.s, min(g.y0 for g, _ in grp), max(g.y1 for g, _ in grp)))
     return out
 
 

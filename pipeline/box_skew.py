@@ -8,10 +8,10 @@ left and right ends of the body lines line up best. The angle that makes
 most line ends fall within a fraction of an em of another is taken, and only
 when it does clearly better than leaving the page as it is.
 
-Small angles only (a few degrees): a box is turned about the page origin by
-its centre, ``x' = x + t*y``, ``y' = y - t*x`` with ``t`` the tangent, and
-its height loses the rise ``|t|*width`` that a slanted line adds to its
-upright box (given back when turned back).
+Small angles only (a few degrees): a box is moved by its centre, turned
+about the page origin, ``x' = x + t*y``, ``y' = y - t*x`` with ``t`` the
+tangent; its size stays (a slanted line's box is taller by ``|t|*width``,
+but so are all the lines of its width, and the em is measured on them).
 """
 from __future__ import annotations
 
@@ -63,7 +63,6 @@ def turn_box(b: Box, t: float) -> Box:
     w, h = b[2] - b[0], b[3] - b[1]
     cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
     cx, cy = cx + t * cy, cy - t * cx
-    h = max(h - abs(t) * w, 0.6 * h)
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
@@ -75,7 +74,6 @@ def unturn_box(b: Box, t: float) -> Box:
     cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
     k = 1 + t * t
     cx, cy = (cx - t * cy) / k, (cy + t * cx) / k
-    h = h + abs(t) * w
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 

@@ -27,6 +27,9 @@ __all__ = ["TextBox", "Gutter", "BoxLayout", "find_gutters", "split_line",
            "layout_from_boxes", "char_weight", "lines_from_chars", "page_from_boxes"]
 
 
+START_TOL_EM = 0.6  # a line this close to where other lines start begins at a column start
+
+
 @dataclass
 class BoxLayout:
     blocks: list[Block]
@@ -180,10 +183,12 @@ def layout_from_boxes(lines: list[TextBox], width: float, height: float) -> BoxL
     crossing = []
     for ln in lines:
         # only inside a gutter's stretch, and only lines that begin where text
-        # begins elsewhere (a column start or indent): a centred title is left whole
+        # begins elsewhere (a column start or indent): a centred title is left
+        # whole. The tolerance allows for an opening bracket or quote, whose
+        # ink starts half an em into its cell.
         gs = [g for g in gutters if ln.bbox[1] < g.y1 + em and ln.bbox[3] > g.y0 - em
               and ln.height < 1.5 * em
-              and sum(abs(x - ln.bbox[0]) <= EDGE_TOL_EM * em for x in starts) >= MIN_SUPPORT]
+              and sum(abs(x - ln.bbox[0]) <= START_TOL_EM * em for x in starts) >= MIN_SUPPORT]
         crossing.append(gs)
     measure = learn_measure(list(zip(lines, crossing)), lines, gutters, em)
     pieces: list[TextBox] = []
