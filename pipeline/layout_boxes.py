@@ -20,7 +20,7 @@ from statistics import median
 from .box_gutters import (EDGE_TOL_EM, MIN_SUPPORT, Gutter, TextBox, char_weight, find_gutters,
                           lines_from_chars, median_em, run_gap, text_runs)
 from .box_skew import estimate_tilt, unturn_box, upright
-from .box_split import learn_measure, split_line
+from .box_split import learn_measure, split_line, trim_overhang
 from .model import BBox, Block, Line, Word
 
 __all__ = ["TextBox", "Gutter", "BoxLayout", "find_gutters", "split_line",
@@ -197,6 +197,7 @@ def layout_from_boxes(lines: list[TextBox], width: float, height: float) -> BoxL
     for k, (ln, gs) in enumerate(zip(lines, crossing)):
         out = split_line(ln, gs, measure) if gs else [ln]
         n_split += len(out) > 1
+        out = [trim_overhang(p, gutters) for p in out]
         pieces.extend(out)
         source.extend([k] * len(out))
     cols = _columns(gutters, pieces)
