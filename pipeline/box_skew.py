@@ -8,10 +8,11 @@ left and right ends of the body lines line up best. The angle that makes
 most line ends fall within a fraction of an em of another is taken, and only
 when it does clearly better than leaving the page as it is.
 
-Small angles only (a few degrees): a box is moved by its centre, turned
-about the page origin, ``x' = x + t*y``, ``y' = y - t*x`` with ``t`` the
-tangent; its size stays (a slanted line's box is taller by ``|t|*width``,
-but so are all the lines of its width, and the em is measured on them).
+Small angles only (a few degrees): a box is turned about the page origin by
+its centre, ``x' = x + t*y``, ``y' = y - t*x`` with ``t`` the tangent, and
+its height loses the rise ``|t|*width`` that a slanted line adds to its
+upright box (a paragraph's short last line would otherwise look smaller
+than the full lines above it); turning back gives it back.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ COARSE, FINE = 0.0025, 0.0005
 ALIGN_TOL_EM = 0.15    # line ends this close are aligned
 MIN_GAIN = 1.15        # the best angle must align this many times more ends than none
 MIN_LINES = 12
+MIN_HEIGHT = 0.6       # a turned box keeps at least this share of its height
 
 Box = tuple[float, float, float, float]
 
@@ -63,6 +65,7 @@ def turn_box(b: Box, t: float) -> Box:
     w, h = b[2] - b[0], b[3] - b[1]
     cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
     cx, cy = cx + t * cy, cy - t * cx
+    h = max(h - abs(t) * w, MIN_HEIGHT * h)
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
@@ -74,6 +77,7 @@ def unturn_box(b: Box, t: float) -> Box:
     cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
     k = 1 + t * t
     cx, cy = (cx - t * cy) / k, (cy + t * cx) / k
+    h = h + abs(t) * w
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
