@@ -38,7 +38,7 @@ MIN_TALL_EM = 3.0     # a gutter's evidence must span at least this height
 MIN_GAPS = 20         # atom gaps needed to measure a page's own spacing
 GAP_FACTOR = 2.0      # a run break is this many times the page's usual (90th percentile) atom gap
 INDENT_EM = 2.5      # a line starting this far right of a gutter is an indented first line
-INKED_FRAC = 0.1      # lines with ink across a gutter, as a fraction of the lines that support it
+INKED_FRAC = 1 / 3    # lines with ink across a gutter, as a fraction of the lines that support it
 
 
 @dataclass
@@ -194,14 +194,7 @@ def find_gutters(lines: list[TextBox], em: float | None = None) -> list[Gutter]:
             y0, y1 = max(ey0, sy0), min(ey1, sy1)
             if y1 - y0 < MIN_TALL_EM * em:   # the two edges never face each other
                 continue
-            y0, y1 = min(ey0, sy0), max(ey1, sy1)
-            # exact runs crossing the channel: real text there, so no gutter
-            cross = [r for r in runs if r[4] and r[0] < e + 0.5 * (s - e) - 1 < r[1] - 2
-                     and r[0] < e - 0.5 * em and r[1] > s + 0.5 * em
-                     and r[2] < y1 and r[3] > y0]
-            if len(cross) > max(1, 0.1 * min(len(emem), len(smem))):
-                continue
-            gutters.append(Gutter(e, s, y0, y1))
+            gutters.append(Gutter(e, s, min(ey0, sy0), max(ey1, sy1)))
             break
     gutters = _merge_gutters(gutters, lines, em)
     gutters = _grid_gutters(gutters, runs, lines, em)
@@ -266,11 +259,6 @@ def gutter_evidence(g: Gutter, lines: list[TextBox], em: float) -> Evidence:
     return ev
 
 
-def _crossed(e: float, s: float, y0: float, y1: float, runs, em: float) -> bool:
-    return any(r[4] and r[0] < e - 0.5 * em and r[1] > s + 0.5 * em and r[2] < y1 and r[3] > y0
-               for r in runs)
-
-
 def _grid_gutters(gutters: list[Gutter], runs, lines: list[TextBox], em: float) -> list[Gutter]:
     """Complete a regular column grid from the gutters found.
 
@@ -279,7 +267,7 @@ def _grid_gutters(gutters: list[Gutter], runs, lines: list[TextBox], em: float) 
     break the glue). Magazine columns are usually of equal width, so if the
     first confident gutter and the text's outer edges fit n equal columns
     within half an em, the other n - 1 gutters are taken from that grid --
-    each only with at least one run edge at it and no exact run across it."""
+    each only with at least one run edge at it and few lines inked across it."""
     if not gutters or not runs:
         return gutters
     g0 = min(gutters, key=lambda g: g.mid)
@@ -299,11 +287,10 @@ def _grid_gutters(gutters: list[Gutter], runs, lines: list[TextBox], em: float) 
         s = e + gw
         if any(abs(g.mid - (e + s) / 2) < em for g in out):
             continue
-        if _crossed(e, s, g0.y0, g0.y1, runs, em):
-            continue
         cand = Gutter(e, s, g0.y0, g0.y1)
+        ev = gutter_evidence(cand, lines, em)
         if any(abs(r[1] - e) <= tol or abs(r[0] - s) <= tol for r in inside) \
-                and gutter_evidence(cand, lines, em).inked == 0:
+                and ev.inked <= INKED_FRAC * ev.support:
             out.append(cand)
     return sorted(out, key=lambda g: g.mid)
 
