@@ -37,6 +37,7 @@ MIN_SUPPORT = 3       # runs that must end (and start) at a gutter's edges
 MIN_TALL_EM = 3.0     # a gutter's evidence must span at least this height
 MIN_GAPS = 20         # atom gaps needed to measure a page's own spacing
 GAP_FACTOR = 2.0      # a run break is this many times the page's usual (90th percentile) atom gap
+MIN_COLUMN_EM = 4.0   # narrower "columns" are table cells or list items
 INDENT_EM = 2.5      # a line starting this far right of a gutter is an indented first line
 INKED_FRAC = 1 / 3    # lines with ink across a gutter, as a fraction of the lines that support it
 
@@ -198,7 +199,34 @@ def find_gutters(lines: list[TextBox], em: float | None = None) -> list[Gutter]:
             break
     gutters = _merge_gutters(gutters, lines, em)
     gutters = _grid_gutters(gutters, runs, lines, em)
+    gutters = _text_columns(gutters, lines, em)
     return [_extend(g, lines, em) for g in gutters]
+
+
+def _score(g: Gutter, lines: list[TextBox], em: float) -> int:
+    """Lines beside the gutter less lines across it."""
+    ev = gutter_evidence(g, lines, em)
+    return ev.support - ev.inked - ev.blind
+
+
+def _text_columns(gutters: list[Gutter], lines: list[TextBox], em: float) -> list[Gutter]:
+    """Only gutters between columns of running text: of two gutters (or a
+    gutter and the text's edge) less than ``MIN_COLUMN_EM`` apart, the weaker
+    goes -- the gaps of a table or of a list of short items are not columns."""
+    out = sorted(gutters, key=lambda g: g.mid)
+    while True:
+        narrow = []
+        for i, g in enumerate(out):
+            near = [ln.bbox for ln in lines if ln.bbox[1] < g.y1 and ln.bbox[3] > g.y0]
+            left = max([h.s for h in out[:i] if h.y0 < g.y1 and g.y0 < h.y1]
+                       + [min(b[0] for b in near)])
+            right = min([h.e for h in out[i + 1:] if h.y0 < g.y1 and g.y0 < h.y1]
+                        + [max(b[2] for b in near)])
+            if min(g.e - left, right - g.s) < MIN_COLUMN_EM * em:
+                narrow.append(g)
+        if not narrow:
+            return out
+        out.remove(min(narrow, key=lambda g: _score(g, lines, em)))
 
 
 @dataclass
@@ -227,14 +255,34 @@ class Evidence:
                 and self.inked <= max(1.0, INKED_FRAC * self.support))
 
 
+def _is_mark(text: str) -> bool:
+    """Punctuation and symbols only (Tesseract reads specks in a gutter as
+    quotes, brackets and dashes)."""
+    return all(unicodedata.category(c)[0] in "PSZ" for c in text)
+
+
 def inked_at(ln: TextBox, e: float, s: float) -> bool | None:
-    """Whether an atom of ``ln`` has ink inside the channel ``[e, s)`` (its
-    middle half: ink boxes of the characters beside a gutter may touch its
-    edges); None for a line known only by its box."""
+    """Whether a letter or character of ``ln`` has ink inside the channel
+    ``[e, s)`` (its middle third: ink boxes of the characters beside a gutter
+    reach into it; marks do not count); None for a line known only by its box."""
     if len(ln.atoms) < 2:
         return None
-    q = 0.25 * (s - e)
-    return any(b[0] < s - q and b[2] > e + q for b, t in ln.atoms if t.strip())
+    q = (s - e) / 3
+    return any(x0 < s - q and x1 > e + q for b, t in ln.atoms if (x := _letters_extent(b, t))
+               for x0, x1 in [x])
+
+
+def _letters_extent(box, text: str) -> tuple[float, float] | None:
+    """The x-range of an atom without the marks at its ends (by ``char_weight``
+    share of its width), None if it is marks only."""
+    text = text.strip()
+    if not text or _is_mark(text):
+        return None
+    w = [char_weight(c) for c in text]
+    unit = (box[2] - box[0]) / (sum(w) or 1.0)
+    lead = next(i for i, c in enumerate(text) if not _is_mark(c))
+    trail = next(i for i, c in enumerate(reversed(text)) if not _is_mark(c))
+    return box[0] + unit * sum(w[:lead]), box[2] - unit * sum(w[len(w) - trail:])
 
 
 def gutter_evidence(g: Gutter, lines: list[TextBox], em: float) -> Evidence:
@@ -315,8 +363,7 @@ def _merge_gutters(gutters: list[Gutter], lines: list[TextBox], em: float) -> li
     that overlap (an end edge paired with a start and with that start's
     indent, or two end edges with one start) give way to the one with most
     lines beside it and fewest across it, which holds over all their stretches."""
-    held = [(g, ev.support - ev.inked - ev.blind) for g in gutters
-            if (ev := gutter_evidence(g, lines, em)).holds]
+    held = [(g, _score(g, lines, em)) for g in gutters if gutter_evidence(g, lines, em).holds]
     held.sort(key=lambda c: (c[0].mid, c[0].y0))
     groups: list[list[tuple[Gutter, int]]] = []
     for g, sup in held:

@@ -39,7 +39,7 @@ class BoxLayout:
     n_split: int         # glued lines that were cut at a gutter
     tilt: float = 0.0    # tangent of the page's skew; blocks and gutters are in the upright frame
     rank: list[int] = field(default_factory=list)          # per block: its first input line
-    unit_of_line: list[int] = field(default_factory=list)  # per input line: its block's id
+    unit_of_piece: list[int] = field(default_factory=list)  # per line piece, in input order: its block's id
 
 
 # ------------------------------------------------------------ blocks
@@ -186,9 +186,11 @@ def layout_from_boxes(lines: list[TextBox], width: float, height: float) -> BoxL
         # begins elsewhere (a column start or indent): a centred title is left
         # whole. The tolerance allows for an opening bracket or quote, whose
         # ink starts half an em into its cell.
+        # (A line with atoms shows whether it is white at the gutter: that decides.)
         gs = [g for g in gutters if ln.bbox[1] < g.y1 + em and ln.bbox[3] > g.y0 - em
               and ln.height < 1.5 * em
-              and sum(abs(x - ln.bbox[0]) <= START_TOL_EM * em for x in starts) >= MIN_SUPPORT]
+              and (len(ln.atoms) > 1
+                   or sum(abs(x - ln.bbox[0]) <= START_TOL_EM * em for x in starts) >= MIN_SUPPORT)]
         crossing.append(gs)
     measure = learn_measure(list(zip(lines, crossing)), lines, gutters, em)
     pieces: list[TextBox] = []
@@ -225,12 +227,8 @@ def layout_from_boxes(lines: list[TextBox], width: float, height: float) -> BoxL
     new_id = {k: i for i, k in enumerate(by_y)}
     for k in by_y:
         blocks[k].id = new_id[k]
-    # the block of each input line in the input's order (a cut line: its first piece's)
-    first_piece = {}
-    for i, k in enumerate(source):
-        first_piece.setdefault(k, i)
     return BoxLayout([blocks[k] for k in by_y], cols, gutters, em, n_split, tilt,
-                     [ranks[k] for k in by_y], [new_id[unit[first_piece[k]]] for k in sorted(first_piece)])
+                     [ranks[k] for k in by_y], [new_id[u] for u in unit])
 
 
 def _unturn(bb: BBox, tilt: float) -> BBox:
@@ -261,7 +259,7 @@ def page_from_boxes(lines: list[TextBox], *, source: str, page_number: int, widt
     page = Page(source=str(source), page_number=page_number, width=int(round(width)),
                 height=int(round(height)), dpi=dpi, columns=lay.columns, engine=engine,
                 options=dict(options or {}))
-    blocks, flags, order = order_blocks(lay.blocks, lay.rank, lay.unit_of_line, lay.n_split)
+    blocks, flags, order = order_blocks(lay.blocks, lay.rank, lay.unit_of_piece)
     unturn_blocks(blocks, lay.tilt)
     page.blocks = blocks
     page.flags.extend(flags)
