@@ -1,6 +1,7 @@
 """Does `magscan repair` help or hurt on real engines' output? (not a test)
 
-    .venv/bin/python bench/repair_eval.py [-v] [--work /tmp/magscan-repair-set] [--per-family 3]
+    .venv/bin/python bench/repair_eval.py [-v] [--write] [--seed-synthetic]
+                                          [--work /tmp/magscan-repair-set] [--per-family 3]
 
 Runs Tesseract (hOCR and ALTO, ``--psm 3``) and RapidOCR (its full pipeline,
 ``[box, text, score]`` JSON) on generated, development and real pages (see
@@ -14,15 +15,17 @@ The input keeps the engine's running heads and page numbers, which the gold
 body leaves out; repair drops what it types as header or footer. The bag
 error shows how much of a difference that is (it ignores order).
 
-``--seed-synthetic`` also prints the old figures: the seed page as hOCR,
-ALTO and glued PaddleOCR-style JSON built from its ground truth (not engine
-output; a check of the splitting code alone).
+``--seed-synthetic`` also prints the old figures, on input built from the
+seed page's ground truth (not engine output): a text-layer PDF of it, and
+hOCR, ALTO and glued PaddleOCR-style JSON typeset from its truth lines.
+``--write`` puts the tables (and the per-page lines) in ``bench/REPAIR-RESULTS.md``.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,22 +95,42 @@ def detail(rows: list[Row]) -> str:
 
 
 def seed_synthetic() -> str:
-    """The old figures: input built from the seed page's ground truth."""
+    """Secondary figures on the seed page, input built from its ground truth
+    (not engine output): a text-layer PDF of it (pdfplumber's own
+    extract_text() and magscan's text-layer path), and hOCR, ALTO and glued
+    PaddleOCR-style JSON typeset from its truth lines (a check of the
+    splitting code alone)."""
     import json
     import tempfile
+
+    import pdfplumber
+
     sys.path.insert(0, str(ROOT / "tests"))
     from test_repair import GOLD_BODY, alto_doc, hocr_doc, paddle_json, seed_lines
+    from test_textlayer import make_pdf
+
+    from pipeline.options import Options
+    from pipeline.textlayer import page_from_text_layer
 
     lines, size = seed_lines()
-    out = ["Secondary, input built from the seed page's ground truth (not engine output):"]
+    out = ["Secondary, seed page, input built from its ground truth (not engine output):",
+           "| input | CER as given | CER magscan |", "|---|---:|---:|"]
     with tempfile.TemporaryDirectory() as d:
+        pdf = make_pdf(Path(d) / "seed.pdf")
+        with pdfplumber.open(pdf) as doc:
+            naive = doc.pages[0].extract_text()
+        t = time.perf_counter()
+        page = page_from_text_layer(pdf, 1, Options())
+        secs = time.perf_counter() - t
+        out.append(f"| text-layer PDF (pdfplumber extract_text(); magscan text layer, {secs:.2f} s) | "
+                   f"{cer(GOLD_BODY, naive):.4f} | {cer(GOLD_BODY, page_text(page)):.4f} |")
         for name, content in [("seed.json", json.dumps(paddle_json(lines), ensure_ascii=False)),
                               ("seed.hocr", hocr_doc(lines, size)), ("seed.xml", alto_doc(lines, size))]:
             src = Path(d) / name
             src.write_text(content, encoding="utf-8")
             given = "\n".join(ln.text for ln in read_input(src).lines)
-            out.append(f"  {name}: CER input {cer(GOLD_BODY, given):.4f}, "
-                       f"repaired {cer(GOLD_BODY, page_text(repair_file(src))):.4f}")
+            out.append(f"| {name} (`magscan repair`) | {cer(GOLD_BODY, given):.4f} | "
+                       f"{cer(GOLD_BODY, page_text(repair_file(src))):.4f} |")
     return "\n".join(out)
 
 
@@ -118,6 +141,7 @@ def main(argv=None) -> int:
     ap.add_argument("--kind", choices=KINDS, action="append", help="only these page kinds")
     ap.add_argument("--seed-synthetic", action="store_true", help="also the old ground-truth-built figures")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per page and engine")
+    ap.add_argument("--write", action="store_true", help="also write bench/REPAIR-RESULTS.md")
     a = ap.parse_args(argv)
     kinds = a.kind or list(KINDS)
     pages = [p for p in shared_pages() if p.kind in kinds]
@@ -128,13 +152,25 @@ def main(argv=None) -> int:
     for p in pages:
         outs = ensure_outputs(p, a.work)
         rows += [score(p, eng, outs[eng]) for eng in ENGINES]
-    if a.verbose:
-        print(detail(rows) + "\n")
-    print(table(rows))
+    report = [f"Measured {date.today()} at {_commit()}: `.venv/bin/python bench/repair_eval.py`",
+              "", table(rows)]
     if a.seed_synthetic:
-        print("\n" + seed_synthetic())
-    print(f"\n{len(pages)} pages in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        report += ["", seed_synthetic()]
+    report += ["", "Per page (CER and bag error, input order and repaired; the order repair used):",
+               "", "```", detail(rows), "```"]
+    text = "\n".join(report) + "\n"
+    print(text if a.verbose else text.split("\nPer page")[0])
+    if a.write:
+        (ROOT / "bench" / "REPAIR-RESULTS.md").write_text("# `magscan repair` on real engines' output\n\n"
+                                                          + text, encoding="utf-8")
+    print(f"{len(pages)} pages in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     return 0
+
+
+def _commit() -> str:
+    import subprocess
+    r = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return r.stdout.strip() or "unknown commit"
 
 
 if __name__ == "__main__":
