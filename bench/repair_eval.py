@@ -1,6 +1,6 @@
 """Does `magscan repair` help or hurt on real engines' output? (not a test)
 
-    .venv/bin/python bench/repair_eval.py [-v] [--write] [--seed-synthetic]
+    .venv/bin/python bench/repair_eval.py [-v] [--write] [--seed-synthetic] [--baseline REV]
                                           [--work /tmp/magscan-repair-set] [--per-family 3]
 
 Runs Tesseract (hOCR and ALTO, ``--psm 3``) and RapidOCR (its full pipeline,
@@ -18,11 +18,14 @@ error shows how much of a difference that is (it ignores order).
 ``--seed-synthetic`` also prints the old figures, on input built from the
 seed page's ground truth (not engine output): a text-layer PDF of it, and
 hOCR, ALTO and glued PaddleOCR-style JSON typeset from its truth lines.
+``--baseline REV`` adds the mean CER (and pages made worse) of the repair
+code at git revision REV on the same engine output (before/after).
 ``--write`` puts the tables (and the per-page lines) in ``bench/REPAIR-RESULTS.md``.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from datetime import date
@@ -53,6 +56,7 @@ class Row:
     bag_in: float
     bag_out: float
     flags: str
+    cer_base: float | None = None   # repaired by the code at --baseline REV
 
 
 def score(page: BenchPage, engine: str, path: Path) -> Row:
@@ -70,19 +74,52 @@ def _mean(xs) -> float:
     return sum(xs) / len(xs) if xs else 0.0
 
 
-def table(rows: list[Row]) -> str:
-    out = ["| pages | engine output | n | CER input | CER repaired | bag input | bag repaired | worse |",
-           "|---|---|---:|---:|---:|---:|---:|---:|"]
+def table(rows: list[Row], baseline: str | None = None) -> str:
+    base = f" CER repaired at {baseline} (worse) |" if baseline else ""
+    out = ["| pages | engine output | n | CER input | CER repaired | bag input | bag repaired | worse |" + base,
+           "|---|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if baseline else "")]
     for kind in KINDS:
         for eng in ENGINES:
             rs = [r for r in rows if r.kind == kind and r.engine == eng]
             if not rs:
                 continue
             worse = sum(r.cer_out > r.cer_in + WORSE for r in rs)
-            out.append(f"| {kind} | {eng} | {len(rs)} | {_mean(r.cer_in for r in rs):.3f} | "
-                       f"{_mean(r.cer_out for r in rs):.3f} | {_mean(r.bag_in for r in rs):.3f} | "
-                       f"{_mean(r.bag_out for r in rs):.3f} | {worse} |")
+            line = (f"| {kind} | {eng} | {len(rs)} | {_mean(r.cer_in for r in rs):.3f} | "
+                    f"{_mean(r.cer_out for r in rs):.3f} | {_mean(r.bag_in for r in rs):.3f} | "
+                    f"{_mean(r.bag_out for r in rs):.3f} | {worse} |")
+            if baseline:
+                bworse = sum(r.cer_base > r.cer_in + WORSE for r in rs)
+                line += f" {_mean(r.cer_base for r in rs):.3f} ({bworse}) |"
+            out.append(line)
     return "\n".join(out)
+
+
+_BASELINE_SCRIPT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from pipeline.assemble import page_text
+from pipeline.repair import repair_file
+print(json.dumps({p: page_text(repair_file(p)) for p in sys.argv[2:]}, ensure_ascii=False))
+"""
+
+
+def baseline_texts(rev: str, paths: list[Path]) -> dict[str, str]:
+    """Repaired texts by the ``pipeline`` package as it was at git revision
+    ``rev`` (run in a child process, so that its modules do not mix with these)."""
+    import subprocess
+    import tarfile
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        archive = subprocess.run(["git", "archive", rev, "pipeline"], cwd=ROOT, capture_output=True,
+                                 check=True).stdout
+        tar = Path(d) / "old.tar"
+        tar.write_bytes(archive)
+        with tarfile.open(tar) as t:
+            t.extractall(d, filter="data")
+        r = subprocess.run([sys.executable, "-c", _BASELINE_SCRIPT, d, *map(str, paths)],
+                           capture_output=True, text=True, check=True, cwd=d)
+    return json.loads(r.stdout)
 
 
 def detail(rows: list[Row]) -> str:
@@ -100,7 +137,6 @@ def seed_synthetic() -> str:
     extract_text() and magscan's text-layer path), and hOCR, ALTO and glued
     PaddleOCR-style JSON typeset from its truth lines (a check of the
     splitting code alone)."""
-    import json
     import tempfile
 
     import pdfplumber
@@ -142,18 +178,25 @@ def main(argv=None) -> int:
     ap.add_argument("--seed-synthetic", action="store_true", help="also the old ground-truth-built figures")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per page and engine")
     ap.add_argument("--write", action="store_true", help="also write bench/REPAIR-RESULTS.md")
+    ap.add_argument("--baseline", metavar="REV",
+                    help="also score the repair code of this git revision on the same input (e.g. 9905df5)")
     a = ap.parse_args(argv)
     kinds = a.kind or list(KINDS)
     pages = [p for p in shared_pages() if p.kind in kinds]
     if "generated" in kinds:
         pages = generated_pages(a.work / "generated", a.per_family) + pages
     t = time.perf_counter()
-    rows = []
+    rows, paths = [], []
     for p in pages:
         outs = ensure_outputs(p, a.work)
         rows += [score(p, eng, outs[eng]) for eng in ENGINES]
+        paths += [outs[eng] for eng in ENGINES]
+    if a.baseline:
+        old = baseline_texts(a.baseline, paths)
+        for r, path, p in zip(rows, paths, [p for p in pages for _ in ENGINES]):
+            r.cer_base = cer(p.gold.read_text(encoding="utf-8"), old[str(path)])
     report = [f"Measured {date.today()} at {_commit()}: `.venv/bin/python bench/repair_eval.py`",
-              "", table(rows)]
+              "", table(rows, a.baseline)]
     if a.seed_synthetic:
         report += ["", seed_synthetic()]
     report += ["", "Per page (CER and bag error, input order and repaired; the order repair used):",

@@ -2,9 +2,10 @@
 
 Three kinds of pages, never mixed in a table:
 
-* ``generated``: the sample pages (``python -m pipeline.synth DIR --samples``)
-  and pages of the 2-, 3- and 4-column layout families (``bench/layout_bench.py``'s
-  ``ensure_set``), gold ``NAME.gt_body.txt``;
+* ``generated``: the sample pages (``python -m pipeline.synth DIR --samples``),
+  pages of the 2-, 3- and 4-column layout families and two of each family
+  with figures, sidebars, headings, partial titles or scan degradation
+  (``bench/layout_bench.py``'s ``ensure_set``), gold ``NAME.gt_body.txt``;
 * ``devpages``: ``../shared/devpages/*.png``, gold ``NAME.gt_body.txt``;
 * ``realpages``: ``/work/shared/realpages/*.jpg``, gold ``NAME.gold_body.txt``
   (research-only licence: read there, never copied).
@@ -32,6 +33,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 DEVPAGES = ROOT.parent / "shared" / "devpages"
 REALPAGES = Path("/work/shared/realpages")
 FAMILIES = ("2col", "3col-narrow", "4col")
+# pages 100, 101 of the other layout families: figures, sidebars, headings, degradation
+MORE_FAMILIES = ("figure-col", "figure-span2", "sidebar", "headings", "degraded", "title-partial")
+MORE_START, MORE_PER_FAMILY = 100, 2
 ENGINES = ("tesseract-hocr", "tesseract-alto", "rapidocr-json")
 TESSERACT_TIMEOUT = 600
 
@@ -63,6 +67,8 @@ def generated_pages(folder: Path, per_family: int = 3) -> list[BenchPage]:
         names.append(name)
     for fam in FAMILIES:
         names += ensure_set(folder, per_family, fam)
+    for fam in MORE_FAMILIES:
+        names += ensure_set(folder, MORE_PER_FAMILY, fam, MORE_START)
     return [BenchPage("generated", n, folder / f"{n}.png", folder / f"{n}.gt_body.txt") for n in names]
 
 
