@@ -38,7 +38,7 @@ class BoxLayout:
     em: float
     n_split: int         # glued lines that were cut at a gutter
     tilt: float = 0.0    # tangent of the page's skew; blocks and gutters are in the upright frame
-    rank: list[int] = field(default_factory=list)          # per block: its first input line
+    rank: list[int] = field(default_factory=list)           # per block: its first line piece, in input order
     unit_of_piece: list[int] = field(default_factory=list)  # per line piece, in input order: its block's id
 
 
@@ -194,14 +194,12 @@ def layout_from_boxes(lines: list[TextBox], width: float, height: float) -> BoxL
         crossing.append(gs)
     measure = learn_measure(list(zip(lines, crossing)), lines, gutters, em)
     pieces: list[TextBox] = []
-    source: list[int] = []  # the input line each piece comes from
     n_split = 0
-    for k, (ln, gs) in enumerate(zip(lines, crossing)):
+    for ln, gs in zip(lines, crossing):
         out = split_line(ln, gs, measure) if gs else [ln]
         n_split += len(out) > 1
         out = [trim_overhang(p, gutters) for p in out]
         pieces.extend(out)
-        source.extend([k] * len(out))
     cols = _columns(gutters, pieces)
     spans = [_span(p.bbox, cols, em) for p in pieces]
     groups = _units(pieces, spans, em)
@@ -222,7 +220,7 @@ def layout_from_boxes(lines: list[TextBox], width: float, height: float) -> BoxL
     for u, g in enumerate(groups):
         for i in g:
             unit[i] = u
-    ranks = [min(source[i] for i in g) for g in groups]
+    ranks = [min(g) for g in groups]  # pieces are in input order, a cut line's left to right
     by_y = sorted(range(len(blocks)), key=lambda k: (blocks[k].bbox.y0, blocks[k].bbox.x0))
     new_id = {k: i for i, k in enumerate(by_y)}
     for k in by_y:
