@@ -195,7 +195,8 @@ def main(argv=None) -> int:
         old = baseline_texts(a.baseline, paths)
         for r, path, p in zip(rows, paths, [p for p in pages for _ in ENGINES]):
             r.cer_base = cer(p.gold.read_text(encoding="utf-8"), old[str(path)])
-    report = [f"Measured {date.today()} at {_commit()}: `.venv/bin/python bench/repair_eval.py`",
+    cmd = " ".join([".venv/bin/python bench/repair_eval.py", *(argv if argv is not None else sys.argv[1:])])
+    report = [f"Measured {date.today()} at {_commit()}: `{cmd}`",
               "", table(rows, a.baseline)]
     if a.seed_synthetic:
         report += ["", seed_synthetic()]
