@@ -8,15 +8,22 @@ in ems (the median height of the lines), every position comes from the boxes.
 A gutter is a narrow x-interval ``[e, s)`` between two columns:
 
 * justified CJK columns end flush, so many text runs end at ``e`` and many
-  start at ``s`` (or at ``s`` + an indent) -- ``_edge_clusters`` finds these;
-* no run with known character boxes crosses it over that vertical stretch
-  (the "tall white channel" test, exact for a PDF text layer);
-* runs *without* character boxes may cross it: line-based engines glue the
+  start at ``s`` (or at ``s`` + an indent) -- ``_edge_clusters`` finds these
+  candidates. A run breaks at a gap wider than the page's own spacing
+  (``run_gap``): an OCR engine's ink boxes leave half an em between Han
+  characters and more around digits and Latin words, and those gaps line up
+  by chance on a justified grid;
+* the lines over the candidate's stretch must bear it out (``Evidence``):
+  lines end and start at it on both sides, and hardly any line with atoms
+  has a character inside it (the "white channel" test, exact for a PDF text
+  layer; Tesseract's boxes straddle a gutter now and then). Lines *without*
+  atoms that run across it count neither way: line-based engines glue the
   lines of neighbouring columns that share a baseline into one box, so on a
-  grid-aligned page most rows cross every gutter and a plain coverage valley
-  is too shallow to trust. The edges of the rows that were *not* glued
-  (paragraph ends, indented first lines) still line up, and that is the
-  evidence we use.
+  grid-aligned page most rows cross every gutter, and the edges of the rows
+  that were *not* glued (paragraph ends, indented first lines) are the
+  evidence;
+* the columns it separates are at least ``MIN_COLUMN_EM`` wide (table cells
+  and list items are not columns).
 
 Cutting the glued lines at the gutters is ``box_split``'s job.
 """

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from statistics import median
 
-from .box_gutters import (EDGE_TOL_EM, MIN_SUPPORT, Gutter, TextBox, char_weight, find_gutters,
+from .box_gutters import (MIN_SUPPORT, Gutter, TextBox, char_weight, find_gutters,
                           lines_from_chars, median_em, run_gap, text_runs)
 from .box_skew import estimate_tilt, unturn_box, upright
 from .box_split import learn_measure, split_line, trim_overhang

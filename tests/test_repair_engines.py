@@ -13,7 +13,6 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from pipeline.box_gutters import TextBox, find_gutters
