@@ -8,15 +8,22 @@ in ems (the median height of the lines), every position comes from the boxes.
 A gutter is a narrow x-interval ``[e, s)`` between two columns:
 
 * justified CJK columns end flush, so many text runs end at ``e`` and many
-  start at ``s`` (or at ``s`` + an indent) -- ``_edge_clusters`` finds these;
-* no run with known character boxes crosses it over that vertical stretch
-  (the "tall white channel" test, exact for a PDF text layer);
-* runs *without* character boxes may cross it: line-based engines glue the
+  start at ``s`` (or at ``s`` + an indent) -- ``_edge_clusters`` finds these
+  candidates. A run breaks at a gap wider than the page's own spacing
+  (``run_gap``): an OCR engine's ink boxes leave half an em between Han
+  characters and more around digits and Latin words, and those gaps line up
+  by chance on a justified grid;
+* the lines over the candidate's stretch must bear it out (``Evidence``):
+  lines end and start at it on both sides, and hardly any line with atoms
+  has a character inside it (the "white channel" test, exact for a PDF text
+  layer; Tesseract's boxes straddle a gutter now and then). Lines *without*
+  atoms that run across it count neither way: line-based engines glue the
   lines of neighbouring columns that share a baseline into one box, so on a
-  grid-aligned page most rows cross every gutter and a plain coverage valley
-  is too shallow to trust. The edges of the rows that were *not* glued
-  (paragraph ends, indented first lines) still line up, and that is the
-  evidence we use.
+  grid-aligned page most rows cross every gutter, and the edges of the rows
+  that were *not* glued (paragraph ends, indented first lines) are the
+  evidence;
+* the columns it separates are at least ``MIN_COLUMN_EM`` wide (table cells
+  and list items are not columns).
 
 Cutting the glued lines at the gutters is ``box_split``'s job.
 """
@@ -26,24 +33,32 @@ import unicodedata
 from dataclasses import dataclass, field
 from statistics import median
 
-__all__ = ["TextBox", "Gutter", "char_weight", "lines_from_chars", "text_box", "text_runs",
-           "median_em", "find_gutters", "EDGE_TOL_EM", "MIN_SUPPORT"]
+__all__ = ["TextBox", "Gutter", "Evidence", "char_weight", "lines_from_chars", "text_box",
+           "text_runs", "run_gap", "median_em", "find_gutters", "gutter_evidence", "inked_at",
+           "EDGE_TOL_EM", "MIN_SUPPORT"]
 
 RUN_GAP_EM = 0.3      # a wider gap inside a line starts a new run (gutters are >= ~0.4 em)
 EDGE_TOL_EM = 0.3     # run edges this close belong to one column edge
 MAX_GUTTER_EM = 4.0   # wider white is a margin or a figure, not a gutter
 MIN_SUPPORT = 3       # runs that must end (and start) at a gutter's edges
 MIN_TALL_EM = 3.0     # a gutter's evidence must span at least this height
+MIN_GAPS = 20         # atom gaps needed to measure a page's own spacing
+GAP_FACTOR = 2.0      # a run break is this many times the page's usual (90th percentile) atom gap
+MIN_COLUMN_EM = 4.0   # narrower "columns" are table cells or list items
+INDENT_EM = 2.5      # a line starting this far right of a gutter is an indented first line
+INKED_FRAC = 1 / 3    # lines with ink across a gutter, as a fraction of the lines that support it
 
 
 @dataclass
 class TextBox:
     """One text line as an engine or a PDF gives it. ``atoms``: (box, text)
-    of its characters or words when known, left to right."""
+    of its characters or words when known, left to right; ``block``: the
+    engine's own block (paragraph) the line came in, -1 when it gave none."""
     bbox: tuple[float, float, float, float]
     text: str
     atoms: list[tuple[tuple[float, float, float, float], str]] = field(default_factory=list)
     conf: float = 100.0
+    block: int = -1
 
     @property
     def height(self) -> float:
@@ -112,17 +127,35 @@ def text_box(atoms) -> TextBox:
 
 # ------------------------------------------------------------ gutters
 
-def text_runs(ln: TextBox, em: float) -> list[tuple[float, float, float, float, bool]]:
-    """(x0, x1, y0, y1, exact) pieces of a line between wide gaps; ``exact``:
-    the piece's extent comes from atom boxes, so it really covers its x-range."""
+def run_gap(lines: list[TextBox], em: float) -> float:
+    """The gap inside a line that starts a new run, in pixels.
+
+    Character boxes from a text layer touch or nearly touch, so a gap of
+    ``RUN_GAP_EM`` em is already a break. An OCR engine's word boxes are ink
+    boxes: Tesseract leaves 0.3 to 0.6 em between Han characters and more
+    around digits and Latin words, so for such a page the break is ``GAP_FACTOR``
+    times the gap that nine in ten of its atom gaps stay under (the page's own
+    spacing, measured, not assumed)."""
+    gaps = sorted(max(0.0, b[0][0] - a[0][2]) for ln in lines
+                  for a, b in zip(ln.atoms, ln.atoms[1:]))
+    if len(gaps) < MIN_GAPS:
+        return RUN_GAP_EM * em
+    return max(RUN_GAP_EM * em, GAP_FACTOR * gaps[int(0.9 * (len(gaps) - 1))])
+
+
+def text_runs(ln: TextBox, em: float, gap: float | None = None) -> list[tuple[float, float, float, float, bool]]:
+    """(x0, x1, y0, y1, exact) pieces of a line between gaps wider than ``gap``
+    (default ``RUN_GAP_EM`` em); ``exact``: the piece's extent comes from atom
+    boxes, so it really covers its x-range."""
     x0, y0, x1, y1 = ln.bbox
     atoms = [a for a in ln.atoms if a[1].strip()]
     if len(atoms) < 2:
         return [(x0, x1, y0, y1, False)]
+    gap = RUN_GAP_EM * em if gap is None else gap
     out = []
     rx0, rx1 = atoms[0][0][0], atoms[0][0][2]
     for (ax0, _, ax1, _), _ in atoms[1:]:
-        if ax0 - rx1 > RUN_GAP_EM * em:
+        if ax0 - rx1 > gap:
             out.append((rx0, rx1, y0, y1, True))
             rx0 = ax0
         rx1 = max(rx1, ax1)
@@ -148,15 +181,15 @@ def _edge_clusters(values: list[tuple[float, float, float]], tol: float) -> list
 def find_gutters(lines: list[TextBox], em: float | None = None) -> list[Gutter]:
     """Column gutters of a page from its line boxes (see the module docstring).
 
-    Each gutter pairs an end edge ``e`` and the nearest start edge ``s`` right
-    of it (``0 < s - e <= MAX_GUTTER_EM`` em) whose supporting runs overlap
-    vertically; the gutter holds over the stretch those runs cover, and is
-    dropped if an exact run (atom boxes) crosses it there.
+    Each candidate pairs an end edge ``e`` and the nearest start edge ``s``
+    right of it (``0 < s - e <= MAX_GUTTER_EM`` em) whose supporting runs
+    overlap vertically; it holds over the stretch those runs cover, and is
+    kept only if the lines there bear it out (``gutter_evidence``).
     """
     if not lines:
         return []
     em = em or median_em(lines)
-    runs = [r for ln in lines for r in text_runs(ln, em)]
+    runs = [r for ln in lines for r in text_runs(ln, em, run_gap(lines, em))]
     tol = EDGE_TOL_EM * em
     ends = _edge_clusters([(r[1], r[2], r[3]) for r in runs], tol)
     starts = _edge_clusters([(r[0], r[2], r[3]) for r in runs], tol)
@@ -169,26 +202,119 @@ def find_gutters(lines: list[TextBox], em: float | None = None) -> list[Gutter]:
             y0, y1 = max(ey0, sy0), min(ey1, sy1)
             if y1 - y0 < MIN_TALL_EM * em:   # the two edges never face each other
                 continue
-            y0, y1 = min(ey0, sy0), max(ey1, sy1)
-            # exact runs crossing the channel: real text there, so no gutter
-            cross = [r for r in runs if r[4] and r[0] < e + 0.5 * (s - e) - 1 < r[1] - 2
-                     and r[0] < e - 0.5 * em and r[1] > s + 0.5 * em
-                     and r[2] < y1 and r[3] > y0]
-            if len(cross) > max(1, 0.1 * min(len(emem), len(smem))):
-                continue
-            gutters.append(Gutter(e, s, y0, y1))
+            gutters.append(Gutter(e, s, min(ey0, sy0), max(ey1, sy1)))
             break
-    gutters = _merge_gutters(gutters, em)
-    gutters = _grid_gutters(gutters, runs, em)
+    gutters = _merge_gutters(gutters, lines, em)
+    gutters = _grid_gutters(gutters, runs, lines, em)
+    gutters = _text_columns(gutters, lines, em)
     return [_extend(g, lines, em) for g in gutters]
 
 
-def _crossed(e: float, s: float, y0: float, y1: float, runs, em: float) -> bool:
-    return any(r[4] and r[0] < e - 0.5 * em and r[1] > s + 0.5 * em and r[2] < y1 and r[3] > y0
-               for r in runs)
+def _score(g: Gutter, lines: list[TextBox], em: float) -> int:
+    """Lines beside the gutter less lines across it."""
+    ev = gutter_evidence(g, lines, em)
+    return ev.support - ev.inked - ev.blind
 
 
-def _grid_gutters(gutters: list[Gutter], runs, em: float) -> list[Gutter]:
+def _text_columns(gutters: list[Gutter], lines: list[TextBox], em: float) -> list[Gutter]:
+    """Only gutters between columns of running text: of two gutters (or a
+    gutter and the text's edge) less than ``MIN_COLUMN_EM`` apart, the weaker
+    goes -- the gaps of a table or of a list of short items are not columns."""
+    out = sorted(gutters, key=lambda g: g.mid)
+    while True:
+        narrow = []
+        for i, g in enumerate(out):
+            near = [ln.bbox for ln in lines if ln.bbox[1] < g.y1 and ln.bbox[3] > g.y0]
+            left = max([h.s for h in out[:i] if h.y0 < g.y1 and g.y0 < h.y1]
+                       + [min(b[0] for b in near)])
+            right = min([h.e for h in out[i + 1:] if h.y0 < g.y1 and g.y0 < h.y1]
+                        + [max(b[2] for b in near)])
+            if min(g.e - left, right - g.s) < MIN_COLUMN_EM * em:
+                narrow.append(g)
+        if not narrow:
+            return out
+        out.remove(min(narrow, key=lambda g: _score(g, lines, em)))
+
+
+@dataclass
+class Evidence:
+    """How the lines beside a candidate gutter bear it out (counts of lines).
+
+    ``ends``/``starts``: lines that end at its left edge / start at its right
+    edge (or an indent after it); ``white``: lines with atoms that run across
+    it with no ink inside it (glued lines of two columns); ``inked``: lines
+    with an atom inside it (text runs through: not a gutter); ``blind``:
+    lines known only by a box that runs across it (no evidence either way)."""
+    ends: int = 0
+    starts: int = 0
+    white: int = 0
+    inked: int = 0
+    blind: int = 0
+
+    @property
+    def support(self) -> int:
+        return self.ends + self.starts + self.white
+
+    @property
+    def holds(self) -> bool:
+        """Text on both sides over several lines, and hardly a line inked across it."""
+        return (self.ends + self.white >= MIN_SUPPORT and self.starts + self.white >= MIN_SUPPORT
+                and self.inked <= max(1.0, INKED_FRAC * self.support))
+
+
+def _is_mark(text: str) -> bool:
+    """Punctuation and symbols only (Tesseract reads specks in a gutter as
+    quotes, brackets and dashes)."""
+    return all(unicodedata.category(c)[0] in "PSZ" for c in text)
+
+
+def inked_at(ln: TextBox, e: float, s: float) -> bool | None:
+    """Whether a letter or character of ``ln`` has ink inside the channel
+    ``[e, s)`` (its middle third: ink boxes of the characters beside a gutter
+    reach into it; marks do not count); None for a line known only by its box."""
+    if len(ln.atoms) < 2:
+        return None
+    q = (s - e) / 3
+    return any(x0 < s - q and x1 > e + q for b, t in ln.atoms if (x := _letters_extent(b, t))
+               for x0, x1 in [x])
+
+
+def _letters_extent(box, text: str) -> tuple[float, float] | None:
+    """The x-range of an atom without the marks at its ends (by ``char_weight``
+    share of its width), None if it is marks only."""
+    text = text.strip()
+    if not text or _is_mark(text):
+        return None
+    w = [char_weight(c) for c in text]
+    unit = (box[2] - box[0]) / (sum(w) or 1.0)
+    lead = next(i for i, c in enumerate(text) if not _is_mark(c))
+    trail = next(i for i, c in enumerate(reversed(text)) if not _is_mark(c))
+    return box[0] + unit * sum(w[:lead]), box[2] - unit * sum(w[len(w) - trail:])
+
+
+def gutter_evidence(g: Gutter, lines: list[TextBox], em: float) -> Evidence:
+    tol = EDGE_TOL_EM * em
+    ev = Evidence()
+    for ln in lines:
+        x0, y0, x1, y1 = ln.bbox
+        if y0 >= g.y1 or y1 <= g.y0 or x1 <= g.e - em or x0 >= g.s + em:
+            continue
+        if x1 <= g.e + tol:
+            ev.ends += abs(x1 - g.e) <= tol
+        elif x0 >= g.s - tol:
+            ev.starts += x0 - g.s <= INDENT_EM * em
+        else:
+            ink = inked_at(ln, g.e, g.s)
+            if ink is None:
+                ev.blind += 1
+            elif ink:
+                ev.inked += 1
+            else:
+                ev.white += 1
+    return ev
+
+
+def _grid_gutters(gutters: list[Gutter], runs, lines: list[TextBox], em: float) -> list[Gutter]:
     """Complete a regular column grid from the gutters found.
 
     When most rows are glued, a gutter can have too few unglued edges of its
@@ -196,7 +322,7 @@ def _grid_gutters(gutters: list[Gutter], runs, em: float) -> list[Gutter]:
     break the glue). Magazine columns are usually of equal width, so if the
     first confident gutter and the text's outer edges fit n equal columns
     within half an em, the other n - 1 gutters are taken from that grid --
-    each only with at least one run edge at it and no exact run across it."""
+    each only with at least one run edge at it and few lines inked across it."""
     if not gutters or not runs:
         return gutters
     g0 = min(gutters, key=lambda g: g.mid)
@@ -216,10 +342,11 @@ def _grid_gutters(gutters: list[Gutter], runs, em: float) -> list[Gutter]:
         s = e + gw
         if any(abs(g.mid - (e + s) / 2) < em for g in out):
             continue
-        if _crossed(e, s, g0.y0, g0.y1, runs, em):
-            continue
-        if any(abs(r[1] - e) <= tol or abs(r[0] - s) <= tol for r in inside):
-            out.append(Gutter(e, s, g0.y0, g0.y1))
+        cand = Gutter(e, s, g0.y0, g0.y1)
+        ev = gutter_evidence(cand, lines, em)
+        if any(abs(r[1] - e) <= tol or abs(r[0] - s) <= tol for r in inside) \
+                and ev.inked <= INKED_FRAC * ev.support:
+            out.append(cand)
     return sorted(out, key=lambda g: g.mid)
 
 
@@ -238,18 +365,24 @@ def _extend(g: Gutter, lines: list[TextBox], em: float) -> Gutter:
     return Gutter(g.e, g.s, y0, y1)
 
 
-def _merge_gutters(gutters: list[Gutter], em: float) -> list[Gutter]:
-    """One gutter per channel: overlapping candidates (an end edge pairing with
-    a start edge and with that start's indent) merge to the narrowest."""
-    gutters.sort(key=lambda g: (g.mid, g.y0))
-    out: list[Gutter] = []
-    for g in gutters:
-        p = out[-1] if out else None
-        if p and g.e < p.s + 0.5 * em and p.e < g.s + 0.5 * em and g.y0 < p.y1 and p.y0 < g.y1:
-            out[-1] = Gutter(max(p.e, g.e), min(p.s, g.s) if min(p.s, g.s) > max(p.e, g.e) else p.s,
-                             min(p.y0, g.y0), max(p.y1, g.y1))
+def _merge_gutters(gutters: list[Gutter], lines: list[TextBox], em: float) -> list[Gutter]:
+    """One gutter per channel: of candidates that the lines bear out, those
+    that overlap (an end edge paired with a start and with that start's
+    indent, or two end edges with one start) give way to the one with most
+    lines beside it and fewest across it, which holds over all their stretches."""
+    held = [(g, _score(g, lines, em)) for g in gutters if gutter_evidence(g, lines, em).holds]
+    held.sort(key=lambda c: (c[0].mid, c[0].y0))
+    groups: list[list[tuple[Gutter, int]]] = []
+    for g, sup in held:
+        if groups and any(g.e < p.s + 0.5 * em and p.e < g.s + 0.5 * em and g.y0 < p.y1 and p.y0 < g.y1
+                          for p, _ in groups[-1]):
+            groups[-1].append((g, sup))
         else:
-            out.append(g)
+            groups.append([(g, sup)])
+    out = []
+    for grp in groups:
+        best = max(grp, key=lambda c: c[1])[0]
+        out.append(Gutter(best.e, best.s, min(g.y0 for g, _ in grp), max(g.y1 for g, _ in grp)))
     return out
 
 

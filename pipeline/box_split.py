@@ -30,9 +30,9 @@ import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
-from .box_gutters import EDGE_TOL_EM, Gutter, TextBox, char_weight, text_box
+from .box_gutters import EDGE_TOL_EM, Gutter, TextBox, char_weight, inked_at, text_box
 
-__all__ = ["NO_START", "NO_END", "LineMeasure", "split_line", "learn_measure"]
+__all__ = ["NO_START", "NO_END", "LineMeasure", "split_line", "learn_measure", "trim_overhang"]
 
 NO_START = set("，。、；：？！）》」』】〕”’…・,.;:?!)]}%")  # may not begin a line (kinsoku)
 NO_END = set("（《「『【〔“‘([{")                           # may not end a line
@@ -43,6 +43,7 @@ WINDOW = 2                 # cuts tried on each side of the geometric estimate (
 PRIOR = 0.25               # weight of (cut - geometric estimate)^2, in ems^2
 KINSOKU_COST = 3.0         # a piece starting with closing / ending with opening punctuation
 MIN_SAMPLES = 3            # full lines needed to learn a measure
+REACH = 0.75               # a line crosses a gutter with this much of its height beyond each side
 
 
 @dataclass
@@ -84,12 +85,13 @@ def split_line(ln: TextBox, gutters: list[Gutter], measure: LineMeasure | None =
     an atom crossing the centre is cut by ``_cut_atom``. A line without atoms
     is cut by ``_split_boxless`` (using ``measure`` when given).
     """
-    x0, y0, x1, y1 = ln.bbox
-    crossed = _crossed(ln, gutters)
+    # a line with ink inside the gutter is one line running through it (a
+    # false gutter, or a title): left whole, as the engine gave it
+    crossed = [g for g in _crossed(ln, gutters) if not inked_at(ln, g.e, g.s)]
     if not crossed:
         return [ln]
     if not ln.atoms:
-        return _split_boxless(ln, crossed, measure)
+        return [_in_block(p, ln) for p in _split_boxless(ln, crossed, measure)]
     groups: list[list] = [[] for _ in range(len(crossed) + 1)]
     for box, text in ln.atoms:
         parts = [(box, text)]
@@ -111,12 +113,40 @@ def split_line(ln: TextBox, gutters: list[Gutter], measure: LineMeasure | None =
                 gi += 1
             elif p[1]:
                 groups[gi].append(p)
-    return [text_box(g) for g in groups if g and "".join(a[1] for a in g).strip()]
+    return [_in_block(text_box(g), ln) for g in groups if g and "".join(a[1] for a in g).strip()]
+
+
+def _in_block(piece: TextBox, whole: TextBox) -> TextBox:
+    piece.conf, piece.block = whole.conf, whole.block
+    return piece
+
+
+def trim_overhang(ln: TextBox, gutters: list[Gutter]) -> TextBox:
+    """``ln`` with its box cut back to the column it belongs to where it only
+    overhangs a gutter (less than ``REACH`` of its height beyond it): a
+    detector's box often reaches into the gutter or a little past it, and left
+    as it is it would make the line's block overlap the next column's."""
+    x0, y0, x1, y1 = ln.bbox
+    reach = REACH * ln.height
+    for g in gutters:
+        if not (y0 < g.y1 and y1 > g.y0):
+            continue
+        if g.e - reach <= x0 < g.s and x1 > g.s + reach:
+            x0 = g.s
+        elif g.s + reach >= x1 > g.e and x0 < g.e - reach:
+            x1 = g.e
+    if (x0, x1) == (ln.bbox[0], ln.bbox[2]):
+        return ln
+    return TextBox((x0, y0, x1, y1), ln.text, ln.atoms, ln.conf, ln.block)
 
 
 def _crossed(ln: TextBox, gutters: list[Gutter]) -> list[Gutter]:
+    """The gutters ``ln`` runs across, with most of a character (``REACH``
+    of its height) on each side: a box that only overhangs the channel (a
+    detector's margin, a stray mark) is one column's line."""
     x0, _, x1, _ = ln.bbox
-    return sorted((g for g in gutters if x0 < g.e and x1 > g.s), key=lambda g: g.mid)
+    reach = REACH * ln.height
+    return sorted((g for g in gutters if x0 < g.e - reach and x1 > g.s + reach), key=lambda g: g.mid)
 
 
 # ------------------------------------------------------------ lines known by box and text
