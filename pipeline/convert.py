@@ -22,7 +22,8 @@ from .spread import compose, split_spread
 
 def split_source(src: SourcePage, options: Options) -> list[tuple[str, SourcePage, np.ndarray | None]]:
     """``(part, page image, affine to the scan)``: one whole page, or the two halves of a spread."""
-    halves = split_spread(src.image, options.max_skew, src.dpi)
+    # the fold's width is judged in inches only where the file says how big an inch is
+    halves = split_spread(src.image, options.max_skew, src.dpi if src.dpi_known else None)
     if not halves:
         return [("", src, None)]
     return [(h.part, replace(src, image=h.image), h.to_scan) for h in halves]
@@ -55,6 +56,7 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
     page = Page(source=str(src.source), page_number=src.page_number,
                 width=int(src.image.shape[1]), height=int(src.image.shape[0]), dpi=src.dpi,
                 options=options.to_dict(), part=part)
+    page.diagnostics["dpi_source"] = "file" if src.dpi_known else "assumed"
     t0 = time.perf_counter()
     pimg = preprocess(page, src.image, options)
     t1 = time.perf_counter()
