@@ -405,7 +405,7 @@ def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | No
     learned = learned_mod.accept_cells(regions, segs, ink.ch)
     tg = find_text(pimg, ink, ink.pictures + learned.tables + learned.equations, options)
     learned.figures = learned_mod.accept_figures(regions, tg.lines, ink.pictures, tg.body_h,
-                                                 ink.ch, learned)
+                                                 ink.ch, learned, pimg.binary)
     if learned.away != tg.pictures:
         tg = find_text(pimg, ink, learned.away, options)
     pimg.glyphs = tg.glyphs
