@@ -90,8 +90,11 @@ def _kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: float,
     for f in figures:
         near_below = 0 <= bbox.y0 - f.y1 <= 2.0 * ch
         near_above = 0 <= f.y0 - bbox.y1 <= 1.5 * ch
+        # a caption is one line, or lines narrower than the picture; a paragraph
+        # of running text right under a full-width table fills the measure
+        short = len(lines) == 1 or bbox.width <= 0.9 * f.width
         if (near_below or near_above) and len(lines) <= 3 and f.x0 - ch <= bbox.cx <= f.x1 + ch \
-                and bbox.width <= f.width + 2 * ch:
+                and bbox.width <= f.width + 2 * ch and short:
             return "caption"
     if hb >= 1.5 * body_h:
         return "title"
