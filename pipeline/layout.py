@@ -304,7 +304,7 @@ def find_ink(pimg: PageImage) -> Ink:
     hor, ver = geo.rule_masks(binary, ch)
     rule = _on_rules(comps, hor | ver)
     pictures = geo.find_figures(pimg.gray, ch)
-    pictures = geo.find_graphics(comps, rule, pictures, ch)
+    pictures = geo.find_graphics(comps, rule, pictures, ch, geo.thin_stroke_ink(comps, hor, ver, ch))
     # a picture keeps clear of the blocks of text found on panels (a page set
     # white on a dark ground, a light box of text on a photo); a line or two
     # of white text stays inside (a caption set on the photo)

@@ -143,7 +143,19 @@ def find_frames(hor: np.ndarray, ver: np.ndarray, ch: float, figures: list[BBox]
                                       and g.y1 >= f.y1 for g in out)]
 
 
-def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float) -> list[BBox]:
+def thin_stroke_ink(comps: Components, hor: np.ndarray, ver: np.ndarray, ch: float) -> np.ndarray:
+    """Per component: its pixels on thin rules (the ``rule_masks`` strokes less
+    their parts thicker than a third of a character: a table's filled header
+    band or a bar is no rule)."""
+    t = max(3, int(0.35 * ch))
+    thick = cv2.morphologyEx(hor, cv2.MORPH_OPEN, np.ones((t, 1), np.uint8)) | \
+        cv2.morphologyEx(ver, cv2.MORPH_OPEN, np.ones((1, t), np.uint8))
+    thin = ((hor | ver) > 0) & (thick == 0)
+    return np.bincount(comps.labels[thin], minlength=len(comps.boxes) + 1)[1:]
+
+
+def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float,
+                  thin: np.ndarray | None = None) -> list[BBox]:
     """Pictures including line art (charts, diagrams), which photo detection
     misses (most of their area is paper) or finds in pieces (each dark bar).
 
@@ -167,42 +179,49 @@ def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: 
     solid = (comps.area >= 0.8 * w * h) & (np.minimum(w, h) >= 0.4 * ch) & (np.maximum(w, h) >= 1.5 * ch)
     # bars, axes and grid joined into one shape: bigger than any glyph, and far
     # denser than a box outline (about 0.01-0.03 of its box; a bar chart of
-    # light bars that binarise to their outlines still fills 0.09)
-    blot = (w >= 5 * ch) & (h >= 5 * ch) & (comps.area >= 0.06 * w * h)
+    # light bars that binarise to their outlines still fills 0.09). Its thin
+    # rules do not count: a page's frame of rules joined to one filled table
+    # band is no chart. (``thin``: per component, ink on thin rules.)
+    filled = comps.area - (thin if thin is not None else 0)
+    blot = (w >= 5 * ch) & (h >= 5 * ch) & (filled >= 0.06 * w * h)
     cand = np.nonzero((solid | blot | rule) & ~inside)[0]
     items = [(f, "photo") for f in figures] + \
         [(BBox(*map(int, b[i])), "blot" if blot[i] else "solid" if solid[i] else "rule") for i in cand]
     pad = 1.5 * ch
-    parent = list(range(len(items)))
+
+    def near(a: BBox, c: BBox) -> bool:
+        return a.x0 - pad < c.x1 and c.x0 - pad < a.x1 and a.y0 - pad < c.y1 and c.y0 - pad < a.y1
+    # shapes cluster among themselves; a stroke belongs to every cluster it
+    # comes near but joins none to another (a page frame of rules round a
+    # photo and a table band is no one picture of both)
+    shape_ix = [i for i, it in enumerate(items) if it[1] != "rule"]
+    parent = {i: i for i in shape_ix}
 
     def find(i: int) -> int:
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
-    for i in range(len(items)):
-        a = items[i][0]
-        for j in range(i + 1, len(items)):
-            c = items[j][0]
-            if a.x0 - pad < c.x1 and c.x0 - pad < a.x1 and a.y0 - pad < c.y1 and c.y0 - pad < a.y1:
+    for k, i in enumerate(shape_ix):
+        for j in shape_ix[k + 1:]:
+            if near(items[i][0], items[j][0]):
                 parent[find(j)] = find(i)
     groups: dict[int, list[int]] = {}
-    for i in range(len(items)):
+    for i in shape_ix:
         groups.setdefault(find(i), []).append(i)
+    rules = [it[0] for it in items if it[1] == "rule"]
     out = []
     for g in groups.values():
         kinds = [items[i][1] for i in g]
-        shapes = [items[i][0] for i in g if items[i][1] != "rule"]
-        n_solid, n_rule = len(shapes), kinds.count("rule")
-        if not shapes:
-            continue
+        shapes = [items[i][0] for i in g]
         box = BBox.enclosing(shapes)
+        strokes = [r for r in rules if any(near(r, s) for s in shapes)]
+        n_solid, n_rule = len(shapes), len(strokes)
         if not ("blot" in kinds or n_solid >= 2 or (n_solid >= 1 and n_rule >= 2)):
             out += [items[i][0] for i in g if items[i][1] == "photo"]
             continue
         reach = max(3 * ch, 0.15 * max(box.width, box.height))
-        grow = [items[i][0] for i in g if items[i][1] == "rule"]
-        grow = [r for r in grow if r.x0 >= box.x0 - reach and r.x1 <= box.x1 + reach
+        grow = [r for r in strokes if r.x0 >= box.x0 - reach and r.x1 <= box.x1 + reach
                 and r.y0 >= box.y0 - reach and r.y1 <= box.y1 + reach]
         box = BBox.enclosing([box] + grow)
         if "photo" in kinds or (box.width >= 5 * ch and box.height >= 4 * ch):
