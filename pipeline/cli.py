@@ -43,6 +43,9 @@ def recognition_options(f):
         click.option("--text-layer", type=click.Choice(["auto", "never", "only"]), default=None,
                      help="PDFs: read the text layer instead of OCR when it covers the page "
                           "[auto]; never; only (fail pages without one)."),
+        click.option("--layout", type=click.Choice(list(Options.LAYOUTS)), default=None,
+                     help="Regions from the page's geometry with the learned detector typing "
+                          "them [auto]; geometric: geometry alone; learned: the detector's regions."),
     ]):
         f = opt(f)
     return f
@@ -69,9 +72,9 @@ def run_options(f):
     return f
 
 
-def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer) -> dict:
+def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer, layout=None) -> dict:
     given = {"dpi": dpi, "lang": lang, "engine": engine, "psm": psm, "columns": columns,
-             "keep_headers": keep_headers, "deskew": deskew, "text_layer": text_layer}
+             "keep_headers": keep_headers, "deskew": deskew, "text_layer": text_layer, "layout": layout}
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -126,7 +129,7 @@ def finish(result, out_dir: Path, verb: str = "converted") -> None:
                    "and OUT/manifest.sqlite.")
 @recognition_options
 @run_options
-def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer,
+def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer, layout,
             **run):
     """Convert page images (PNG, JPEG, TIFF) and PDFs, or folders of them.
 
@@ -134,7 +137,7 @@ def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, desk
     with the same input and options are skipped."""
     try:
         options = Options().with_(**option_changes(dpi, lang, engine, psm, columns,
-                                                   keep_headers, deskew, text_layer))
+                                                   keep_headers, deskew, text_layer, layout))
     except (TypeError, ValueError) as e:
         fail(str(e), EXIT_USAGE)
     settings = settings_from(**run)

@@ -57,7 +57,7 @@ def select_rows(manifest: Manifest, failed: bool, below: float | None, pages) ->
 @recognition_options
 @run_options
 def rerun_cmd(out, failed, below_confidence, pages, dpi, lang, engine, psm, columns,
-              keep_headers, deskew, text_layer, **run):
+              keep_headers, deskew, text_layer, layout, **run):
     """Re-process chosen pages of a finished batch in OUT, in place.
 
     Options given here (e.g. --columns 3, --dpi 400, --engine ppocr) override
@@ -70,7 +70,7 @@ def rerun_cmd(out, failed, below_confidence, pages, dpi, lang, engine, psm, colu
     if not (failed or below_confidence is not None or pages):
         fail("say which pages: --failed, --below-confidence X or --pages STEM:N", EXIT_USAGE)
     out = _out_dir(out)
-    changes = option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer)
+    changes = option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer, layout)
     settings = settings_from(**run)
     with Manifest(out) as manifest:
         rows = select_rows(manifest, failed, below_confidence, pages)

@@ -11,7 +11,7 @@ from .errors import MagscanError
 from .ingest import SourcePage
 from .layout import analyse_layout
 from .layout_check import check_layout
-from .layout_fallback import fall_back
+from .layout_fallback import fall_back, use_learned
 from .model import Page
 from .ocr import OcrEngine, recognize_blocks
 from .options import Options
@@ -22,7 +22,8 @@ from .spread import compose, split_spread
 
 def split_source(src: SourcePage, options: Options) -> list[tuple[str, SourcePage, np.ndarray | None]]:
     """``(part, page image, affine to the scan)``: one whole page, or the two halves of a spread."""
-    halves = split_spread(src.image, options.max_skew, src.dpi)
+    # the fold's width is judged in inches only where the file says how big an inch is
+    halves = split_spread(src.image, options.max_skew, src.dpi if src.dpi_known else None)
     if not halves:
         return [("", src, None)]
     return [(h.part, replace(src, image=h.image), h.to_scan) for h in halves]
@@ -55,6 +56,7 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
     page = Page(source=str(src.source), page_number=src.page_number,
                 width=int(src.image.shape[1]), height=int(src.image.shape[0]), dpi=src.dpi,
                 options=options.to_dict(), part=part)
+    page.diagnostics["dpi_source"] = "file" if src.dpi_known else "assumed"
     t0 = time.perf_counter()
     pimg = preprocess(page, src.image, options)
     t1 = time.perf_counter()
@@ -68,6 +70,9 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         page.timings["regions"] = round(t2 - t1, 3)
     try:
         pimg = analyse_layout(pimg, options, regions)
+        page.diagnostics["layout_used"] = options.layout if options.layout != "auto" else "geometric+learned"
+        if options.layout == "learned":
+            use_learned(pimg, regions or [])
         problems = check_layout(pimg)
     except MemoryError:
         raise   # out of memory is the page's failure, not a layout to fall back from
@@ -76,7 +81,8 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         problems = [f"nonsense: {type(e).__name__}: {e}"]
     severe = [p for p in problems if p.startswith("nonsense")]
     if severe:
-        fall_back(pimg, regions, severe[0], options.lang, options.ocr_timeout)
+        page.diagnostics["layout_used"] = fall_back(pimg, regions, severe[0], options.lang,
+                                                    options.ocr_timeout)
     page.flags.extend(f"layout-suspect: {p}" for p in problems if p not in severe)
     page.timings["layout"] = round(time.perf_counter() - t2, 3)
     return pimg

@@ -38,6 +38,9 @@ class SourcePage:
     page_number: int  # 1-based
     image: np.ndarray  # 8-bit grayscale
     dpi: int
+    # False: the file names no resolution and ``dpi`` is the assumed one
+    # (the layout then measures the scale from the text, ``layout.resolve_dpi``)
+    dpi_known: bool = True
 
 
 def expand_inputs(paths) -> list[Path]:
@@ -103,8 +106,9 @@ def _image_pages(path: Path, options: Options, only: int | None = None) -> Itera
                     raise InputError(path, f"image of {frame.width}x{frame.height} pixels exceeds "
                                            f"the limit of {options.max_pixels} pixels")
                 frame.load()
-                dpi = frame.info.get("dpi", (options.dpi, options.dpi))[0] or options.dpi
-                yield SourcePage(path, n, _to_gray(frame), int(round(float(dpi))))
+                given = float((frame.info.get("dpi") or (0, 0))[0] or 0)
+                dpi = given if given >= 1 else options.dpi
+                yield SourcePage(path, n, _to_gray(frame), int(round(dpi)), dpi_known=given >= 1)
     except InputError:
         raise
     except Image.DecompressionBombError as e:

@@ -213,12 +213,22 @@ def fall_back(pimg, regions: list[Region] | None, reason: str, lang: str, timeou
         page.blocks = []
         page.flags.append(f"{FLAG_FALLBACK}: {reason}; no layout found")
         return "none"
-    ev, name, blocks = min(scored, key=lambda s: s[0].cost)
+    ev, label, blocks = min(scored, key=lambda s: s[0].cost)
+    name = label.split(" ")[0]
     page.blocks = _numbered(blocks)
     if not page.columns:
         page.columns = [(0, page.width)]
     for b in page.blocks:
         b.span, b.column = (0, 1), 0
-    others = "; ".join(f"{n}: {e}" for e, n, _b in scored if n != name)
-    page.flags.append(f"{FLAG_FALLBACK}: {reason}; used {name} ({ev})" + (f"; beside {others}" if others else ""))
+    others = "; ".join(f"{n}: {e}" for e, n, _b in scored if n != label)
+    page.flags.append(f"{FLAG_FALLBACK}: {reason}; used {label} ({ev})" + (f"; beside {others}" if others else ""))
     return name
+
+
+def use_learned(pimg, regions: list[Region]) -> None:
+    """``--layout learned``: the detector's regions are the blocks; the geometry
+    only gives the lines inside them (and the lines no region holds)."""
+    geom = pimg.geometry
+    lines = [ln.bbox for ln in geom.lines] if geom is not None else []
+    body_h = float(getattr(geom, "body_h", 0) or 20.0)
+    pimg.page.blocks = learned_blocks(regions, lines, body_h)

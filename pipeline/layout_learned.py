@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .model import BBox, Block
+from .panels import glyph_rows
 from .regions import Region
 
 # a proposal acted on alone (a table taken out of the text) needs this score;
@@ -222,11 +223,16 @@ def clear_of_text(box: BBox, lines: list[BBox], body_h: float, ch: float,
 
 
 def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], body_h: float,
-                   ch: float, learned: Learned) -> list[BBox]:
+                   ch: float, learned: Learned, binary: np.ndarray | None = None) -> list[BBox]:
     """The page's pictures: the geometry's own (``pictures``), grown or joined
     by the detector's figures where no text stands in the way (see
-    ``clear_of_text``: a region over a title keeps clear of the title)."""
-    boxes = [ln.bbox for ln in lines]
+    ``clear_of_text``: a region over a title keeps clear of the title).
+
+    Where the geometry missed a photo (a light one, whose tones the paper
+    test takes for paper), its texture falls into "lines" too; with
+    ``binary``, only lines that hold a row of glyphs of one height stand in
+    a picture's way."""
+    boxes = [ln.bbox for ln in lines if binary is None or looks_like_text(binary, ln.bbox)]
     figs = list(pictures)
     for r in regions:
         if r.kind != "figure":
@@ -251,6 +257,17 @@ def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], bod
         grown = BBox.enclosing([clear] + hit)
         figs = [f for f in figs if f not in hit] + [grown]
     return _outermost(figs)
+
+
+def looks_like_text(binary: np.ndarray, box: BBox) -> bool:
+    """A row of four glyphs or more of about one height runs along most of
+    the line (``panels.glyph_rows``); a line found in a photo's texture has
+    blots of every size."""
+    crop = binary[max(0, box.y0 - 1):box.y1 + 1, max(0, box.x0 - 1):box.x1 + 1]
+    if crop.size == 0:
+        return False
+    rows = glyph_rows(crop, min_h=max(4, int(0.3 * box.height)))
+    return any(r.width >= 0.4 * box.width for r in rows) or box.width < 4 * box.height and bool(rows)
 
 
 def _inside(b: BBox, r: BBox, frac: float = 0.6) -> bool:

@@ -24,6 +24,8 @@ class Options:
     # what the geometry finds, with the best-measured fallback (auto)
     layout: str = "auto"
 
+    LAYOUTS = ("auto", "geometric", "learned")
+
     @classmethod
     def from_dict(cls, d: dict) -> "Options":
         known = {f.name for f in fields(cls)}

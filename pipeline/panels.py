@@ -71,10 +71,13 @@ def find_panels(gray: np.ndarray, ink_threshold: float) -> list[BBox]:
     return out
 
 
-def glyph_rows(mask: np.ndarray, min_h: int = 6) -> list[BBox]:
+def glyph_rows(mask: np.ndarray, min_h: int = 6, strict: bool = True) -> list[BBox]:
     """Rows of glyphs in a binary mask (255 = candidate ink): components of
-    about one height, overlapping vertically, at most a glyph apart; four
-    or more in a row make a text line. Boxes in mask pixels."""
+    about one height side by side, at most a glyph apart; four or more in a
+    row make a text line. ``strict``: their tops and bottoms line up, as the
+    glyphs of a line of Han text do and the blots of a photo's texture do
+    not; otherwise overlapping by half their height is enough (punctuation,
+    flat characters). Boxes in mask pixels."""
     n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     st = st[1:]
     if not len(st):
@@ -99,8 +102,11 @@ def glyph_rows(mask: np.ndarray, min_h: int = 6) -> list[BBox]:
             if gap > 1.2 * max(bh[a], bh[b]):
                 break
             lo, hi = min(bh[a], bh[b]), max(bh[a], bh[b])
+            # glyphs of one line share their top and bottom (a Han character
+            # fills its em box); blots of a photo's texture do not
+            level = max(abs(int(y0[a]) - int(y0[b])), abs(int(y0[a] + bh[a]) - int(y0[b] + bh[b])))
             ov = min(y0[a] + bh[a], y0[b] + bh[b]) - max(y0[a], y0[b])
-            if hi <= 1.8 * lo and ov >= 0.5 * lo:
+            if (hi <= 1.5 * lo and level <= 0.25 * hi) if strict else (hi <= 1.8 * lo and ov >= 0.5 * lo):
                 parent[find(int(b))] = find(int(a))
     groups: dict[int, list[int]] = {}
     for i in idx:
@@ -140,13 +146,19 @@ def read_panel(gray: np.ndarray, box: BBox) -> Panel:
     crop = gray[box.y0:box.y1, box.x0:box.x1]
     # the panel's ground is its larger class; text is the other one
     t, on_dark = _ground_is_dark(crop)
-    rows = glyph_rows(((crop >= t) if on_dark else (crop < t)).astype(np.uint8) * 255)
-    if not rows:
+    mask = ((crop >= t) if on_dark else (crop < t)).astype(np.uint8) * 255
+    # text areas are grown from rows of any glyphs, but only kept where one
+    # row at least is clearly a line of text
+    sure = glyph_rows(mask)
+    rows = glyph_rows(mask, strict=False)
+    if not sure or not rows:
         return Panel(box, [])
     pad = int(np.median([r.height for r in rows]) * 0.4)
     parts = []
     row_h = float(np.median([r.height for r in rows]))
     for p, _n in _text_parts(rows, pad):
+        if not any(r.x_overlap(p) > 0 and r.y_overlap(p) > 0 for r in sure):
+            continue
         bb = BBox(max(0, p.x0) + box.x0, max(0, p.y0) + box.y0,
                   min(box.width, p.x1) + box.x0, min(box.height, p.y1) + box.y0)
         # each part decides for itself: a dark panel may hold a light box of dark text

@@ -205,8 +205,9 @@ def _between(o: BBox, a: BBox, b: BBox, opts: ResolveOptions) -> bool:
 def _match_captions(figures: list[Block], captions: list[Block], others: list[Block],
                     opts: ResolveOptions) -> dict[int, Block]:
     """figure index -> its caption: the nearest caption below (else above) that
-    overlaps it horizontally with no other block in between; greedy, nearest
-    pairs first, each caption used once."""
+    overlaps it horizontally with no other block in between; for a table, the
+    nearest above (else below), where tables carry their captions; greedy,
+    nearest pairs first, each caption used once."""
     pairs = []
     everything = figures + captions + others
     for fi, f in enumerate(figures):
@@ -218,7 +219,8 @@ def _match_captions(figures: list[Block], captions: list[Block], others: list[Bl
             if any(o is not f and o is not c and _between(o.bbox, f.bbox, c.bbox, opts)
                    for o in everything):
                 continue
-            pairs.append(((0 if below else 1, max(gap, 0), _key(f), _key(c)), fi, c))
+            preferred = not below if f.kind == "table" else below
+            pairs.append(((0 if preferred else 1, max(gap, 0), _key(f), _key(c)), fi, c))
     pairs.sort(key=lambda p: p[0])
     out: dict[int, Block] = {}
     used: set[int] = set()

@@ -182,6 +182,25 @@ def test_figure_inside_a_column_with_caption():
     check_all_inputs(blocks, [1, 2, 3, 4, 5])
 
 
+def test_table_caption_above_the_table_text_below_it():
+    """A table carries its caption above it; the paragraph right under it
+    stays running text after the table, not its caption.
+        +-------------------+
+        | 1                 |
+        +-------------------+
+        +-----3 cap---------+
+        +-------------------+
+        | 2 table           |
+        +-------------------+
+        +-------------------+
+        | 4 cap-like, below |
+        +-------------------+
+    """
+    blocks = [blk(1, "body", 0, 0, 1000, 300), blk(2, "table", 0, 400, 1000, 900),
+              blk(3, "caption", 300, 340, 700, 380), blk(4, "caption", 0, 920, 1000, 1000)]
+    check_all_inputs(blocks, [1, 3, 2, 4])
+
+
 def test_figure_across_two_of_three_columns_mid_page():
     """The figure must not split the article into two rows:
 
