@@ -26,7 +26,7 @@ from rapidfuzz import fuzz
 
 import realscan_pages as rp
 from conftest import run_magscan
-from pipeline.assemble import in_text, page_text
+from pipeline.assemble import page_text
 from pipeline.convert import convert_source, layout_source
 from pipeline.evaluate import cer, normalise
 from pipeline.ingest import SourcePage, load_page
@@ -279,18 +279,7 @@ def test_cli_records_the_estimated_dpi_in_the_page_json(tmp_path):
 
 @pytest.fixture(scope="session")
 def dark_panel_page():
-    """
-        +==================================+   a dark (grained) panel inset in
-        |     让技能人才脱颖而出  (white)    |   the margins with a white title
-        |     为产业发展注入新动能 (white)   |   and subtitle; a photo darkened to
-        +==================================+   a dark ground with a white caption
-        +-----------+ +##################+    printed on it, in the right
-        | text      | |#photo###########|    column above its text
-        |           | |#白色图片说明######|
-        |           | +##################+
-        |           | | text             |
-        +-----------+ +------------------+
-    """
+    """The page of test_white_text_on_dark_panels_is_read."""
     w, h = 1500, 1100
     img = rp.blank(w, h)
     T = rp.Text(5)
@@ -310,14 +299,7 @@ def dark_panel_page():
 
 @pytest.fixture(scope="session")
 def white_on_dark_page():
-    """
-        ####################################   a whole page printed white on a
-        # 创新工作室里的年轻人 (white)       #   dark, grained ground: a title
-        # +----------+   +----------+       #   and two columns
-        # | text     |   | text     |       #
-        # +----------+   +----------+       #
-        ####################################
-    """
+    """The page of test_whole_page_of_white_text_on_dark_is_read."""
     w, h = 1300, 900
     img = rp.blank(w, h)
     rp.dark_panel(img, (0, 0, w, h), tone=30, noise=8, seed=2)
@@ -330,6 +312,18 @@ def white_on_dark_page():
 
 
 def test_white_text_on_dark_panels_is_read(dark_panel_page, engine):
+    """
+        +==================================+   a dark (grained) panel inset in
+        |     让技能人才脱颖而出  (white)    |   the margins with a white title
+        |     为产业发展注入新动能 (white)   |   and subtitle; a photo darkened to
+        +==================================+   a dark ground with a white caption
+        +-----------+ +##################+    printed on it, in the right
+        | text      | |#photo###########|    column above its text
+        |           | |#白色图片说明######|
+        |           | +##################+
+        |           | | text             |
+        +-----------+ +------------------+
+    """
     img, truth = dark_panel_page
     pages = read(source(img), engine)
     msg = dump(pages)
@@ -346,6 +340,14 @@ def test_white_text_on_dark_panels_is_read(dark_panel_page, engine):
 
 
 def test_whole_page_of_white_text_on_dark_is_read(white_on_dark_page, engine):
+    """
+        ####################################   a whole page printed white on a
+        # 创新工作室里的年轻人 (white)       #   dark, grained ground: a title
+        # +----------+   +----------+       #   and two columns
+        # | text     |   | text     |       #
+        # +----------+   +----------+       #
+        ####################################
+    """
     img, truth = white_on_dark_page
     pages = read(source(img), engine)
     msg = dump(pages)
