@@ -359,7 +359,8 @@ def resolve_order(blocks: list[Block], options: ResolveOptions | None = None) ->
     after: dict[int, list[Block]] = defaultdict(list)
     at_end: list[Block] = []
     for fi, f in enumerate(figures):  # figures are already in _key order
-        unit = [f] + ([cap_of[fi]] if fi in cap_of else [])
+        # a caption set above its picture (as tables carry theirs) is read first
+        unit = sorted([f] + ([cap_of[fi]] if fi in cap_of else []), key=lambda b: _vkey(b.bbox))
         holder = _container(f, sidebars)
         anchor = None if holder is not None else _anchor(f, main, pos, opts)
         if holder is not None:
