@@ -9,7 +9,7 @@ import numpy as np
 from .assemble import assemble_blocks
 from .errors import MagscanError
 from .ingest import SourcePage
-from .layout import analyse_layout
+from .layout import SCREEN_DPI, analyse_layout
 from .layout_check import check_layout
 from .layout_fallback import fall_back, use_learned
 from .model import Page
@@ -22,8 +22,10 @@ from .spread import compose, split_spread
 
 def split_source(src: SourcePage, options: Options) -> list[tuple[str, SourcePage, np.ndarray | None]]:
     """``(part, page image, affine to the scan)``: one whole page, or the two halves of a spread."""
-    # the fold's width is judged in inches only where the file says how big an inch is
-    halves = split_spread(src.image, options.max_skew, src.dpi if src.dpi_known else None)
+    # the fold's width is judged in inches only where the file says how big an
+    # inch is (a screen default of 72 or 96 says nothing); else in characters
+    trusted = src.dpi_known and src.dpi not in SCREEN_DPI
+    halves = split_spread(src.image, options.max_skew, src.dpi if trusted else None)
     if not halves:
         return [("", src, None)]
     return [(h.part, replace(src, image=h.image), h.to_scan) for h in halves]

@@ -307,9 +307,10 @@ def find_ink(pimg: PageImage) -> Ink:
     pictures = geo.find_graphics(comps, rule, pictures, ch, geo.thin_stroke_ink(comps, hor, ver, ch))
     # a picture keeps clear of the blocks of text found on panels (a page set
     # white on a dark ground, a light box of text on a photo); a line or two
-    # of white text stays inside (a caption set on the photo)
+    # of white text stays inside (a caption set on the photo); a "picture"
+    # that blocks of text cover all over is the dark ground they are set on
     boxes = [t.bbox for p in pimg.panels for t in p.parts if not t.on_dark or t.lines >= 4]
-    pictures = [learned_mod.clear_of_text(p, boxes, 0.0, ch, cut_all=True) or p for p in pictures]
+    pictures = [c for c in (learned_mod.clear_of_text(p, boxes, 0.0, ch, cut_all=True) for p in pictures) if c]
     return Ink(comps, ch, hor, ver, rule, pictures, text_areas)
 
 

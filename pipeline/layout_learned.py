@@ -266,7 +266,7 @@ def looks_like_text(binary: np.ndarray, box: BBox) -> bool:
     crop = binary[max(0, box.y0 - 1):box.y1 + 1, max(0, box.x0 - 1):box.x1 + 1]
     if crop.size == 0:
         return False
-    rows = glyph_rows(crop, min_h=max(4, int(0.3 * box.height)))
+    rows = glyph_rows(crop, min_h=max(4, int(0.3 * box.height)), max_h=1.2 * box.height)
     return any(r.width >= 0.4 * box.width for r in rows) or box.width < 4 * box.height and bool(rows)
 
 

@@ -116,7 +116,8 @@ def channel(x: float, gutters: list[BBox], segs: np.ndarray, ch: float) -> tuple
 
 def merge_fragments(lines: list[BBox], ch: float) -> list[BBox]:
     """Flat bits (the dots under 其 left alone, a dash, the top of a quote mark)
-    join the line right above or below them; a speck with no line to join is dropped."""
+    join the line right above or below them; a speck with no line to join is
+    dropped, and so is a long flat run (a dotted or dashed rule)."""
     big = [ln for ln in lines if ln.height >= 0.5 * ch]
     out = list(big)
     index = {id(b): i for i, b in enumerate(out)}
@@ -129,7 +130,8 @@ def merge_fragments(lines: list[BBox], ch: float) -> list[BBox]:
             b = min(near, key=lambda b: max(b.y0 - f.y1, f.y0 - b.y1, 0))
             i = index[id(b)]
             out[i] = out[i].union(f)
-        elif f.height >= 0.3 * ch or f.width >= 0.6 * ch:
+        elif (f.height >= 0.3 * ch or f.width >= 0.6 * ch) and not (f.height < 0.4 * ch and f.width >= 3 * ch):
+            # (a long flat run with no line to join is a dotted or dashed rule)
             out.append(f)
     return out
 

@@ -20,6 +20,8 @@ import numpy as np
 from .model import BBox
 
 SCALE = 0.25
+# share of a text area's pixels that may be glyph-coloured outside its lines
+MAX_STRAY = 0.06
 
 
 @dataclass
@@ -71,19 +73,22 @@ def find_panels(gray: np.ndarray, ink_threshold: float) -> list[BBox]:
     return out
 
 
-def glyph_rows(mask: np.ndarray, min_h: int = 6, strict: bool = True) -> list[BBox]:
+def glyph_rows(mask: np.ndarray, min_h: int = 6, strict: bool = True,
+               max_h: float | None = None) -> list[BBox]:
     """Rows of glyphs in a binary mask (255 = candidate ink): components of
     about one height side by side, at most a glyph apart; four or more in a
     row make a text line. ``strict``: their tops and bottoms line up, as the
     glyphs of a line of Han text do and the blots of a photo's texture do
     not; otherwise overlapping by half their height is enough (punctuation,
-    flat characters). Boxes in mask pixels."""
+    flat characters). Glyphs are ``min_h`` to ``max_h`` high (by default,
+    half the mask's height). Boxes in mask pixels."""
     n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     st = st[1:]
     if not len(st):
         return []
     x0, y0, bw, bh, area = (st[:, i] for i in range(5))
-    keep = (bh >= min_h) & (bh <= 0.5 * mask.shape[0] + min_h) & (bw <= 3 * bh) & (area >= 0.1 * bw * bh) \
+    top = 0.5 * mask.shape[0] + min_h if max_h is None else max_h
+    keep = (bh >= min_h) & (bh <= top) & (bw <= 3 * bh) & (area >= 0.1 * bw * bh) \
         & (area <= 0.9 * bw * bh)
     idx = np.nonzero(keep)[0]
     if len(idx) < 4:
@@ -156,8 +161,17 @@ def read_panel(gray: np.ndarray, box: BBox) -> Panel:
     pad = int(np.median([r.height for r in rows]) * 0.4)
     parts = []
     row_h = float(np.median([r.height for r in rows]))
+    in_rows = np.zeros(mask.shape, bool)
+    for r in rows:
+        in_rows[r.y0:r.y1, r.x0:r.x1] = True
     for p, _n in _text_parts(rows, pad):
         if not any(r.x_overlap(p) > 0 and r.y_overlap(p) > 0 for r in sure):
+            continue
+        # text leaves its ground clean between and around its lines; a photo's
+        # texture, where rows of blots line up by chance, has ink everywhere
+        sl = (slice(max(0, p.y0), p.y1), slice(max(0, p.x0), p.x1))
+        stray = float(((mask[sl] > 0) & ~in_rows[sl]).mean()) if mask[sl].size else 1.0
+        if stray > MAX_STRAY:
             continue
         bb = BBox(max(0, p.x0) + box.x0, max(0, p.y0) + box.y0,
                   min(box.width, p.x1) + box.x0, min(box.height, p.y1) + box.y0)

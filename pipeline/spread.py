@@ -24,6 +24,9 @@ MIN_ASPECT = 1.15      # width / height; one portrait page is about 0.7, a sprea
 CENTRE_ZONE = (0.38, 0.62)
 MIN_BAND = 0.03        # of the width: two inner margins (~0.07); a 0.35 in gutter is ~0.02
 MIN_BAND_IN = 0.45     # inches, when the resolution is known: wider than any column gutter
+# ... in body characters otherwise (the type gives the scale when the file does
+# not: 0.45 in is about four characters of 9.75 pt type)
+MIN_BAND_CH = 3.5
 WORK_WIDTH = 1200      # px of the small copy
 
 
@@ -66,11 +69,20 @@ def _runs(clear: np.ndarray, bridge: int = 2) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
+def body_char_height(gray: np.ndarray) -> float:
+    """The body character height of a whole scan, before any straightening."""
+    from .layout_geometry import char_height, components
+    return char_height(components(_ink(gray)))
+
+
 def find_fold(gray: np.ndarray, max_skew: float = 5.0, dpi: int | None = None) -> SpreadCut | None:
-    """The fold of a two-page spread, or None for a single page."""
+    """The fold of a two-page spread, or None for a single page. ``dpi``: the
+    scan's resolution if the file gives it; else the fold is measured in
+    body characters."""
     h, w = gray.shape[:2]
     if w < MIN_ASPECT * h or h < 200:
         return None
+    least = MIN_BAND_IN * dpi if dpi else MIN_BAND_CH * body_char_height(gray)
     angle = estimate_skew(gray, max_skew)
     scale = WORK_WIDTH / w
     small = cv2.resize(gray, (WORK_WIDTH, max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
@@ -95,7 +107,7 @@ def find_fold(gray: np.ndarray, max_skew: float = 5.0, dpi: int | None = None) -
     if not cands:
         return None
     a, b = max(cands, key=lambda r: r[1] - r[0])
-    if b - a < MIN_BAND * sw or (dpi and (b - a) / scale < MIN_BAND_IN * dpi):
+    if b - a < MIN_BAND * sw or (b - a) / scale < least:
         return None
     # both pages carry text: the halves beside the band have ink
     left, right = frac[int(0.08 * sw):a].mean() if a > 0.08 * sw else 0.0, \
