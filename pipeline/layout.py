@@ -342,7 +342,8 @@ def find_text(pimg: PageImage, ink: Ink, pictures: list[BBox], options: Options)
     gutters += [r for r in ruled if r not in gutters]
 
     reach = [channel(x, gutters, segs, ch) for x, _ in seps] if len(segs) else []
-    line_boxes = lines_from_segments(segs, gutters, ch, [x for x, _ in seps], reach) if len(segs) else []
+    line_boxes = lines_from_segments(segs, gutters, ch, [x for x, _ in seps], reach, pictures) \
+        if len(segs) else []
     integral = cv2.integral(binary // 255)
     lines = []
     for lb in line_boxes:

@@ -189,28 +189,34 @@ def _outermost(boxes: list[BBox]) -> list[BBox]:
                                         for o in boxes)]
 
 
-def _strong(ln: BBox, box: BBox, body_h: float, ch: float, cut_all: bool = False) -> bool:
+def _strong(ln: BBox, box: BBox, body_h: float, ch: float, cut_all: bool = False,
+            binary: np.ndarray | None = None) -> bool:
     """A text line a picture may not hold: display type, a full line of body
-    text, or any line the region's edge cuts through. (Short lines wholly
+    text, or any line the region's edge cuts through, unless (with
+    ``binary``) what lies of it inside is no text (a drawing's strokes that
+    the line finder joined to a line beside it). (Short lines wholly
     inside are a picture's labels.) ``cut_all``: every line counts."""
     inside = _inter(ln, box) / max(1, ln.area)
     if inside < 0.1:
         return False
-    if inside < 0.5 or cut_all:
+    if cut_all:
         return True
+    if inside < 0.5:
+        part = BBox(max(ln.x0, box.x0), ln.y0, min(ln.x1, box.x1), ln.y1)
+        return binary is None or part.width < ch or looks_like_text(binary, part)
     display = ln.height >= 1.5 * body_h and ln.width >= 2 * ln.height
     running = ln.height <= 1.3 * body_h and ln.width >= 8 * ch
     return display or running
 
 
 def clear_of_text(box: BBox, lines: list[BBox], body_h: float, ch: float,
-                  cut_all: bool = False) -> BBox | None:
+                  cut_all: bool = False, binary: np.ndarray | None = None) -> BBox | None:
     """``box`` cut back to leave out the text lines a picture may not hold
     (``_strong``), one side at a time, keeping the largest part; None when
     less than half of it is left (the region is text, not a picture)."""
     cur = box
     for _ in range(len(lines) + 1):
-        strong = [ln for ln in lines if _strong(ln, cur, body_h, ch, cut_all)]
+        strong = [ln for ln in lines if _strong(ln, cur, body_h, ch, cut_all, binary)]
         if not strong:
             return cur if cur.area >= 0.5 * box.area else None
         ln = max(strong, key=lambda b: _inter(b, cur))
@@ -249,7 +255,7 @@ def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], bod
         # a line the detector calls a caption is no label: the picture stops short of it
         captions = [ln for ln in boxes if any(_inter(ln, c.bbox) >= 0.5 * ln.area for c in regions
                                               if c.kind in CAPTIONS and c.score >= 0.3)]
-        clear = clear_of_text(r.bbox, [b for b in boxes if b not in captions], body_h, ch)
+        clear = clear_of_text(r.bbox, [b for b in boxes if b not in captions], body_h, ch, binary=binary)
         clear = clear and clear_of_text(clear, captions, body_h, ch, cut_all=True)
         if clear is None:
             learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): text inside")

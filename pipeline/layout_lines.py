@@ -20,8 +20,11 @@ class TextLine:
 
 def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
                         seps: list[float] = (),
-                        sep_spans: list[tuple[float, int, int, int]] = ()) -> list[BBox]:
-    """Join character runs that sit on one text line, unless a gutter lies between.
+                        sep_spans: list[tuple[float, int, int, int]] = (),
+                        pictures: list[BBox] = ()) -> list[BBox]:
+    """Join character runs that sit on one text line, unless a gutter or a
+    picture lies between (text never runs on across a picture: a stroke of a
+    drawing poking out of its box beside a line is not that line's end).
 
     Runs up to 1.6 em apart join ("。《" leaves well over one em of white);
     runs of body-size type up to 4 em apart join too when no column
@@ -76,7 +79,8 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
                     for sx, sy0, sy1, sw in sep_spans):
                 continue
             blocked = any(g.x0 < gx1 + 1 and g.x1 > gx0 - 1 and
-                          min(g.y1, gy1) - max(g.y0, gy0) > 0.5 * (gy1 - gy0) for g in gutters)
+                          min(g.y1, gy1) - max(g.y0, gy0) > 0.5 * (gy1 - gy0) for g in gutters) or \
+                any(p.x0 < gx1 and p.x1 > gx0 and p.y0 < gy1 + ch and p.y1 > gy0 - ch for p in pictures)
             if not blocked:
                 parent[find(b)] = find(a)
     groups: dict[int, list[int]] = {}

@@ -184,6 +184,35 @@ def _fit_line_height(crop: np.ndarray, line_px: float, limit: int | None,
     return crop, 1.0
 
 
+def _only_lines(gray: np.ndarray, block: Block, others: list[BBox], ch: int) -> np.ndarray:
+    """The page with everything of ``others`` that lies in the block's box but
+    off its own lines painted white: a paragraph wrapped round a picture has
+    the picture inside its box, and the recogniser would read its strokes."""
+    g = max(4, ch // 4) + 1   # the crop's own margin (``_read``)
+    h, w = gray.shape
+    box = BBox(max(0, block.bbox.x0 - g), max(0, block.bbox.y0 - g),
+               min(w, block.bbox.x1 + g), min(h, block.bbox.y1 + g))
+    inside = [o for o in others if o.x_overlap(box) > 0 and o.y_overlap(box) > 0]
+    if not inside or not block.lines:
+        return gray
+    keep = np.zeros((box.height, box.width), bool)
+    pv, ph = max(2, ch // 6), max(2, ch // 2)
+    for ln in block.lines:
+        b = ln.bbox
+        keep[max(0, b.y0 - pv - box.y0):max(0, b.y1 + pv - box.y0),
+             max(0, b.x0 - ph - box.x0):max(0, b.x1 + ph - box.x0)] = True
+    off = np.zeros((box.height, box.width), bool)
+    for o in inside:
+        off[max(0, o.y0 - box.y0):max(0, o.y1 - box.y0), max(0, o.x0 - box.x0):max(0, o.x1 - box.x0)] = True
+    paint = off & ~keep
+    if not paint.any():
+        return gray
+    out = gray.copy()
+    region = out[box.y0:box.y1, box.x0:box.x1]
+    region[paint[:region.shape[0], :region.shape[1]]] = 255
+    return out
+
+
 def _read(gray: np.ndarray, box: BBox, ch: int, engine: OcrEngine, kind: str, n_lines: int) -> list[Line]:
     """Lines of the text in ``box`` of the page, in page coordinates."""
     crop, dx, dy = _crop(gray, box, max(4, ch // 4))
@@ -217,7 +246,8 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
             for box in [b for _, b in marks] + dashes:
                 paint_out(painted, box)
             gray = painted
-        lines = _read(gray, block.bbox, ch, engine, block.kind, n_lines)
+        others = [o.bbox for o in page.blocks if o is not block]
+        lines = _read(_only_lines(gray, block, others, ch), block.bbox, ch, engine, block.kind, n_lines)
         if n_lines > 1:
             # Tesseract 5.5 sometimes returns only the first lines of a block
             # (seen on two-line display titles); read the lines it skipped alone
