@@ -298,11 +298,24 @@ def find_ink(pimg: PageImage) -> Ink:
     binary = pimg.binary
     comps = geo.components(binary)
     text_areas = [t for p in pimg.panels for t in p.text]
+    # dotted and ornamental rules: cut out of the ink along their band (a mark
+    # touching a glyph would join it and make its line tall), and kept from
+    # the recogniser
+    decor = geo.decorations(comps, geo.char_height(comps))
+    band = np.zeros(binary.shape, bool)
+    for d in decor:
+        band[d.y0:d.y1, d.x0:d.x1] = True
+    if decor:
+        binary[band] = 0
+        comps = geo.components(binary)
     # the specks of a dark photo or page ground are no glyphs to size the type by
     ground = _inside(comps, [p.bbox for p in pimg.panels]) & ~_inside(comps, text_areas)
     ch = _body_height(geo.Components(comps.boxes[~ground], comps.area[~ground], comps.labels), binary.shape)
     hor, ver = geo.rule_masks(binary, ch)
     rule = _on_rules(comps, hor | ver)
+    # what the recogniser should not see: rule strokes (not the glyphs that
+    # touch them) and decorative rules
+    pimg.rule_ink = ((hor | ver) > 0) | band
     pictures = geo.find_figures(pimg.gray, ch)
     pictures = geo.find_graphics(comps, rule, pictures, ch, geo.thin_stroke_ink(comps, hor, ver, ch))
     # a picture keeps clear of the blocks of text found on panels (a page set

@@ -93,6 +93,62 @@ def rule_masks(binary: np.ndarray, ch: float) -> tuple[np.ndarray, np.ndarray]:
     return hor, ver
 
 
+def decorations(comps: Components, ch: float) -> list[BBox]:
+    """The bands of dotted, dashed and ornamental rules.
+
+    Such a rule is a row of many small marks (dots, dashes, diamonds,
+    crosses) of about one size at an even step, with next to nothing of a
+    glyph's size in the row. A row of text is full-size glyphs; an ellipsis
+    is six dots beside them.
+    """
+    b = comps.boxes
+    out: list[BBox] = []
+    if not len(b):
+        return out
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    small = (np.maximum(w, h) <= 0.5 * ch) & (comps.area >= 4)
+    big = h >= 0.6 * ch
+    cy = (b[:, 1] + b[:, 3]) / 2
+    idx = np.nonzero(small)[0]
+    idx = idx[np.argsort(cy[idx], kind="stable")]
+    rows: list[list[int]] = []
+    for i in idx:
+        if rows and abs(cy[i] - cy[rows[-1][-1]]) <= 0.15 * ch:
+            rows[-1].append(int(i))
+        else:
+            rows.append([int(i)])
+    big_ix = np.nonzero(big)[0]
+    for row in rows:
+        row.sort(key=lambda i: b[i, 0])
+        runs, cur = [], [row[0]]
+        for i in row[1:]:
+            if b[i, 0] - b[cur[-1], 2] <= 2.5 * ch:
+                cur.append(i)
+            else:
+                runs.append(cur)
+                cur = [i]
+        runs.append(cur)
+        for run in runs:
+            if len(run) < 8:
+                continue
+            x0, x1 = b[run, 0].min(), b[run, 2].max()
+            y0, y1 = b[run, 1].min(), b[run, 3].max()
+            if x1 - x0 < 5 * ch:
+                continue
+            # an even step (where marks joined the rule they sit on, a multiple of it)
+            steps = np.diff(b[run, 0]).astype(np.float64)
+            step = float(np.median(steps))
+            if step <= 0 or np.mean(np.abs(steps / step - np.round(steps / step)) <= 0.25) < 0.7:
+                continue
+            gy = (b[big_ix, 1] + b[big_ix, 3]) / 2
+            beside = big_ix[(b[big_ix, 0] < x1) & (b[big_ix, 2] > x0)
+                            & (gy > y0 - 0.3 * ch) & (gy < y1 + 0.3 * ch)]
+            # (a glyph or two of the line below may have run into the marks)
+            if (b[beside, 2] - b[beside, 0]).sum() <= 0.1 * (x1 - x0):
+                out.append(BBox(int(x0), int(y0), int(x1), int(y1)))
+    return out
+
+
 def strokes(mask: np.ndarray) -> list[BBox]:
     """Boxes of the connected strokes of a ``rule_masks`` mask."""
     n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)

@@ -80,7 +80,8 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
                 continue
             blocked = any(g.x0 < gx1 + 1 and g.x1 > gx0 - 1 and
                           min(g.y1, gy1) - max(g.y0, gy0) > 0.5 * (gy1 - gy0) for g in gutters) or \
-                any(p.x0 < gx1 and p.x1 > gx0 and p.y0 < gy1 + ch and p.y1 > gy0 - ch for p in pictures)
+                any(p.x0 < gx1 and p.x1 > gx0 and min(p.y1, gy1) - max(p.y0, gy0) > 0.5 * (gy1 - gy0)
+                    for p in pictures)
             if not blocked:
                 parent[find(b)] = find(a)
     groups: dict[int, list[int]] = {}

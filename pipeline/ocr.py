@@ -221,6 +221,11 @@ def _read(gray: np.ndarray, box: BBox, ch: int, engine: OcrEngine, kind: str, n_
     return [_to_page(ln, f, dx, dy) for ln in engine.recognize(crop, kind, n_lines)]
 
 
+def _clip(b: BBox, to: BBox) -> BBox:
+    x0, y0 = min(max(b.x0, to.x0), to.x1), min(max(b.y0, to.y0), to.y1)
+    return BBox(x0, y0, max(x0, min(b.x1, to.x1)), max(y0, min(b.y1, to.y1)))
+
+
 def _missed(found: list[Line], expected: list[Line]) -> list[Line]:
     """Layout lines that no recognised line overlaps by half their height."""
     def covered(e: BBox) -> bool:
@@ -232,6 +237,11 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
     """Stage 3: OCR every text block; figures are left alone."""
     page = pimg.page
     page.engine = engine.name
+    base = pimg.gray
+    if pimg.rule_ink is not None and pimg.rule_ink.any():
+        # rules touching text (underlines, frames, dotted rules) read as strokes
+        base = pimg.gray.copy()
+        base[pimg.rule_ink] = 255
     painted: np.ndarray | None = None   # the page with line-opening markers painted out
     for block in page.blocks:
         if not block.is_text:
@@ -240,9 +250,9 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
         ch = max(8, int(np.median([ln.bbox.height for ln in block.lines])) if block.lines else 20)
         marks = [m for m in (find_marker(pimg.binary, ln.bbox) for ln in block.lines) if m]
         dashes = [d for ln in block.lines for d in find_dashes(pimg.binary, ln.bbox)]
-        gray = pimg.gray
+        gray = base
         if marks or dashes:
-            painted = pimg.gray.copy() if painted is None else painted
+            painted = base.copy() if painted is None else painted
             for box in [b for _, b in marks] + dashes:
                 paint_out(painted, box)
             gray = painted
@@ -258,6 +268,9 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
             lines = put_dash(lines, box)
         for ln in lines:
             ln.text = clean_text(ln.text)
+            # the engine's box of a line on a scaled crop may stick out of the
+            # block by a few pixels; the block holds its lines
+            ln.bbox = _clip(ln.bbox, block.bbox)
         lines = [ln for ln in lines if ln.text]
         for mark, box in marks:
             lines = put_back(lines, mark, box)

@@ -28,6 +28,8 @@ class PageImage:
     geometry: object | None = None
     # areas that are not paper, with the text found on them (``panels``)
     panels: list[Panel] = field(default_factory=list)
+    # rule strokes and decorative rules the layout found: painted out for OCR
+    rule_ink: np.ndarray | None = None
 
 
 def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
