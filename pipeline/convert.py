@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from .assemble import assemble_blocks
-from .errors import MagscanError
+from .errors import MagscanError, is_out_of_memory
 from .ingest import SourcePage
 from .layout import analyse_layout
 from .layout_check import check_layout, fallback_layout
@@ -64,6 +64,8 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         pimg = analyse_layout(pimg, options)
         problems = check_layout(pimg)
     except Exception as e:  # noqa: BLE001 - never drop a page: fall back to a simple order
+        if is_out_of_memory(e):
+            raise  # not a layout problem: its fallback's text would be recorded as done
         problems = [f"nonsense: {type(e).__name__}: {e}"]
     severe = [p for p in problems if p.startswith("nonsense")]
     if severe:

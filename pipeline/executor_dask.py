@@ -33,9 +33,12 @@ def _pool(size: int, max_memory: int | None):
 
             from pebble import ProcessPool
 
+            import os
+
             from .executors import _init_local_worker
+            # page processes die with this Dask worker, not only with its forkserver
             _POOL = ProcessPool(max_workers=size, initializer=_init_local_worker,
-                                initargs=(max_memory,),
+                                initargs=(max_memory, os.getpid()),
                                 context=multiprocessing.get_context("forkserver"))
         return _POOL
 
