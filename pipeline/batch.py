@@ -101,8 +101,18 @@ def prepare_out_dir(out_dir: Path) -> Path:
     return out_dir
 
 
-def _output_reason(e: BaseException) -> str:
-    if is_disk_full(e):
+def _nearly_full(folder: Path) -> bool:
+    """SQLite reports a full disk as "disk I/O error" as often as "database or
+    disk is full": the file system says which."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < (1 << 20)
+
+
+def _output_reason(e: BaseException, out_dir: Path) -> str:
+    if is_disk_full(e) or _nearly_full(out_dir):
         return "disk full (free some space, then run the same command again to resume)"
     if isinstance(e, PermissionError):
         return "permission denied"
@@ -118,7 +128,8 @@ def output_errors(out_dir: Path) -> Iterator[None]:
     try:
         yield
     except (sqlite3.Error, OSError) as e:
-        raise OutputError(f"{shown(out_dir)}: cannot write the results: {_output_reason(e)}") from e
+        raise OutputError(f"{shown(out_dir)}: cannot write the results: "
+                          f"{_output_reason(e, out_dir)}") from e
 
 
 def _temp_folders(out_dir: Path, manifest: Manifest) -> list[Path]:
@@ -258,13 +269,15 @@ _CAPPED_DEATHS = {-11: "SIGSEGV", -6: "SIGABRT", -7: "SIGBUS", 1: None}
 
 def _died(exc, max_memory: int | None) -> str:
     code = getattr(exc, "exitcode", None)
+    said = getattr(exc, "last_words", "")
+    said = f"; its last words: {said}" if said else ""
     if code in (-9, 137):
-        return f"worker process died with exit code {code} (killed: {OUT_OF_MEMORY}?)"
+        return f"worker process died with exit code {code} (killed: {OUT_OF_MEMORY}?){said}"
     if max_memory and code in _CAPPED_DEATHS:
         sig = _CAPPED_DEATHS[code]
         return (f"worker process died with exit code {code}{f' ({sig})' if sig else ''}, most "
-                f"likely {OUT_OF_MEMORY} under --max-memory {max_memory >> 20} MB; raise it")
-    return f"worker process died with exit code {code}"
+                f"likely {OUT_OF_MEMORY} under --max-memory {max_memory >> 20} MB (raise it){said}")
+    return f"worker process died with exit code {code}{said}"
 
 
 def _failure_reason(exc: BaseException, settings: RunSettings) -> tuple[str, str]:
@@ -279,14 +292,14 @@ def _failure_reason(exc: BaseException, settings: RunSettings) -> tuple[str, str
         return "failed", exc.reason
     if isinstance(exc, MagscanError):
         return "failed", one_line(str(exc))
-    if is_out_of_memory(exc):
-        return "failed", f"{OUT_OF_MEMORY} ({type(exc).__name__}: {one_line(exc)}); raise --max-memory"
     try:
         from pebble import ProcessExpired
     except ImportError:  # pragma: no cover - pebble is a dependency
         ProcessExpired = ()  # noqa: N806
     if isinstance(exc, ProcessExpired):
         return "failed", _died(exc, settings.max_memory)
+    if is_out_of_memory(exc):
+        return "failed", f"{OUT_OF_MEMORY} ({type(exc).__name__}: {one_line(exc)}); raise --max-memory"
     return "failed", one_line(f"internal error: {type(exc).__name__}: {exc}")
 
 

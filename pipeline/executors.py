@@ -29,8 +29,9 @@ def _init_local_worker(max_memory: int | None, batch_pid: int | None = None,
                        tmpdir: str | None = None) -> None:
     import os
 
-    from .procs import own_process_group, use_tmpdir, watch_batch
+    from .procs import own_process_group, quiet_stderr, use_tmpdir, watch_batch
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    quiet_stderr(tmpdir)
     own_process_group()
     _die_with_parent()
     if batch_pid:
@@ -53,25 +54,22 @@ class LocalExecutor:
 
         from pebble import ProcessPool
 
-        from .procs import BatchTemp
-        self.temp = BatchTemp().__enter__()
+        from .procs import process_temp
+        self.temp = process_temp()
         # forkserver: workers start clean (no inherited sqlite handle, no
         # threads from the parent), and starting one is cheap after the first.
         ctx = multiprocessing.get_context("forkserver")
         self.pool = ProcessPool(max_workers=self.jobs, initializer=_init_local_worker,
-                                initargs=(self.max_memory, os.getpid(), self.temp.path),
+                                initargs=(self.max_memory, os.getpid(), self.temp),
                                 context=ctx)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is not None:
-                self.pool.stop()  # Ctrl-C or a crash in the parent: do not wait for the rest
-            else:
-                self.pool.close()
-            self.pool.join()
-        finally:
-            self.temp.__exit__(None, None, None)
+        if exc_type is not None:
+            self.pool.stop()  # Ctrl-C or a crash in the parent: do not wait for the rest
+        else:
+            self.pool.close()
+        self.pool.join()
 
     def run(self, tasks: list[PageTask]) -> Iterator[tuple[PageTask, PageOutcome | None,
                                                             BaseException | None]]:
@@ -100,6 +98,9 @@ class LocalExecutor:
                 except BaseException as e:  # noqa: BLE001 - every failure is recorded
                     if isinstance(e, (KeyboardInterrupt, SystemExit)):
                         raise
+                    if hasattr(e, "exitcode"):  # pebble's ProcessExpired: what did it say?
+                        from .procs import last_words
+                        e.last_words = last_words(self.temp, getattr(e, "pid", None))
                     yield task, None, e
                 submit_one()
 

@@ -8,6 +8,7 @@ becomes that InputError; everything that opens an input goes through it.
 from __future__ import annotations
 
 import os
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ from .options import Options
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 PDF_EXTS = {".pdf"}
 INPUT_EXTS = IMAGE_EXTS | PDF_EXTS
+# Pillow warns on stderr about damaged metadata ("Corrupt EXIF data") in
+# the middle of our one-line messages; a file it cannot read fails with a reason.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
 OUTPUT_MARK = "manifest.sqlite"   # a folder holding one is a magscan output, never an input
 
 # Magic numbers, checked before any decoder runs so that "not an image" is

@@ -150,7 +150,11 @@ def _open_for_reading(path: Path) -> sqlite3.Connection:
         return db
     except sqlite3.Error:
         pass
-    return sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
+    # a folder we may not write: with no -wal file no batch is writing, and
+    # the database can be read as it stands, without the -shm SQLite cannot make
+    wal = path.with_name(path.name + "-wal")
+    return sqlite3.connect(f"{uri}?mode=ro" + ("" if wal.exists() else "&immutable=1"),
+                           uri=True, timeout=30)
 
 
 class Manifest:

@@ -36,8 +36,8 @@ def _truncate(stem: str, limit: int = MAX_STEM_BYTES) -> str:
 
 def safe_stem(path: str | os.PathLike) -> str:
     """The output stem an input path asks for, before making it unique."""
-    name = Path(path).name
-    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    p = Path(path)
+    stem = p.stem if p.suffix else p.name   # as pathlib splits it, like the input's type
     stem = unicodedata.normalize("NFC", stem)
     stem = _truncate("".join(_clean_char(ch) for ch in stem)).strip(" ").lstrip("-")
     if not stem.strip("_ "):

@@ -10,10 +10,10 @@ Ctrl-C at the terminal reaches only the batch, which stops its workers
 itself; the Tesseract programs a worker starts are killed with it
 (tesseract.run_tesseract).
 
-Everything workers and their children put in the temporary folder
-(TMPDIR) lands in the batch's own folder, `magscan-<pid>-XXXX`, removed when
-the batch ends; one left by a killed batch is removed by the next batch,
-once the lock its owner held is free.
+Everything the batch process, its workers and their children put in the
+temporary folder lands in the batch's own folder, `magscan-batch-<pid>-XXXX`,
+removed when the batch process ends; one left by a killed batch is removed
+by the next batch, once the lock its owner held is free.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-PREFIX = "magscan-"
+PREFIX = "magscan-batch-"
 _LOCK = ".owner"
 
 
@@ -73,17 +73,53 @@ def use_tmpdir(path: str | None) -> None:
         tempfile.tempdir = path
 
 
-class BatchTemp:
-    """The batch's temporary folder; held by a lock so that another batch can
-    tell a live one from one whose batch was killed."""
+def stderr_log(tmpdir: str, pid: int) -> str:
+    return os.path.join(tmpdir, f"worker-{pid}.stderr")
 
-    def __init__(self) -> None:
+
+def quiet_stderr(tmpdir: str | None) -> None:
+    """What C libraries print in a worker (OpenBLAS, Tesseract, a dying
+    interpreter) goes to a file in the batch's temporary folder, not into the
+    batch's one-line messages; `last_words` quotes it when the worker dies.
+    MAGSCAN_DEBUG keeps it on the terminal."""
+    if not tmpdir or os.environ.get("MAGSCAN_DEBUG"):
+        return
+    try:
+        fd = os.open(stderr_log(tmpdir, os.getpid()), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:
+        return
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def last_words(tmpdir: str | None, pid: int | None, limit: int = 200) -> str:
+    """The last line a worker wrote to its stderr, if any."""
+    if not tmpdir or not pid:
+        return ""
+    try:
+        with open(stderr_log(tmpdir, pid), "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 4096))
+            lines = [ln.strip() for ln in f.read().decode("utf-8", "replace").splitlines()]
+    except OSError:
+        return ""
+    from .errors import one_line
+    said = next((ln for ln in reversed(lines) if ln), "")
+    return one_line(said)[:limit]
+
+
+class BatchTemp:
+    """A temporary folder held by a lock, so that another batch can tell a live
+    one from one whose batch was killed."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
         self.path: str | None = None
         self._lock = None
 
     def __enter__(self) -> "BatchTemp":
-        remove_stale()
-        self.path = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
+        remove_stale(self.root)
+        self.path = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=self.root)
         # locked before it has its name, so no other batch ever sees it unlocked
         lock = Path(self.path) / f"{_LOCK}.new"
         self._lock = _try_lock(lock, create=True)
@@ -95,6 +131,38 @@ class BatchTemp:
             shutil.rmtree(self.path, ignore_errors=True)
         if self._lock is not None:
             self._lock.close()
+
+
+_PROCESS_TEMP: BatchTemp | None = None
+_MP_NOTE = "multiprocessing-folder"
+
+
+def process_temp() -> str:
+    """This batch process's temporary folder, made on first use and removed
+    when the process exits; it lives as long as the process, not one pool, as
+    the forkserver does. Workers' TMPDIR and stderr logs go there. The folder
+    multiprocessing makes for the forkserver's socket must stay short (a
+    socket's path has a limit), so it stays where multiprocessing puts it, and
+    ours notes its name: a batch killed with SIGKILL leaves both, and the next
+    batch removes both."""
+    global _PROCESS_TEMP
+    if _PROCESS_TEMP is None:
+        from multiprocessing.util import Finalize, get_temp_dir
+        t = BatchTemp(tempfile.gettempdir()).__enter__()
+        (Path(t.path) / _MP_NOTE).write_text(get_temp_dir())
+        # after multiprocessing's own clean-up (exit priority -100)
+        Finalize(None, t.__exit__, args=(None, None, None), exitpriority=-200)
+        _PROCESS_TEMP = t
+    return _PROCESS_TEMP.path
+
+
+def _remove_noted_mp_folder(d: Path) -> None:
+    try:
+        noted = Path((d / _MP_NOTE).read_text().strip())
+    except OSError:
+        return
+    if noted.name.startswith("pymp-") and noted.parent == d.parent:
+        shutil.rmtree(noted, ignore_errors=True)
 
 
 def _try_lock(path: Path, create: bool = False):
@@ -111,10 +179,10 @@ def _try_lock(path: Path, create: bool = False):
     return f
 
 
-def remove_stale() -> int:
-    """Remove batch temporary folders whose batch is gone (their lock is free)."""
+def remove_stale(root: str) -> int:
+    """Remove batch temporary folders in `root` whose batch is gone (their lock is free)."""
     n = 0
-    root = Path(tempfile.gettempdir())
+    root = Path(root)
     try:
         candidates = [p for p in root.iterdir() if p.name.startswith(PREFIX) and p.is_dir()]
     except OSError:
@@ -126,6 +194,7 @@ def remove_stale() -> int:
         if lock is None:
             continue  # its batch still runs
         try:
+            _remove_noted_mp_folder(d)
             shutil.rmtree(d, ignore_errors=True)
             n += 1
         finally:

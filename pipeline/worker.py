@@ -136,11 +136,11 @@ def process_page(task: PageTask) -> PageOutcome:
         out = _convert_and_write(task, Options.from_dict(task.options))
     except MagscanError as e:
         if is_out_of_memory(e) and OUT_OF_MEMORY not in str(e):
-            raise MagscanError(f"{OUT_OF_MEMORY} ({e}); {MEMORY_HINT}") from e
+            raise MagscanError(f"{OUT_OF_MEMORY} ({e}); {memory_hint()}") from e
         raise
     except Exception as e:  # noqa: BLE001 - the kinds that are the page's fate, not a bug
         if is_out_of_memory(e):
-            raise MagscanError(f"{OUT_OF_MEMORY} while converting this page; {MEMORY_HINT}") from e
+            raise MagscanError(f"{OUT_OF_MEMORY} while converting this page; {memory_hint()}") from e
         if is_disk_full(e):
             raise MagscanError(f"disk full while writing this page's files "
                                f"({one_line(getattr(e, 'strerror', None) or e)})") from e
@@ -150,7 +150,16 @@ def process_page(task: PageTask) -> PageOutcome:
     return out
 
 
-MEMORY_HINT = "raise --max-memory, or lower --dpi for a PDF"
+def memory_hint() -> str:
+    cap = ""
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            cap = f" above the worker's {soft >> 20} MB"
+    except (ImportError, ValueError, OSError):
+        pass
+    return f"it needs more memory{cap}: raise --max-memory, or lower --dpi for a PDF"
 
 
 def _recognise(task: PageTask, options: Options) -> list:
