@@ -177,33 +177,43 @@ def rows(out: Path) -> list[dict]:
         db.close()
 
 
+def _done(out: Path) -> int:
+    try:
+        return sum(r["status"] == "done" for r in rows(out))
+    except (sqlite3.Error, OSError):
+        return 0  # not made yet, or mid-creation
+
+
 def interrupted_run(inputs, out: Path, args, env, kills: int, rng: random.Random,
-                    span: float, marker: str) -> list[dict]:
-    """Run, SIGKILL at a random point, resume; `kills` times; then run to the end."""
+                    n_good: int, marker: str) -> list[dict]:
+    """Run, SIGKILL at a random point, resume; `kills` times; then run to the end.
+    The points are spread over the whole batch: a random number of pages done
+    (0: during planning), then a random fraction of a second more."""
     log = []
-    for k in range(kills):
-        delay = rng.uniform(1.0, max(2.0, span))
+    targets = sorted(rng.sample(range(0, n_good), kills))
+    for k, target in enumerate(targets):
         t0 = time.time()
         p = subprocess.Popen(magscan([*args, "-o", out, *inputs], env), cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
-        try:
-            p.wait(timeout=delay)
+        while p.poll() is None and _done(out) < target:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.8))
+        if p.poll() is not None:
             how = f"finished before the kill (exit {p.returncode})"
-        except subprocess.TimeoutExpired:
-            if k % 2 == 0:
-                os.killpg(p.pid, signal.SIGKILL)
-                how = "SIGKILL to the process group"
-            else:
-                os.kill(p.pid, signal.SIGKILL)
-                how = "SIGKILL to the main process"
-            p.wait()
+        elif k % 2 == 0:
+            os.killpg(p.pid, signal.SIGKILL)
+            how = "SIGKILL to the process group"
+        else:
+            os.kill(p.pid, signal.SIGKILL)
+            how = "SIGKILL to the main process"
+        p.wait()
         left = wait_gone(marker)
-        done = sum(r["status"] == "done" for r in rows(out)) if (out / "manifest.sqlite").exists() else 0
-        log.append({"kill": k + 1, "after_s": round(time.time() - t0, 1), "how": how,
-                    "done_rows": done, "processes_left": len(left)})
-        print(f"  kill {k + 1:2d} after {delay:5.1f} s: {how}; {done} page(s) done; "
-              f"{len(left)} process(es) left", flush=True)
+        done = _done(out)
+        log.append({"kill": k + 1, "target_done": target, "after_s": round(time.time() - t0, 1),
+                    "how": how, "done_rows": done, "processes_left": len(left)})
+        print(f"  kill {k + 1:2d} at >= {target:3d} done, after {time.time() - t0:4.1f} s: {how}; "
+              f"{done} page(s) done; {len(left)} process(es) left", flush=True)
     return log
 
 
@@ -261,10 +271,8 @@ def main(argv=None) -> int:
                            capture_output=True, text=True)
         t_ref = time.time() - t
         print(f"soak: uninterrupted run: {t_ref:.0f} s, exit {r.returncode}", flush=True)
-        print(f"soak: {a.kills} kills, each after a random 1-{t_ref / a.kills * 1.5:.0f} s", flush=True)
         t = time.time()
-        kills = interrupted_run(inputs, work / "out", args, env, a.kills, rng,
-                                t_ref / a.kills * 1.5, marker)
+        kills = interrupted_run(inputs, work / "out", args, env, a.kills, rng, n_good, marker)
         final = subprocess.run(magscan([*args, "-o", work / "out", *inputs], env), cwd=ROOT,
                                env=env, capture_output=True, text=True)
         t_int = time.time() - t
@@ -281,6 +289,7 @@ def report(work, good, n_good, bad, final, ref_run, kills, left, tmp, t_ref, t_i
     good_real = {os.path.realpath(p) for p in good}
     keys = [(os.path.realpath(r["input"]), r["page_number"]) for r in got]
     done_good = {k for k, r in zip(keys, got) if k[0] in good_real and r["status"] == "done"}
+    redone = [r for r in got if os.path.realpath(r["input"]) in good_real and r["attempts"] != 1]
     docs = {r["doc"] for r in got}
     stray = [d.name for d in out.iterdir() if d.is_dir() and d.name not in docs]
     by_input: dict[str, list[dict]] = {}
@@ -294,6 +303,7 @@ def report(work, good, n_good, bad, final, ref_run, kills, left, tmp, t_ref, t_i
     figures = {
         "good pages": n_good,
         "good pages done": len(done_good),
+        "good pages converted more than once": len(redone),
         "rows for a page that already has one": len(keys) - len(set(keys)),
         "output folders the manifest does not know": len(stray),
         "files differing from the uninterrupted run": len(diffs),
@@ -316,7 +326,8 @@ def report(work, good, n_good, bad, final, ref_run, kills, left, tmp, t_ref, t_i
         print(f"  bad input {Path(p).name!r}: {why}")
     problems = diffs[:5] + temps[:5] + stray[:5] + [f"pid {p}" for p in left]
     problems += [f"bad input not failed: {p}" for p in bad_rows if p not in bad_ok]
-    ok = (len(done_good) == n_good and len(keys) == len(set(keys)) and not stray and not diffs
+    ok = (len(done_good) == n_good and not redone and len(keys) == len(set(keys)) and not stray
+          and not diffs
           and len(bad_ok) == len(bad) and not temps and not left and final.returncode == 1)
     for p in problems:
         print(f"  problem: {p!r}")

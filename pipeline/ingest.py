@@ -143,6 +143,8 @@ def find_inputs(paths, exclude=()) -> FoundInputs:
         if _is_dir(p):
             found.folders.append(p)
             if os.path.realpath(p) in ex:
+                found.problems.append(InputError(p, "is the output folder (-o); outputs are "
+                                                    "never read as input"))
                 continue
             before = len(found.problems)
             if not _walk(p, ex, found) and len(found.problems) == before:

@@ -137,7 +137,7 @@ class OutputLock:
             self.f = None
 
 
-def _open_for_reading(path: Path) -> sqlite3.Connection:
+def open_for_reading(path: Path) -> sqlite3.Connection:
     """A connection that never writes. Opened read-write (with writes refused)
     where the folder allows it, because a read-only connection to a WAL
     database leaves manifest.sqlite-wal and -shm behind: only a connection
@@ -163,7 +163,7 @@ class Manifest:
         if readonly:
             if not self.path.is_file():
                 raise FileNotFoundError(f"{self.path}: no manifest (not a magscan output folder?)")
-            self.db = _open_for_reading(self.path)
+            self.db = open_for_reading(self.path)
         else:
             if lock is None or not lock.held or lock.path.parent != self.path.parent:
                 raise RuntimeError("the manifest is opened for writing only under the output lock")
