@@ -28,6 +28,26 @@ class PageSelection:
         ranges = self.docs[doc]
         return ranges is None or any(a <= page_number <= b for a, b in ranges)
 
+    def missing(self, doc: str, have: set[int]) -> list[tuple[int, int]]:
+        """The selected pages of `doc` not in `have`, as merged ranges (empty
+        when the whole document is selected: there is nothing to miss)."""
+        gaps: list[tuple[int, int]] = []
+        for a, b in self.docs.get(doc) or []:
+            start = a
+            for n in sorted(x for x in have if a <= x <= b):
+                if start < n:
+                    gaps.append((start, n - 1))
+                start = n + 1
+            if start <= b:
+                gaps.append((start, b))
+        merged: list[tuple[int, int]] = []
+        for lo, hi in sorted(gaps):
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+            else:
+                merged.append((lo, hi))
+        return merged
+
 
 def _numbers(text: str, spec: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
