@@ -4,6 +4,7 @@ here, nowhere else."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -187,28 +188,45 @@ def _register() -> None:
 _register()
 
 
-def run() -> None:
-    """The entry point: every way out is one line on stderr and an exit code
-    (README: exit codes), never a traceback unless MAGSCAN_DEBUG is set."""
+def _exit_code(e: SystemExit) -> int:
+    return e.code if isinstance(e.code, int) else (EXIT_OK if e.code is None else EXIT_FAILED)
+
+
+def _main() -> int:
+    """The command's exit code; every way out is one line on stderr (README:
+    exit codes), never a traceback unless MAGSCAN_DEBUG is set."""
     try:
         code = main(standalone_mode=False)
+    except SystemExit as e:
+        return _exit_code(e)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("\nmagscan: interrupted; pages finished so far are kept: run the same "
                    "command again to resume", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     except click.ClickException as e:
         e.show()
-        sys.exit(e.exit_code)
+        return e.exit_code
     except MagscanError as e:
         click.echo(f"magscan: error: {one_line(str(e))}", err=True)
-        sys.exit(e.exit_code)
+        return e.exit_code
     except Exception as e:  # noqa: BLE001 - a bug: one line, the traceback on request
         if os.environ.get("MAGSCAN_DEBUG"):
             raise
         click.echo(f"magscan: internal error: {one_line(f'{type(e).__name__}: {e}')} (a bug; "
                    "MAGSCAN_DEBUG=1 shows the traceback)", err=True)
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+        return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def run() -> None:
+    try:
+        code = _main()
+    finally:
+        # The run is over and its outcome known: a Ctrl-C while the interpreter
+        # shuts down (workers joined, temporary folder removed) must not turn
+        # that outcome into a death by SIGINT.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
