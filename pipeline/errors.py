@@ -87,9 +87,9 @@ def is_out_of_memory(exc: BaseException | None) -> bool:
             return True
         if isinstance(exc, OSError) and exc.errno == _errno.ENOMEM:
             return True
-        if isinstance(exc, (ImportError, RuntimeError, OSError)) or type(exc).__module__ == "cv2":
-            if any(w in str(exc).lower() for w in _NO_MEMORY_WORDS):
-                return True
+        # any type: onnxruntime, cv2 and C++ extensions each have their own
+        if any(w in str(exc).lower() for w in _NO_MEMORY_WORDS):
+            return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False

@@ -8,7 +8,6 @@ is full, and signals sent to the batch.
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
