@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import ROOT, fake_env, make_pages, rows, run_magscan
+from conftest import ROOT, count_done, fake_env, make_pages, rows, run_magscan
 
 def by_name(out: Path) -> dict[str, dict]:
     return {Path(r["input"]).name: r for r in rows(out)}
@@ -92,8 +92,7 @@ def test_resume_after_sigkill_matches_uninterrupted_run(tmp_path):
     deadline = time.time() + 120
     while time.time() < deadline:
         time.sleep(0.2)
-        if (out / "manifest.sqlite").exists() and \
-                sum(r["status"] == "done" for r in rows(out)) >= 2:
+        if count_done(out) >= 2:
             break
     os.killpg(proc.pid, signal.SIGKILL)  # the parent and its workers, mid-batch
     proc.wait()

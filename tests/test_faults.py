@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import ROOT, fake_env, make_pages, rows, run_magscan
+from conftest import ROOT, count_done, fake_env, make_pages, rows, run_magscan
 
 FAKE = ["--engine", "magscan_fakes:FakeEngine"]
 
@@ -213,8 +213,7 @@ def test_03_refused_rerun_changes_no_row(tmp_path):
     first = subprocess.Popen(magscan_cmd("convert", tmp_path / "in", "-o", out, *FAKE, "-j", "1"),
                              cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        assert wait_until(lambda: (out / "manifest.sqlite").exists()
-                          and any(x["status"] == "done" for x in rows(out)), 120)
+        assert wait_until(lambda: count_done(out) >= 1, 120)
         doc = next(x["doc"] for x in rows(out) if x["status"] == "done")
         r = run_magscan("rerun", out, "--pages", doc, "--columns", "2", env=env)
         assert r.returncode == 4 and "another magscan run" in r.stderr, r.stderr
@@ -598,8 +597,7 @@ def test_15_ctrl_c_exits_130_and_leaves_no_process(tmp_path):
                              start_new_session=True)
     marker = env["MAGSCAN_FAKE_MARKER"]
     try:
-        assert wait_until(lambda: (out / "manifest.sqlite").exists()
-                          and any(x["status"] == "done" for x in rows(out)), 120)
+        assert wait_until(lambda: count_done(out) >= 1, 120)
         os.killpg(batch.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
         _, err = batch.communicate(timeout=120)
         assert batch.returncode == 130, err
