@@ -184,36 +184,48 @@ def _done(out: Path) -> int:
         return 0  # not made yet, or mid-creation
 
 
+def _kill_once(inputs, out: Path, args, env, target: int, pause: float, group: bool):
+    """One run killed once `target` pages are done and `pause` seconds more;
+    returns how it ended."""
+    p = subprocess.Popen(magscan([*args, "-o", out, *inputs], env), cwd=ROOT, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    while p.poll() is None and _done(out) < target:
+        time.sleep(0.05)
+    time.sleep(pause)
+    if p.poll() is not None:
+        p.wait()
+        return f"finished before the kill (exit {p.returncode})"
+    if group:
+        os.killpg(p.pid, signal.SIGKILL)
+    else:
+        os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    return "SIGKILL to the " + ("process group" if group else "main process")
+
+
 def interrupted_run(inputs, out: Path, args, env, kills: int, rng: random.Random,
                     n_good: int, marker: str) -> list[dict]:
-    """Run, SIGKILL at a random point, resume; `kills` times; then run to the end.
-    The points are spread over the whole batch: a random number of pages done
-    (0: during planning), then a random fraction of a second more."""
+    """Run, SIGKILL at a random point, resume, until `kills` kills have landed
+    in a running batch; the final run (by the caller) goes to the end. The
+    points are spread over the whole batch: a random number of pages done (0:
+    during planning), then a random fraction of a second more. A run that
+    ends before its kill is tried again with a shorter pause."""
     log = []
     targets = sorted(rng.sample(range(0, n_good), kills))
-    for k, target in enumerate(targets):
+    landed, tries = 0, 0
+    while landed < kills and tries < 4 * kills:
+        target, pause = targets[landed], rng.uniform(0.0, 0.8 / (1 + tries - landed))
         t0 = time.time()
-        p = subprocess.Popen(magscan([*args, "-o", out, *inputs], env), cwd=ROOT, env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
-        while p.poll() is None and _done(out) < target:
-            time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 0.8))
-        if p.poll() is not None:
-            how = f"finished before the kill (exit {p.returncode})"
-        elif k % 2 == 0:
-            os.killpg(p.pid, signal.SIGKILL)
-            how = "SIGKILL to the process group"
-        else:
-            os.kill(p.pid, signal.SIGKILL)
-            how = "SIGKILL to the main process"
-        p.wait()
+        how = _kill_once(inputs, out, args, env, target, pause, group=landed % 2 == 0)
+        tries += 1
+        landed += how.startswith("SIGKILL")
         left = wait_gone(marker)
         done = _done(out)
-        log.append({"kill": k + 1, "target_done": target, "after_s": round(time.time() - t0, 1),
+        log.append({"try": tries, "target_done": target, "after_s": round(time.time() - t0, 1),
                     "how": how, "done_rows": done, "processes_left": len(left)})
-        print(f"  kill {k + 1:2d} at >= {target:3d} done, after {time.time() - t0:4.1f} s: {how}; "
-              f"{done} page(s) done; {len(left)} process(es) left", flush=True)
+        print(f"  run {tries:2d}, kill at >= {target:3d} done, after {time.time() - t0:4.1f} s: "
+              f"{how}; {done} page(s) done; {len(left)} process(es) left", flush=True)
     return log
 
 
@@ -280,10 +292,12 @@ def main(argv=None) -> int:
         for p in (work / "in" / "bad" / "unreadable.png", work / "in" / "bad" / "closed"):
             p.chmod(0o755)
     left = wait_gone(marker)
-    return report(work, good, n_good, bad + [empty], final, r, kills, left, tmp, t_ref, t_int)
+    return report(work, good, n_good, bad + [empty], final, r, kills, left, tmp, t_ref, t_int,
+                  a.kills)
 
 
-def report(work, good, n_good, bad, final, ref_run, kills, left, tmp, t_ref, t_int) -> int:
+def report(work, good, n_good, bad, final, ref_run, kills, left, tmp, t_ref, t_int,
+           n_kills) -> int:
     out, ref = work / "out", work / "ref"
     got = rows(out)
     good_real = {os.path.realpath(p) for p in good}
@@ -311,8 +325,8 @@ def report(work, good, n_good, bad, final, ref_run, kills, left, tmp, t_ref, t_i
         "bad inputs failed with a reason": len(bad_ok),
         "temporary files left": len(temps),
         "processes left": len(left),
-        "kills": len(kills),
-        "kills that landed mid-run": sum("SIGKILL" in k["how"] for k in kills),
+        "runs started before the final one": len(kills),
+        "kills that landed in a running batch": sum("SIGKILL" in k["how"] for k in kills),
         "final exit code (1: bad inputs failed)": final.returncode,
         "reference exit code": ref_run.returncode,
         "uninterrupted run, s": round(t_ref),
@@ -326,8 +340,9 @@ def report(work, good, n_good, bad, final, ref_run, kills, left, tmp, t_ref, t_i
         print(f"  bad input {Path(p).name!r}: {why}")
     problems = diffs[:5] + temps[:5] + stray[:5] + [f"pid {p}" for p in left]
     problems += [f"bad input not failed: {p}" for p in bad_rows if p not in bad_ok]
-    ok = (len(done_good) == n_good and not redone and len(keys) == len(set(keys)) and not stray
-          and not diffs
+    landed = sum("SIGKILL" in k["how"] for k in kills)
+    ok = (landed == n_kills and len(done_good) == n_good and not redone
+          and len(keys) == len(set(keys)) and not stray and not diffs
           and len(bad_ok) == len(bad) and not temps and not left and final.returncode == 1)
     for p in problems:
         print(f"  problem: {p!r}")
