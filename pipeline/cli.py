@@ -4,16 +4,18 @@ here, nowhere else."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import EngineMissing, MagscanError
+from .errors import (EXIT_BUSY, EXIT_ENGINE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK,  # noqa: F401
+                     EXIT_OUTPUT, EXIT_USAGE, EngineMissing, MagscanError, one_line)
 from .options import Options
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ENGINE = 0, 1, 2, 3
+EXIT_INTERNAL = 70  # a bug (sysexits' EX_SOFTWARE): the message asks for a report
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,7 +25,7 @@ def main() -> None:
 
 
 def fail(msg: str, code: int = EXIT_FAILED) -> None:
-    click.echo(f"magscan: error: {msg}", err=True)
+    click.echo(f"magscan: error: {one_line(msg)}", err=True)
     sys.exit(code)
 
 
@@ -54,12 +56,12 @@ def recognition_options(f):
 def run_options(f):
     """Options that change how a batch runs, not what it produces."""
     for opt in reversed([
-        click.option("-j", "--jobs", type=int, default=None,
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Pages converted in parallel (default: number of cores)."),
         click.option("--page-timeout", type=float, default=180.0, show_default=True,
                      help="Seconds after which a page is stopped and recorded as timeout."),
-        click.option("--max-memory", type=int, default=4096, show_default=True,
-                     help="MB of memory per worker; a page needing more fails alone."),
+        click.option("--max-memory", type=click.IntRange(min=0), default=4096, show_default=True,
+                     help="MB of memory per worker (0: no cap); a page needing more fails alone."),
         click.option("--no-overlays", is_flag=True, help="Do not write overlay images."),
         click.option("--formats", default="txt,json", show_default=True,
                      help="Outputs: txt,json plus any of page,alto,hocr,md,pdf."),
@@ -112,18 +114,25 @@ def check_engine(options: Options) -> None:
 
 
 def finish(result, out_dir: Path, verb: str = "converted") -> None:
+    for line in result.flagged:
+        click.echo(f"magscan: warning: text in doubt: {one_line(line)}", err=True)
     parts = [f"{result.done} page(s) {verb}", f"{result.failed} failed"]
     if result.skipped:
         parts.append(f"{result.skipped} already done")
     if result.given_up:
         parts.append(f"{result.given_up} given up after repeated failures")
+    if result.flagged:
+        parts.append(f"{len(result.flagged)} flagged (`magscan rerun {out_dir} --flagged` "
+                     "redoes them)")
     click.echo(f"magscan: {', '.join(parts)}; results in {out_dir}/"
                + ("" if result.ok else f" (see `magscan status {out_dir}`)"), err=True)
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+# readable=False: an unreadable input is recorded as failed with the others
+# converted, not refused with the whole command
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(path_type=Path),
               help="Output folder: OUT/<stem>/page-NNNN.{txt,json,overlay.png}, OUT/<stem>.txt "
                    "and OUT/manifest.sqlite.")
@@ -182,12 +191,45 @@ def _register() -> None:
 _register()
 
 
+def _exit_code(e: SystemExit) -> int:
+    return e.code if isinstance(e.code, int) else (EXIT_OK if e.code is None else EXIT_FAILED)
+
+
+def _main() -> int:
+    """The command's exit code; every way out is one line on stderr (README:
+    exit codes), never a traceback unless MAGSCAN_DEBUG is set."""
+    try:
+        code = main(standalone_mode=False)
+    except SystemExit as e:
+        return _exit_code(e)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("\nmagscan: interrupted; pages finished so far are kept: run the same "
+                   "command again to resume", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except MagscanError as e:
+        click.echo(f"magscan: error: {one_line(str(e))}", err=True)
+        return e.exit_code
+    except Exception as e:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if os.environ.get("MAGSCAN_DEBUG"):
+            raise
+        click.echo(f"magscan: internal error: {one_line(f'{type(e).__name__}: {e}')} (a bug; "
+                   "MAGSCAN_DEBUG=1 shows the traceback)", err=True)
+        return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_OK
+
+
 def run() -> None:
     try:
-        main(standalone_mode=True)
-    except MagscanError as e:
-        click.echo(f"magscan: error: {e}", err=True)
-        sys.exit(e.exit_code)
+        code = _main()
+    finally:
+        # The run is over and its outcome known: a Ctrl-C while the interpreter
+        # shuts down (workers joined, temporary folder removed) must not turn
+        # that outcome into a death by SIGINT.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

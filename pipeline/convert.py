@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from .assemble import assemble_blocks
-from .errors import MagscanError
+from .errors import MagscanError, is_out_of_memory
 from .ingest import SourcePage
 from .layout import SCREEN_DPI, analyse_layout
 from .layout_check import check_layout
@@ -76,9 +76,9 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         if options.layout == "learned":
             use_learned(pimg, regions or [])
         problems = check_layout(pimg)
-    except MemoryError:
-        raise   # out of memory is the page's failure, not a layout to fall back from
     except Exception as e:  # noqa: BLE001 - never drop a page: other layouts follow
+        if is_out_of_memory(e):
+            raise  # not a layout problem: its fallback's text would be recorded as done
         page.blocks = []
         problems = [f"nonsense: {type(e).__name__}: {e}"]
     severe = [p for p in problems if p.startswith("nonsense")]

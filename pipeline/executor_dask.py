@@ -33,9 +33,14 @@ def _pool(size: int, max_memory: int | None):
 
             from pebble import ProcessPool
 
+            import os
+
             from .executors import _init_local_worker
+            from .procs import process_temp
+            # page processes die with this Dask worker, not only with its
+            # forkserver; their temporary files (and the forkserver's) go with it
             _POOL = ProcessPool(max_workers=size, initializer=_init_local_worker,
-                                initargs=(max_memory,),
+                                initargs=(max_memory, os.getpid(), process_temp()),
                                 context=multiprocessing.get_context("forkserver"))
         return _POOL
 

@@ -14,8 +14,8 @@ from .worker import PageOutcome, PageTask, limit_memory, process_page
 
 
 def _die_with_parent() -> None:
-    """Linux: this worker is killed when the process that started it dies, so a
-    batch killed with SIGKILL leaves no orphan finishing its page behind."""
+    """Linux: killed when the process that forked this one (the forkserver)
+    dies; the batch itself is watched by procs.watch_batch."""
     try:
         import ctypes
         import signal
@@ -25,10 +25,18 @@ def _die_with_parent() -> None:
         pass
 
 
-def _init_local_worker(max_memory: int | None) -> None:
+def _init_local_worker(max_memory: int | None, batch_pid: int | None = None,
+                       tmpdir: str | None = None) -> None:
     import os
+
+    from .procs import own_process_group, quiet_stderr, use_tmpdir, watch_batch
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    quiet_stderr(tmpdir)
+    own_process_group()
     _die_with_parent()
+    if batch_pid:
+        watch_batch(batch_pid)  # before the memory cap: starting a thread needs memory
+    use_tmpdir(tmpdir)
     limit_memory(max_memory)
 
 
@@ -38,16 +46,22 @@ class LocalExecutor:
         self.page_timeout = page_timeout
         self.max_memory = max_memory
         self.pool = None
+        self.temp = None
 
     def __enter__(self) -> "LocalExecutor":
         import multiprocessing
+        import os
 
         from pebble import ProcessPool
+
+        from .procs import process_temp
+        self.temp = process_temp()
         # forkserver: workers start clean (no inherited sqlite handle, no
         # threads from the parent), and starting one is cheap after the first.
         ctx = multiprocessing.get_context("forkserver")
         self.pool = ProcessPool(max_workers=self.jobs, initializer=_init_local_worker,
-                                initargs=(self.max_memory,), context=ctx)
+                                initargs=(self.max_memory, os.getpid(), self.temp),
+                                context=ctx)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -84,6 +98,9 @@ class LocalExecutor:
                 except BaseException as e:  # noqa: BLE001 - every failure is recorded
                     if isinstance(e, (KeyboardInterrupt, SystemExit)):
                         raise
+                    if hasattr(e, "exitcode"):  # pebble's ProcessExpired: what did it say?
+                        from .procs import last_words
+                        e.last_words = last_words(self.temp, getattr(e, "pid", None))
                     yield task, None, e
                 submit_one()
 

@@ -1,24 +1,32 @@
 """Reading inputs: files and folders in, page images out.
 
 Every failure is an InputError naming the file and the reason, so that one
-bad file never stops the others.
+bad file never stops the others. `reading` is the one place where whatever
+a decoder, the file system or the memory cap raises while an input is read
+becomes that InputError; everything that opens an input goes through it.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from .errors import InputError
+from .errors import InputError, is_out_of_memory, one_line
 from .options import Options
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 PDF_EXTS = {".pdf"}
 INPUT_EXTS = IMAGE_EXTS | PDF_EXTS
+# Pillow warns on stderr about damaged metadata ("Corrupt EXIF data") in
+# the middle of our one-line messages; a file it cannot read fails with a reason.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+OUTPUT_MARK = "manifest.sqlite"   # a folder holding one is a magscan output, never an input
 
 # Magic numbers, checked before any decoder runs so that "not an image" is
 # reported as such rather than as a decoder's puzzling message.
@@ -43,33 +51,144 @@ class SourcePage:
     dpi_known: bool = True
 
 
-def expand_inputs(paths) -> list[Path]:
-    """Files as given, and folders searched recursively for inputs by extension."""
-    out: list[Path] = []
+def input_reason(exc: BaseException) -> str:
+    """One line saying why an input could not be read, for any exception."""
+    if is_out_of_memory(exc):
+        return "out of memory while reading it (raise --max-memory, or lower --dpi for a PDF)"
+    if isinstance(exc, Image.DecompressionBombError):
+        return "image too large (possible decompression bomb)"
+    if isinstance(exc, UnidentifiedImageError):
+        return "not a readable image"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    msg = one_line(str(exc))
+    if isinstance(exc, (OSError, SyntaxError, ValueError)) and (
+            "truncated" in msg or "broken data stream" in msg or "premature end" in msg.lower()):
+        return "truncated or damaged image data"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read file ({one_line(exc.strerror)})"
+    if isinstance(exc, (OSError, SyntaxError, ValueError)):
+        return f"cannot decode image ({msg})"
+    # a decoder's own bug on damaged data (Pillow's TypeError "Missing
+    # dimensions" on a truncated multi-page TIFF, a pdfminer KeyError ...)
+    return f"damaged or unreadable file ({type(exc).__name__}: {msg})".replace(": )", ")")
+
+
+@contextmanager
+def reading(path):
+    """Any exception raised while reading `path` leaves as InputError(path, reason)."""
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the point: no decoder error escapes unexplained
+        raise InputError(path, input_reason(e)) from e
+
+
+@dataclass
+class FoundInputs:
+    files: list[Path] = field(default_factory=list)
+    problems: list[InputError] = field(default_factory=list)   # unreadable or empty folders
+    folders: list[Path] = field(default_factory=list)           # named folders that were searched
+
+
+def _is_output_folder(d: Path, exclude: set[str]) -> bool:
+    try:
+        return os.path.realpath(d) in exclude or (d / OUTPUT_MARK).is_file()
+    except OSError:
+        return False
+
+
+def _walk(top: Path, exclude: set[str], found: FoundInputs) -> int:
+    """Input files under `top`, following symbolic links to folders (each real
+    folder once); folders that cannot be read are problems, not silence."""
+    seen: set[tuple[int, int]] = set()
+    n = 0
+
+    def onerror(e: OSError) -> None:
+        found.problems.append(InputError(e.filename or top, f"cannot read folder ({e.strerror})"))
+
+    for root, dirs, files in os.walk(top, onerror=onerror, followlinks=True):
+        try:
+            st = os.stat(root)
+        except OSError as e:
+            onerror(e)
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:  # a link loop, or a folder linked twice
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs[:] = sorted(d for d in dirs if not _is_output_folder(Path(root) / d, exclude))
+        for f in sorted(files):
+            if Path(f).suffix.lower() in INPUT_EXTS and not f.startswith("."):
+                found.files.append(Path(root) / f)
+                n += 1
+    return n
+
+
+def _is_dir(p: Path) -> bool:
+    try:
+        return p.is_dir()
+    except OSError:   # a path under an unreadable folder: read as a file, which says why
+        return False
+
+
+def find_inputs(paths, exclude=()) -> FoundInputs:
+    """Files as given, and folders searched recursively for inputs by extension,
+    each real file once. Folders in `exclude` (the output folder) and other
+    magscan output folders are not searched: outputs are never read back in."""
+    ex = {os.path.realpath(p) for p in exclude}
+    found = FoundInputs()
     for p in map(Path, paths):
-        if p.is_dir():
-            found = [Path(root) / f for root, _, files in os.walk(p) for f in files
-                     if Path(f).suffix.lower() in INPUT_EXTS and not f.startswith(".")]
-            out.extend(sorted(found))
+        if _is_dir(p):
+            found.folders.append(p)
+            if os.path.realpath(p) in ex:
+                found.problems.append(InputError(p, "is the output folder (-o); outputs are "
+                                                    "never read as input"))
+                continue
+            before = len(found.problems)
+            if not _walk(p, ex, found) and len(found.problems) == before:
+                found.problems.append(InputError(p, "no PNG, JPEG, TIFF or PDF file in this folder"))
         else:
-            out.append(p)
+            found.files.append(p)
+    found.files = _unique(found.files)
+    return found
+
+
+def _unique(files: list[Path]) -> list[Path]:
+    """The same file named twice (a folder and a file in it, a link and its
+    target) is one input: the first name given keeps it."""
+    seen, out = set(), []
+    for f in files:
+        key = os.path.realpath(f)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
     return out
 
 
+def expand_inputs(paths) -> list[Path]:
+    return find_inputs(paths).files
+
+
 def _check_file(path: Path) -> str:
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise InputError(path, "no such file")
+    if not path.exists():
+        raise InputError(path, "no such file (a link to a missing file)")
+    if path.is_dir():
+        raise InputError(path, "is a folder")
     if not path.is_file():
         raise InputError(path, "not a regular file")
     ext = path.suffix.lower()
     if ext not in INPUT_EXTS:
         raise InputError(path, f"unsupported file type {ext or '(no extension)'}; "
                                "expected PNG, JPEG, TIFF or PDF")
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8)
-    except OSError as e:
-        raise InputError(path, f"cannot read file ({e.strerror})") from e
+    with open(path, "rb") as f:
+        head = f.read(8)
     if not head:
         raise InputError(path, "empty file (0 bytes)")
     if not head.startswith(_MAGIC[ext]):
@@ -95,32 +214,19 @@ Image.MAX_IMAGE_PIXELS = None
 
 
 def _image_pages(path: Path, options: Options, only: int | None = None) -> Iterator[SourcePage]:
-    try:
-        with Image.open(path) as im:
-            n = 0
-            for frame in ImageSequence.Iterator(im):
-                n += 1
-                if only is not None and n != only:
-                    continue
-                if frame.width * frame.height > options.max_pixels:
-                    raise InputError(path, f"image of {frame.width}x{frame.height} pixels exceeds "
-                                           f"the limit of {options.max_pixels} pixels")
-                frame.load()
-                given = float((frame.info.get("dpi") or (0, 0))[0] or 0)
-                dpi = given if given >= 1 else options.dpi
-                yield SourcePage(path, n, _to_gray(frame), int(round(dpi)), dpi_known=given >= 1)
-    except InputError:
-        raise
-    except Image.DecompressionBombError as e:
-        raise InputError(path, f"image too large (over {options.max_pixels} pixels; "
-                               "possible decompression bomb)") from e
-    except UnidentifiedImageError as e:
-        raise InputError(path, "not a readable image") from e
-    except (OSError, SyntaxError, ValueError) as e:
-        msg = str(e)
-        if "truncated" in msg or "broken data stream" in msg or "premature end" in msg.lower():
-            raise InputError(path, "truncated or damaged image data") from e
-        raise InputError(path, f"cannot decode image ({msg})") from e
+    with Image.open(path) as im:
+        n = 0
+        for frame in ImageSequence.Iterator(im):
+            n += 1
+            if only is not None and n != only:
+                continue
+            if frame.width * frame.height > options.max_pixels:
+                raise InputError(path, f"image of {frame.width}x{frame.height} pixels exceeds "
+                                       f"the limit of {options.max_pixels} pixels")
+            frame.load()
+            given = float((frame.info.get("dpi") or (0, 0))[0] or 0)
+            dpi = given if given >= 1 else options.dpi
+            yield SourcePage(path, n, _to_gray(frame), int(round(dpi)), dpi_known=given >= 1)
 
 
 def _open_pdf(path: Path):
@@ -172,11 +278,12 @@ def load_pages(path, options: Options, only: int | None = None) -> Iterator[Sour
     """Yield the pages of one input file (or only page `only`) as grayscale
     arrays, or raise InputError."""
     path = Path(path)
-    ext = _check_file(path)
-    if ext in PDF_EXTS:
-        yield from _pdf_pages(path, options, only)
-    else:
-        yield from _image_pages(path, options, only)
+    with reading(path):
+        ext = _check_file(path)
+        if ext in PDF_EXTS:
+            yield from _pdf_pages(path, options, only)
+        else:
+            yield from _image_pages(path, options, only)
 
 
 def load_page(path, page_number: int, options: Options) -> SourcePage:
@@ -188,22 +295,16 @@ def load_page(path, page_number: int, options: Options) -> SourcePage:
 def count_pages(path, options: Options) -> int:
     """Number of pages, read from the file's header (no decoding), or InputError."""
     path = Path(path)
-    ext = _check_file(path)
-    if ext in PDF_EXTS:
-        with _open_pdf(path) as pdf:
-            return len(pdf.pages)
-    try:
+    with reading(path):
+        ext = _check_file(path)
+        if ext in PDF_EXTS:
+            with _open_pdf(path) as pdf:
+                return len(pdf.pages)
         with Image.open(path) as im:
             if im.width * im.height > options.max_pixels:
                 raise InputError(path, f"image of {im.width}x{im.height} pixels exceeds "
                                        f"the limit of {options.max_pixels} pixels")
             return int(getattr(im, "n_frames", 1))
-    except InputError:
-        raise
-    except UnidentifiedImageError as e:
-        raise InputError(path, "not a readable image") from e
-    except (OSError, SyntaxError, ValueError) as e:
-        raise InputError(path, f"cannot read image header ({e})") from e
 
 
 def file_hash(path) -> str:
@@ -211,10 +312,7 @@ def file_hash(path) -> str:
     import hashlib
 
     h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError as e:
-        raise InputError(Path(path), f"cannot read file ({e.strerror})") from e
+    with reading(path), open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
     return h.hexdigest()[:32]

@@ -433,7 +433,9 @@ def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | No
     page.blocks = blocks
     page.columns = tg.cols
     page.diagnostics["layout"] = {"char_height": round(ink.ch, 1), "body_line_height": round(tg.body_h, 1),
-                              "gutters": len(tg.gutters), "rules": len(tg.rules), "frames": len(tg.frames)}
+                                  "gutters": len(tg.gutters), "rules": len(tg.rules), "frames": len(tg.frames),
+                                  # each column separator's white channel: x, top, bottom, width
+                                  "separators": [[round(x, 1), int(t), int(b), int(w)] for x, t, b, w in tg.reach]}
     if regions:
         page.diagnostics["layout"]["learned"] = {
             "regions": len(regions), "tables": len(learned.tables), "figures": len(learned.figures),

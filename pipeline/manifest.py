@@ -15,7 +15,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import OutputBusy, OutputError, shown
+
 FILENAME = "manifest.sqlite"
+LOCKNAME = ".magscan.lock"
 STATUSES = ("pending", "running", "done", "failed", "timeout")
 
 _SCHEMA = """
@@ -37,6 +40,8 @@ CREATE TABLE IF NOT EXISTS pages (
     outputs TEXT,
     timings TEXT,
     peak_mb REAL,
+    flags TEXT,
+    flagged INTEGER DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (input, page_number)
@@ -68,7 +73,9 @@ class Row:
     engine: str | None = None
     outputs: str | None = None
     timings: str | None = None
-    peak_mb: float | None = None       # the worker's peak memory after this page
+    peak_mb: float | None = None       # the worker's peak resident memory during this page
+    flags: str | None = None           # JSON list of the page's flags (page.flags)
+    flagged: int | None = 0            # 1: a flag says the text is in doubt (doubt.py)
     created_at: str = ""
     updated_at: str = ""
 
@@ -85,6 +92,10 @@ class Row:
         return json.loads(self.outputs) if self.outputs else []
 
     @property
+    def flag_list(self) -> list[str]:
+        return json.loads(self.flags) if self.flags else []
+
+    @property
     def label(self) -> str:
         return f"{self.doc}:{self.page_number}" if self.page_number else self.doc
 
@@ -92,15 +103,70 @@ class Row:
 _COLUMNS = list(Row.__dataclass_fields__)
 
 
+class OutputLock:
+    """One batch at a time per output folder: two runs writing the same
+    manifest and files would each redo the other's pages."""
+
+    def __init__(self, out_dir: Path):
+        self.path = Path(out_dir) / LOCKNAME
+        self.f = None
+
+    @property
+    def held(self) -> bool:
+        return self.f is not None
+
+    def __enter__(self) -> "OutputLock":
+        import fcntl
+        try:
+            f = open(self.path, "a+")
+        except OSError as e:
+            raise OutputError(f"{shown(self.path.parent)}: cannot write to this folder "
+                              f"({e.strerror})") from e
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            raise OutputBusy(f"{shown(self.path.parent)}: another magscan run is writing to this "
+                             "output folder; wait for it or use another -o") from None
+        self.f = f
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.f is not None:
+            self.f.close()  # closing releases the lock; the file may stay
+            self.f = None
+
+
+def open_for_reading(path: Path) -> sqlite3.Connection:
+    """A connection that never writes. Opened read-write (with writes refused)
+    where the folder allows it, because a read-only connection to a WAL
+    database leaves manifest.sqlite-wal and -shm behind: only a connection
+    that may write removes them when it closes last."""
+    uri = path.resolve().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=30)
+        db.execute("PRAGMA query_only=1")
+        db.execute("SELECT COUNT(*) FROM pages").fetchone()
+        return db
+    except sqlite3.Error:
+        pass
+    # a folder we may not write: with no -wal file no batch is writing, and
+    # the database can be read as it stands, without the -shm SQLite cannot make
+    wal = path.with_name(path.name + "-wal")
+    return sqlite3.connect(f"{uri}?mode=ro" + ("" if wal.exists() else "&immutable=1"),
+                           uri=True, timeout=30)
+
+
 class Manifest:
-    def __init__(self, out_dir: Path, readonly: bool = False):
+    def __init__(self, out_dir: Path, readonly: bool = False, lock: OutputLock | None = None):
         self.path = Path(out_dir) / FILENAME
         if readonly:
             if not self.path.is_file():
                 raise FileNotFoundError(f"{self.path}: no manifest (not a magscan output folder?)")
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            self.db = open_for_reading(self.path)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if lock is None or not lock.held or lock.path.parent != self.path.parent:
+                raise RuntimeError("the manifest is opened for writing only under the output lock")
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode still never corrupts; a power cut may lose the
@@ -113,7 +179,7 @@ class Manifest:
     def _add_new_columns(self) -> None:
         """Manifests written by an older magscan lack newer columns."""
         have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
-        types = {"peak_mb": "REAL"}
+        types = {"peak_mb": "REAL", "flagged": "INTEGER DEFAULT 0"}
         for col in _COLUMNS:
             if col not in have:
                 self.db.execute(f"ALTER TABLE pages ADD COLUMN {col} {types.get(col, 'TEXT')}")

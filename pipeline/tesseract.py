@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytesseract
 
-from .errors import EngineError, EngineMissing, EngineTimeout
+from .errors import EngineError, EngineMissing, EngineTimeout, one_line
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -60,29 +60,87 @@ def any_tessdata_dir(lang: str) -> Path | None:
     return next((d for d in candidates + _SYSTEM_TESSDATA if _has_models(d, lang)), None)
 
 
-def _config(lang: str, psm: int, extra: str = "") -> str:
-    cfg = f"--psm {psm}"
+def _tessdata_args(lang: str) -> list[str]:
     d = tessdata_dir(lang)
-    if d is not None:
-        # pytesseract splits the config with shlex, so a quoted path with spaces survives
-        cfg += f' --tessdata-dir "{d}"'
-    # Chinese has no word spaces; keeping this on stops Tesseract from
-    # inventing spaces inside runs of Han characters.
-    cfg += " -c preserve_interword_spaces=1"
-    return (cfg + " " + extra).strip()
+    return ["--tessdata-dir", str(d)] if d is not None else []
+
+
+# `tesseract --version` and `--list-langs` answer in well under a second; a
+# program that does not answer in this time will not, and must not hang `convert`.
+CHECK_TIMEOUT = 30.0
+
+
+def tesseract_cmd() -> str:
+    return pytesseract.pytesseract.tesseract_cmd
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between fork and exec
+    """The child is killed with the process that started it: a worker stopped
+    for its page's time limit takes its Tesseract with it."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    import signal
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def run_tesseract(args: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """Run the tesseract program in its own process group, so that a time-out
+    (or this process being stopped) kills it and whatever it started; no shell."""
+    cmd = [tesseract_cmd(), *args]
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True,
+                                preexec_fn=_die_with_parent)
+    except FileNotFoundError as e:
+        raise EngineMissing(f"tesseract is not installed; {INSTALL_HINT}") from e
+    except OSError as e:
+        raise EngineError(f"tesseract cannot be started ({e.strerror})") from e
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise EngineTimeout(f"tesseract took longer than {timeout:.0f} s") from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _stderr_line(r: subprocess.CompletedProcess) -> str:
+    lines = [ln.strip() for ln in r.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return one_line(lines[-1] if lines else f"exit code {r.returncode}")
 
 
 @lru_cache(maxsize=8)
 def check_installed(lang: str = "chi_sim") -> str:
     """Return Tesseract's version, or raise EngineMissing saying how to install."""
-    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+    if shutil.which(tesseract_cmd()) is None:
         raise EngineMissing(f"tesseract is not installed; {INSTALL_HINT}")
     try:
-        version = str(pytesseract.get_tesseract_version())
-        langs = set(pytesseract.get_languages(config=_config(lang, 3).split(" -c")[0]))
-    except (pytesseract.TesseractError, OSError, subprocess.SubprocessError) as e:
+        ver = run_tesseract(["--version"], CHECK_TIMEOUT)
+        langs = run_tesseract(["--list-langs", *_tessdata_args(lang)], CHECK_TIMEOUT)
+    except EngineTimeout as e:
+        raise EngineMissing(f"tesseract does not answer (`tesseract --version` ran over "
+                            f"{CHECK_TIMEOUT:.0f} s); {INSTALL_HINT}") from e
+    except EngineError as e:
         raise EngineMissing(f"tesseract does not run ({e}); {INSTALL_HINT}") from e
-    missing = [p for p in lang.split("+") if p not in langs]
+    if ver.returncode != 0:
+        raise EngineMissing(f"tesseract does not run ({_stderr_line(ver)}); {INSTALL_HINT}")
+    text = (ver.stdout + ver.stderr).decode("utf-8", "replace").split()
+    version = text[1] if len(text) > 1 else "unknown"
+    listed = langs.stdout.decode("utf-8", "replace").splitlines()[1:]
+    missing = [p for p in lang.split("+") if p not in {ln.strip() for ln in listed}]
     if missing:
         raise EngineMissing(f"Tesseract language model {'+'.join(missing)} is not installed; "
                             f"{INSTALL_HINT}, or put {missing[0]}.traineddata in models/tessdata/")
@@ -90,18 +148,26 @@ def check_installed(lang: str = "chi_sim") -> str:
 
 
 def image_to_data(image, lang: str, psm: int, timeout: float) -> dict:
-    """Word-level TSV from Tesseract as a dict of columns (pytesseract.Output.DICT)."""
-    try:
-        return pytesseract.image_to_data(image, lang=lang, config=_config(lang, psm),
-                                         output_type=pytesseract.Output.DICT, timeout=timeout)
-    except RuntimeError as e:  # pytesseract raises RuntimeError on its timeout
-        if "timeout" in str(e).lower():
-            raise EngineTimeout(f"tesseract took longer than {timeout:.0f} s") from e
-        raise EngineError(f"tesseract failed: {e}") from e
-    except pytesseract.TesseractNotFoundError as e:
-        raise EngineMissing(f"tesseract is not installed; {INSTALL_HINT}") from e
-    except pytesseract.TesseractError as e:
-        raise EngineError(f"tesseract failed: {e.message.strip() or e.status}") from e
+    """Word-level TSV from Tesseract as a dict of columns (pytesseract.Output.DICT).
+
+    The image and Tesseract's output go to a temporary folder of our own,
+    removed whatever happens (inside a batch it lies in the batch's temporary
+    folder, which the batch removes even if this process is killed)."""
+    import tempfile
+
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory(prefix="magscan-tess-") as d:
+        src, base = Path(d) / "input.png", Path(d) / "out"
+        Image.fromarray(image).save(src, format="PNG")
+        # the arguments pytesseract gave, so results do not change
+        args = [str(src), str(base), "-l", lang, "-c", "tessedit_create_tsv=1", "--psm", str(psm),
+                *_tessdata_args(lang), "-c", "preserve_interword_spaces=1"]
+        r = run_tesseract(args, timeout)
+        if r.returncode != 0:
+            raise EngineError(f"tesseract failed: {_stderr_line(r)}")
+        tsv = (base.parent / "out.tsv").read_text(encoding="utf-8")
+    return pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
 
 
 def api_available() -> bool:

@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import MagscanError
+from .errors import OUT_OF_MEMORY, MagscanError, is_disk_full, is_out_of_memory, one_line
 from .options import Options
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -44,7 +44,7 @@ class PageOutcome:
     engine: str = ""
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
-    peak_mb: float = 0.0
+    peak_mb: float | None = None
     flags: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -77,12 +77,30 @@ def limit_memory(max_bytes: int | None) -> None:
         pass  # not on this platform: the per-page timeout still applies
 
 
-def peak_memory_mb() -> float:
+def reset_peak_memory() -> bool:
+    """Start this page's peak memory from what the worker holds now (Linux:
+    the kernel's high-water mark is per process, for its whole life)."""
     try:
-        import resource
-        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
-    except ImportError:
-        return 0.0
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # reset the peak resident set size
+        return True
+    except OSError:
+        return False
+
+
+def peak_memory_mb(since_reset: bool = True) -> float | None:
+    """Peak resident memory of this process since `reset_peak_memory`, or None
+    where that cannot be known (a lifetime peak would be reported as the page's)."""
+    if not since_reset:
+        return None
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _text_layer_pages(task: PageTask, options: Options):
@@ -110,22 +128,62 @@ def _text_layer_pages(task: PageTask, options: Options):
 
 def process_page(task: PageTask) -> PageOutcome:
     """Convert one scanned page and write its files. Raises MagscanError (with a
-    one-line reason) when the page cannot be converted."""
+    one-line reason) when the page cannot be converted; then no file of this
+    attempt is left behind."""
+    reset = reset_peak_memory()
+    t0 = time.perf_counter()
+    try:
+        out = _convert_and_write(task, Options.from_dict(task.options))
+    except MagscanError as e:
+        if is_out_of_memory(e) and OUT_OF_MEMORY not in str(e):
+            raise MagscanError(f"{OUT_OF_MEMORY} ({e}); {memory_hint()}") from e
+        raise
+    except Exception as e:  # noqa: BLE001 - the kinds that are the page's fate, not a bug
+        if is_out_of_memory(e):
+            raise MagscanError(f"{OUT_OF_MEMORY} while converting this page; {memory_hint()}") from e
+        if is_disk_full(e):
+            raise MagscanError(f"disk full while writing this page's files "
+                               f"({one_line(getattr(e, 'strerror', None) or e)})") from e
+        raise
+    out.seconds = round(time.perf_counter() - t0, 3)
+    out.peak_mb = peak_memory_mb(reset)
+    return out
+
+
+def memory_hint() -> str:
+    cap = ""
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            cap = f" above the worker's {soft >> 20} MB"
+    except (ImportError, ValueError, OSError):
+        pass
+    return f"it needs more memory{cap}: raise --max-memory, or lower --dpi for a PDF"
+
+
+def _recognise(task: PageTask, options: Options) -> list:
     from .convert import convert_source
-    from .export import write_page
     from .ingest import load_page
+
+    pages = _text_layer_pages(task, options)
+    if pages is None:
+        src = load_page(task.input, task.page_number, options)
+        pages = [(p.page, p.gray) for p in convert_source(src, options, engine_for(options))]
+    return pages
+
+
+def _convert_and_write(task: PageTask, options: Options) -> PageOutcome:
+    from .doubt import implausibility
+    from .export import staged, write_page
     from .overlay import draw_overlay
 
-    t0 = time.perf_counter()
-    options = Options.from_dict(task.options)
-    try:
-        pages = _text_layer_pages(task, options)
-        if pages is None:
-            src = load_page(task.input, task.page_number, options)
-            pages = [(p.page, p.gray) for p in convert_source(src, options, engine_for(options))]
-        out = PageOutcome()
-        doc_dir = Path(task.out_dir) / task.doc
+    pages = _recognise(task, options)
+    out = PageOutcome()
+    doc_dir = Path(task.out_dir) / task.doc
+    with staged() as stage:
         for page, gray in pages:
+            page.flags.extend(implausibility(page))
             # Timings go to the manifest, not the JSON, so that a page's files
             # are the same whichever run wrote them.
             for k, v in page.timings.items():
@@ -141,16 +199,10 @@ def process_page(task: PageTask) -> PageOutcome:
             out.n_columns = max(out.n_columns, len(page.columns))
             out.engine = page.engine
             out.flags.extend(page.flags)
-        confs = [p.mean_conf for p, _ in pages]
-        out.mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0
-        out.seconds = round(time.perf_counter() - t0, 3)
-        out.peak_mb = peak_memory_mb()
-        return out
-    except MagscanError:
-        raise
-    except MemoryError as e:
-        raise MagscanError("out of memory while converting this page "
-                           "(raise --max-memory or lower --dpi)") from e
+        stage.commit()
+    confs = [p.mean_conf for p, _ in pages]
+    out.mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0
+    return out
 
 
 def outcome_json(outcome: PageOutcome) -> str:

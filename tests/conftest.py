@@ -71,3 +71,11 @@ def rows(out: Path) -> list[dict]:
     return [dict(r) for r in db.execute("SELECT * FROM pages ORDER BY doc, page_number")]
 
 
+
+
+def count_done(out: Path) -> int:
+    """Pages done so far in a batch that may still be creating its manifest."""
+    try:
+        return sum(r["status"] == "done" for r in rows(out))
+    except sqlite3.Error:  # no file yet, or its table not made yet
+        return 0

@@ -61,3 +61,76 @@ class CrashEngine(FakeEngine):
 class HogEngine(FakeEngine):
     def misbehave(self):
         self.hoard = bytearray(64 << 30)  # far beyond any --max-memory
+
+
+def _note_pid():
+    """Leave this worker's pid in MAGSCAN_FAKE_PIDS (a folder), so a test can
+    check that every process a batch started is gone."""
+    d = os.environ.get("MAGSCAN_FAKE_PIDS")
+    if d:
+        Path(d, str(os.getpid())).touch()
+
+
+class PidEngine(FakeEngine):
+    """FakeEngine that leaves each worker's pid behind as it recognises."""
+
+    def recognize(self, crop, kind, n_lines):
+        _note_pid()
+        return super().recognize(crop, kind, n_lines)
+
+
+class _LayoutPatch(FakeEngine):
+    """Changes what layout analysis does, inside the worker, while armed (the
+    engine is made before the page's layout runs)."""
+
+    def __init__(self, options):
+        super().__init__(options)
+        import pipeline.convert as conv
+        real = conv.analyse_layout
+        if getattr(real, "_fake", False):
+            return
+        misbehave = self.layout_misbehave
+
+        def analyse_layout(pimg, opts):
+            if _armed():
+                misbehave()
+            return real(pimg, opts)
+        analyse_layout._fake = True
+        conv.analyse_layout = analyse_layout
+
+    def layout_misbehave(self):
+        pass
+
+
+class LayoutHogEngine(_LayoutPatch):
+    """Runs out of memory inside layout analysis, for real, under --max-memory."""
+
+    def layout_misbehave(self):
+        self.hoard = bytearray(64 << 30)
+
+
+class LayoutFailEngine(_LayoutPatch):
+    """Layout analysis raises: the page falls back to a plain layout."""
+
+    def layout_misbehave(self):
+        raise ValueError("injected layout failure")
+
+
+class DiskFillEngine(FakeEngine):
+    """Fills the disk holding MAGSCAN_FAKE_FILL (a file path) until no more than
+    MAGSCAN_FAKE_LEAVE_KB are free, as another program might, then reads on."""
+
+    def misbehave(self):
+        path = os.environ["MAGSCAN_FAKE_FILL"]
+        leave = int(os.environ.get("MAGSCAN_FAKE_LEAVE_KB", "0")) << 10
+        with open(path, "ab") as f:
+            while True:
+                st = os.statvfs(path)
+                free = st.f_bavail * st.f_frsize
+                if free <= leave:
+                    break
+                try:
+                    f.write(b"\0" * min(1 << 16, max(4096, free - leave)))
+                    f.flush()
+                except OSError:
+                    break

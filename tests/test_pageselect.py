@@ -23,3 +23,12 @@ def test_stem_with_colon_uses_last_colon():
 def test_bad_specs_raise(bad):
     with pytest.raises(SelectionError):
         parse_pages([bad])
+
+
+def test_missing_pages_come_as_ranges_of_any_size():
+    sel = parse_pages(["a:1-10,20", "b", "c:1-100000000000"])
+    assert sel.missing("a", {2, 3, 7, 20, 99}) == [(1, 1), (4, 6), (8, 10)]
+    assert sel.missing("a", set(range(1, 11)) | {20}) == []
+    assert sel.missing("b", {1}) == []
+    assert sel.missing("c", {1, 2}) == [(3, 100000000000)]
+    assert parse_pages(["d:1-5,3-8"]).missing("d", {4}) == [(1, 3), (5, 8)]

@@ -163,11 +163,14 @@ def export_results(out_dir: Path, formats, selection=None) -> list[tuple[Path, s
     for doc in docs:
         doc_dir = out_dir / doc
         jsons = page_jsons(doc_dir)
-        wanted = selection.docs.get(doc) if selection else None
-        if wanted and formats & set(PAGE_FORMATS):
+        if selection and formats & set(PAGE_FORMATS):
             have = {int(_PAGE_JSON.match(jp.name).group(1)) for jp in jsons}
-            for n in sorted(wanted - have):
-                results.append((doc_dir / f"{page_stem(n)}.json", "no such page in the results"))
+            # ranges, not pages: a selection may name a hundred billion of them
+            for a, b in selection.missing(doc, have):
+                if a == b:
+                    results.append((doc_dir / f"{page_stem(a)}.json", "no such page in the results"))
+                else:
+                    results.append((doc_dir, f"no pages {a} to {b} in the results"))
         for jp in jsons:
             if formats & set(PAGE_FORMATS):
                 m = _PAGE_JSON.match(jp.name)

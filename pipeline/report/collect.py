@@ -82,8 +82,10 @@ def _load(e: PageEntry, problems: list[str]) -> None:
 def read_manifest(path: Path) -> list[dict]:
     """Rows of the manifest's `pages` table, read-only (the batch may still be
     writing it: WAL mode lets a reader in beside the writer)."""
+    from ..manifest import open_for_reading
+
     try:
-        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=10)
+        con = open_for_reading(Path(path))  # leaves no -wal/-shm behind
     except sqlite3.Error as e:
         raise ManifestError(path, f"cannot open manifest ({e})") from e
     try:
