@@ -94,7 +94,7 @@ def _repair_one(path: Path, doc: str, out: Path, fmt: str, options, overlays: bo
               help="Outputs: txt,json plus any of page,alto,hocr,md,pdf (pdf needs the page image).")
 def repair_cmd(inputs, out, fmt, keep_headers, no_overlays, formats):
     """Repair the reading order of OCR output that has line boxes."""
-    from .batch import assign_docs
+    from .outnames import unique_stems
     from .formats import parse_formats
     from .options import Options
 
@@ -107,7 +107,7 @@ def repair_cmd(inputs, out, fmt, keep_headers, no_overlays, formats):
     if not files:
         click.echo("magscan: error: no hOCR, ALTO or JSON files found in the inputs", err=True)
         sys.exit(1)
-    docs = assign_docs(files, {})
+    docs = unique_stems(files, {})
     failed = 0
     for path in files:
         try:

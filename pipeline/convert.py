@@ -18,6 +18,7 @@ from .options import Options
 from .preprocess import PageImage, preprocess
 from .readingorder import resolve_order
 from .spread import compose, split_spread
+from .tables import retype_tables
 
 
 def split_source(src: SourcePage, options: Options) -> list[tuple[str, SourcePage, np.ndarray | None]]:
@@ -136,6 +137,10 @@ def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str
     pimg = recognize_blocks(pimg, _BlockGuard(engine, page.flags), options)
     timings["ocr"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
+    if pimg.geometry is not None:
+        found = retype_tables(page, pimg.geometry.segs, float(page.diagnostics["layout"]["char_height"]))
+        if found:
+            page.diagnostics["layout"]["tables_of_figures"] = found
     result = resolve_order(page.blocks)
     page.blocks = result.blocks
     page.flags.extend(result.flags)

@@ -135,6 +135,25 @@ def _masthead(blocks: list[Block], cols: list[tuple[int, int]], body_h: float, c
             heads.append(b)
 
 
+def _running_feet(blocks: list[Block], body_h: float, page_h: int) -> None:
+    """Short single lines at the foot of the page, set apart from the text
+    above by a line's space at least, with nothing but running feet below
+    them, are running feet too (a page number set above the foot line; not
+    the short last line of a paragraph)."""
+    feet = {id(b) for b in blocks if b.kind == "footer"}
+    for b in sorted(blocks, key=lambda b: -b.bbox.y0):
+        if id(b) in feet or len(b.lines) != 1 or b.bbox.y0 < 0.88 * page_h or b.bbox.height > 2.5 * body_h \
+                or b.bbox.width > 10 * body_h:
+            continue
+        above = [o.bbox.y1 for o in blocks if o.bbox.y1 <= b.bbox.y0 + 2 and o.bbox.x_overlap(b.bbox) > 0]
+        if above and b.bbox.y0 - max(above) < body_h:
+            continue
+        below = [o for o in blocks if o is not b and o.bbox.y0 >= b.bbox.y1 - 2]
+        if below and all(id(o) in feet for o in below):
+            b.kind = "footer"
+            feet.add(id(b))
+
+
 def _footnotes(blocks: list[Block], hor_strokes: list[BBox], body_h: float, ch: float,
                page_h: int) -> None:
     """Notes at the foot of the page: the text under a rule shorter than the
@@ -355,7 +374,9 @@ def find_text(pimg: PageImage, ink: Ink, pictures: list[BBox], options: Options)
     gutters += [r for r in ruled if r not in gutters]
 
     reach = [channel(x, gutters, segs, ch) for x, _ in seps] if len(segs) else []
-    line_boxes = lines_from_segments(segs, gutters, ch, [x for x, _ in seps], reach, pictures) \
+    # (a picture holding text found on it, a title on a banner, is no barrier)
+    barriers = [p for p in pictures if not any(t.x_overlap(p) and t.y_overlap(p) for t in ink.text_areas)]
+    line_boxes = lines_from_segments(segs, gutters, ch, [x for x, _ in seps], reach, barriers) \
         if len(segs) else []
     integral = cv2.integral(binary // 255)
     lines = []
@@ -394,6 +415,7 @@ def _blocks(tg: TextGeometry, ink: Ink, learned: learned_mod.Learned, page_h: in
         blocks.append(Block(id=0, kind=kind, bbox=bb, column=span[0], span=span,
                             lines=[Line(bbox=ln.bbox) for ln in sorted(g, key=lambda t: t.bbox.y0)]))
     _masthead(blocks, tg.cols, body_h, ch)
+    _running_feet(blocks, body_h, page_h)
     _footnotes(blocks, geo.strokes(ink.hor), body_h, ch, page_h)
     for kind, boxes in (("figure", learned.figures), ("table", learned.tables),
                         ("equation", learned.equations)):

@@ -78,7 +78,33 @@ def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
         left = max(left, _band_depth(shade[top: h - bottom or None, : min(w // 4, 2 * left)].T))
     if right:
         right = max(right, _band_depth(shade[top: h - bottom or None, ::-1][:, : min(w // 4, 2 * right)].T))
+    # a book's gutter shadow fades into the page and text may stand in it: the
+    # cut never reaches the first ink darker than its own surroundings
+    if left or right or top or bottom:
+        ink = _local_ink(gray)
+        left = min(left, _clear_depth(ink[h // 10: h - h // 10].T))
+        right = min(right, _clear_depth(ink[h // 10: h - h // 10, ::-1].T))
+        top = min(top, _clear_depth(ink[:, w // 10: w - w // 10]))
+        bottom = min(bottom, _clear_depth(ink[::-1, w // 10: w - w // 10]))
     return gray[top: h - bottom, left: w - right], (left, top)
+
+
+def _local_ink(gray: np.ndarray) -> np.ndarray:
+    """Marks clearly darker than the paper or shadow around them (text in a
+    shadow, not the shadow), on a quarter-size copy scaled back to full size."""
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    ground = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    ink = (ground.astype(np.int16) - small.astype(np.int16)) > 40
+    return cv2.resize(ink.astype(np.uint8), (gray.shape[1], gray.shape[0]),
+                      interpolation=cv2.INTER_NEAREST).astype(bool)
+
+
+def _clear_depth(ink: np.ndarray) -> int:
+    """How far from row 0 (the edge) the rows of ``ink`` stay free of marks,
+    less a margin (rows run inward from the edge, columns along it)."""
+    rows = ink.mean(axis=1) > 0.002
+    hit = int(np.argmax(rows)) if rows.any() else len(rows)
+    return max(0, hit - 4)
 
 
 def _band_depth(shade: np.ndarray) -> int:

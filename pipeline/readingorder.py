@@ -88,11 +88,17 @@ def x_overlaps(a: BBox, b: BBox, opts: ResolveOptions | None = None) -> bool:
     return ov > min(max(opts.overlap_px, opts.overlap_frac * narrow), narrow / 2)
 
 
-def partial_order(boxes: list[BBox], opts: ResolveOptions | None = None
+def partial_order(boxes: list[BBox], opts: ResolveOptions | None = None,
+                  spans: list[tuple[int, int] | None] | None = None
                   ) -> tuple[list[set[int]], list[set[int]]]:
     """The reading partial order over ``boxes``, as successor sets by index:
     ``(above, left)`` -- edges from the x-overlap/above rule (these alone are
-    always acyclic) and edges from the left-of rule."""
+    always acyclic) and edges from the left-of rule.
+
+    ``spans``: each box's column span, where the layout knows it. Two boxes
+    of one and the same column, one wholly above the other, are read top
+    down even where they do not overlap in x: a heading centred over a
+    column's short items (a textbook's answer key) comes before them."""
     opts = opts or ResolveOptions()
     n = len(boxes)
     above: list[set[int]] = [set() for _ in range(n)]
@@ -114,9 +120,15 @@ def partial_order(boxes: list[BBox], opts: ResolveOptions | None = None
                 return True
         return False
 
+    def same_column(i: int, j: int) -> bool:
+        if not spans or spans[i] is None or spans[i] != spans[j] or spans[i][1] - spans[i][0] != 1:
+            return False
+        a, b = boxes[i], boxes[j]
+        return a.y1 <= b.y0 or b.y1 <= a.y0
+
     for i in range(n):
         for j in range(i + 1, n):
-            if xo[i][j]:
+            if xo[i][j] or same_column(i, j):
                 if vk[i] < vk[j]:
                     above[i].add(j)
                 elif vk[j] < vk[i]:
@@ -177,7 +189,8 @@ def _toposort(keys: list, above: list[set[int]], left: list[set[int]]) -> tuple[
 
 def _order_flow(blocks: list[Block], opts: ResolveOptions) -> tuple[list[Block], bool]:
     blocks = sorted(blocks, key=_key)
-    above, left = partial_order([b.bbox for b in blocks], opts)
+    above, left = partial_order([b.bbox for b in blocks], opts,
+                                [b.span if opts.use_columns else None for b in blocks])
     idx, cycle = _toposort([_key(b) for b in blocks], above, left)
     return [blocks[i] for i in idx], cycle
 

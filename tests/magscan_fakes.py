@@ -91,10 +91,10 @@ class _LayoutPatch(FakeEngine):
             return
         misbehave = self.layout_misbehave
 
-        def analyse_layout(pimg, opts):
+        def analyse_layout(pimg, opts, *args):
             if _armed():
                 misbehave()
-            return real(pimg, opts)
+            return real(pimg, opts, *args)
         analyse_layout._fake = True
         conv.analyse_layout = analyse_layout
 

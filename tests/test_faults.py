@@ -147,7 +147,7 @@ def test_02_memory_error_in_layout_is_not_swallowed_by_the_fallback(monkeypatch)
     from pipeline.ingest import SourcePage
     from pipeline.options import Options
 
-    def no_memory(pimg, options):
+    def no_memory(pimg, options, *args):
         raise MemoryError("injected")
     monkeypatch.setattr(conv, "analyse_layout", no_memory)
     src = SourcePage(Path("x.png"), 1, np.full((300, 400), 255, np.uint8), 300)

@@ -67,8 +67,12 @@ def test_display_type_is_scaled_down_and_boxes_come_back_in_page_pixels():
     # the crop (block + 30 px margin each side + 12 px pad) scaled by 36/120
     assert abs(shape[0] - round((120 + 2 * 30 + 24) * 36 / 120)) <= 1
     (ln,) = pimg.page.blocks[0].lines
-    assert abs(ln.bbox.y0 - (200 - 30 - 12)) <= 4 and abs(ln.bbox.y1 - (320 + 30 + 12)) <= 4
-    assert abs(ln.bbox.x0 - (100 - 30 - 12)) <= 4 and abs(ln.bbox.x1 - (900 + 30 + 12)) <= 4
+    # the engine's word (the whole crop here) maps back to the page's pixels ...
+    (w,) = ln.words
+    assert abs(w.bbox.y0 - (200 - 30 - 12)) <= 4 and abs(w.bbox.y1 - (320 + 30 + 12)) <= 4
+    assert abs(w.bbox.x0 - (100 - 30 - 12)) <= 4 and abs(w.bbox.x1 - (900 + 30 + 12)) <= 4
+    # ... and the line is kept inside its block
+    assert ln.bbox == pimg.page.blocks[0].bbox
 
 
 def test_body_type_is_left_alone():
