@@ -111,7 +111,7 @@ def glyph_rows(mask: np.ndarray, min_h: int = 6, strict: bool = True,
             # fills its em box); blots of a photo's texture do not
             level = max(abs(int(y0[a]) - int(y0[b])), abs(int(y0[a] + bh[a]) - int(y0[b] + bh[b])))
             ov = min(y0[a] + bh[a], y0[b] + bh[b]) - max(y0[a], y0[b])
-            if (hi <= 1.5 * lo and level <= 0.25 * hi) if strict else (hi <= 1.8 * lo and ov >= 0.5 * lo):
+            if (hi <= 1.5 * lo and level <= 0.4 * hi) if strict else (hi <= 1.8 * lo and ov >= 0.5 * lo):
                 parent[find(int(b))] = find(int(a))
     groups: dict[int, list[int]] = {}
     for i in idx:
