@@ -39,6 +39,8 @@ from .regions import Region
 SURE = 0.5
 # a "table" whose rows fill their columns edge to edge this often is running text in columns
 RUNNING = 0.6
+# so many lines of running text inside a "figure" make it a page of text
+MANY_LINES = 15
 CAPTIONS = frozenset({"figure_caption", "table_caption"})
 TEXTY = frozenset({"text", "title", "reference"})
 PICTURES = frozenset({"table", "figure", "equation"})
@@ -239,6 +241,10 @@ def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], bod
     ``binary``, only lines that hold a row of glyphs of one height stand in
     a picture's way."""
     boxes = [ln.bbox for ln in lines if binary is None or looks_like_text(binary, ln.bbox)]
+    # lines of body size and a measure's length, however small the type (where
+    # single glyphs are too blurred to count): a region holding many is text
+    body_lines = [ln.bbox for ln in lines
+                  if 0.7 * body_h <= ln.bbox.height <= 1.3 * body_h and ln.bbox.width >= 6 * ch]
     figs = list(pictures)
     for r in regions:
         if r.kind != "figure":
@@ -247,6 +253,10 @@ def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], bod
         if t is not None:
             learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): {t.kind} "
                                    f"{t.bbox.to_list()} ({t.score:.2f}) inside")
+            continue
+        inside = sum(1 for b in body_lines if _inter(b, r.bbox) >= 0.5 * b.area)
+        if inside >= MANY_LINES:
+            learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): {inside} lines of text inside")
             continue
         hit = [f for f in figs if f in pictures and _inter(f, r.bbox) >= 0.3 * f.area]
         if not hit and r.score < SURE:
