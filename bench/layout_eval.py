@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -37,6 +38,8 @@ RESULTS = ROOT / "bench" / "LAYOUT-RESULTS.md"
 
 
 def run_magscan(gold: Path, names: list[str], out: Path, jobs: int) -> float:
+    # a fresh folder: convert would resume pages an older build of the code did
+    shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
     cmd = [str(ROOT / ".venv" / "bin" / "magscan"), "convert",
            *[str(gold / f"{n}.png") for n in names], "-o", str(out), "-j", str(jobs), "--no-overlays"]
