@@ -239,9 +239,11 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
     page.engine = engine.name
     base = pimg.gray
     if pimg.rule_ink is not None and pimg.rule_ink.any():
-        # rules touching text (underlines, frames, dotted rules) read as strokes
+        # rules touching text (underlines, frames, dotted rules) read as
+        # strokes; painted out with their grey fringe, which left alone reads
+        # as "|" beside a column rule
         base = pimg.gray.copy()
-        base[pimg.rule_ink] = 255
+        base[cv2.dilate(pimg.rule_ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
     painted: np.ndarray | None = None   # the page with line-opening markers painted out
     for block in page.blocks:
         if not block.is_text:
