@@ -90,12 +90,17 @@ def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
 
 
 def _local_ink(gray: np.ndarray) -> np.ndarray:
-    """Marks clearly darker than the paper or shadow around them (text in a
-    shadow, not the shadow), on a quarter-size copy scaled back to full size."""
+    """Glyph-sized marks clearly darker than the paper or shadow around them
+    (text in a shadow; not the shadow, nor the ragged inner edge of a dark
+    border, whose marks run long), on a quarter-size copy scaled back."""
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     ground = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    ink = (ground.astype(np.int16) - small.astype(np.int16)) > 40
-    return cv2.resize(ink.astype(np.uint8), (gray.shape[1], gray.shape[0]),
+    ink = ((ground.astype(np.int16) - small.astype(np.int16)) > 40).astype(np.uint8)
+    n, labels, st, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w, h = st[:, cv2.CC_STAT_WIDTH], st[:, cv2.CC_STAT_HEIGHT]
+    glyph = (w <= 16) & (h <= 16) & (np.maximum(w, h) >= 2)
+    glyph[0] = False
+    return cv2.resize(glyph[labels].astype(np.uint8), (gray.shape[1], gray.shape[0]),
                       interpolation=cv2.INTER_NEAREST).astype(bool)
 
 
@@ -104,7 +109,7 @@ def _clear_depth(ink: np.ndarray) -> int:
     less a margin (rows run inward from the edge, columns along it)."""
     rows = ink.mean(axis=1) > 0.002
     hit = int(np.argmax(rows)) if rows.any() else len(rows)
-    return max(0, hit - 4)
+    return max(0, hit - 12)
 
 
 def _band_depth(shade: np.ndarray) -> int:
