@@ -167,10 +167,13 @@ def _footnotes(blocks: list[Block], hor_strokes: list[BBox], body_h: float, ch: 
         above = [b for b in text if b.bbox.y1 <= r.y0 + 2 and b.bbox.x_overlap(r) > 0]
         if not above:
             continue
-        col = max(above, key=lambda b: b.bbox.y1).bbox
-        if abs(col.x0 - r.x0) > 1.5 * ch or r.width > 0.8 * col.width or r.y0 - col.y1 > 3 * ch:
+        last = max(above, key=lambda b: b.bbox.y1)
+        col = last.bbox
+        # where its lines start (a note in the margin beside it is no edge)
+        left = float(np.median([ln.bbox.x0 for ln in last.lines])) if last.lines else col.x0
+        if abs(left - r.x0) > 1.5 * ch or r.width > 0.8 * col.width or r.y0 - col.y1 > 3 * ch:
             continue
-        below = [b for b in text if b.bbox.y0 >= r.y1 - 2 and col.x0 - ch <= b.bbox.x0 <= col.x0 + 3 * ch]
+        below = [b for b in text if b.bbox.y0 >= r.y1 - 2 and left - ch <= b.bbox.x0 <= left + 3 * ch]
         if not below or min(b.bbox.y0 for b in below) - r.y1 > 2.5 * ch:
             continue
         if all(b.lines and float(np.median([ln.bbox.height for ln in b.lines])) <= 0.9 * body_h
@@ -272,6 +275,7 @@ class Ink:
     rule: np.ndarray          # per component: mostly rule ink
     pictures: list[BBox]      # photos and line art the geometry found
     text_areas: list[BBox] = field(default_factory=list)  # text found on panels
+    dotted: list[BBox] = field(default_factory=list)      # dotted and dashed rules
 
 
 @dataclass
@@ -343,7 +347,7 @@ def find_ink(pimg: PageImage) -> Ink:
     # that blocks of text cover all over is the dark ground they are set on
     boxes = [t.bbox for p in pimg.panels for t in p.parts if not t.on_dark or t.lines >= 4]
     pictures = [c for c in (learned_mod.clear_of_text(p, boxes, 0.0, ch, cut_all=True) for p in pictures) if c]
-    return Ink(comps, ch, hor, ver, rule, pictures, text_areas)
+    return Ink(comps, ch, hor, ver, rule, pictures, text_areas, decor)
 
 
 def text_runs(ink: Ink, pictures: list[BBox], shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -416,7 +420,11 @@ def _blocks(tg: TextGeometry, ink: Ink, learned: learned_mod.Learned, page_h: in
                             lines=[Line(bbox=ln.bbox) for ln in sorted(g, key=lambda t: t.bbox.y0)]))
     _masthead(blocks, tg.cols, body_h, ch)
     _running_feet(blocks, body_h, page_h)
-    _footnotes(blocks, geo.strokes(ink.hor), body_h, ch, page_h)
+    # a dashed, dotted or broken (scanned) rule over the notes is their rule as
+    # well as a solid one: any long flat mark
+    b = ink.comps.boxes
+    flat = [BBox(*map(int, r)) for r in b[((b[:, 2] - b[:, 0]) >= 3 * ch) & ((b[:, 3] - b[:, 1]) <= 0.4 * ch)]]
+    _footnotes(blocks, geo.strokes(ink.hor) + ink.dotted + flat, body_h, ch, page_h)
     for kind, boxes in (("figure", learned.figures), ("table", learned.tables),
                         ("equation", learned.equations)):
         for f in boxes:

@@ -239,11 +239,18 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
     page.engine = engine.name
     base = pimg.gray
     if pimg.rule_ink is not None and pimg.rule_ink.any():
-        # rules touching text (underlines, frames, dotted rules) read as
-        # strokes; painted out with their grey fringe, which left alone reads
-        # as "|" beside a column rule
+        # rules beside text (column rules, frames, dotted rules, underlines)
+        # read as strokes: painted out with their grey fringe, which left
+        # alone reads as "|" beside a column rule; never inside a text line,
+        # where the fringe would take the feet of small glyphs with it
+        body = float(page.diagnostics.get("layout", {}).get("char_height", 30) or 30)
+        r = max(1, round(body / 20))
+        paint = cv2.dilate(pimg.rule_ink.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+        for b in page.blocks:
+            for ln in b.lines if b.is_text else ():
+                paint[ln.bbox.y0:ln.bbox.y1, ln.bbox.x0:ln.bbox.x1] = False
         base = pimg.gray.copy()
-        base[cv2.dilate(pimg.rule_ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
+        base[paint] = 255
     painted: np.ndarray | None = None   # the page with line-opening markers painted out
     for block in page.blocks:
         if not block.is_text:
