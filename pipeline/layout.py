@@ -449,6 +449,7 @@ def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | No
     ink = find_ink(pimg)
     resolve_dpi(page, ink.ch)
     regions = regions or []
+    ink.pictures = learned_mod.clear_of_learned_text(ink.pictures, regions, pimg.binary, ink.ch)
     _text, segs = text_runs(ink, ink.pictures, pimg.binary.shape)
     learned = learned_mod.accept_cells(regions, segs, ink.ch)
     tg = find_text(pimg, ink, ink.pictures + learned.tables + learned.equations, options)

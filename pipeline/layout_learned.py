@@ -42,6 +42,7 @@ RUNNING = 0.6
 # so many lines of running text inside a "figure" make it a page of text
 MANY_LINES = 15
 CAPTIONS = frozenset({"figure_caption", "table_caption"})
+TEXT_LIKE = frozenset({"text", "title", "reference"})
 TEXTY = frozenset({"text", "title", "reference"})
 PICTURES = frozenset({"table", "figure", "equation"})
 
@@ -273,6 +274,38 @@ def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], bod
         grown = BBox.enclosing([clear] + hit)
         figs = [f for f in figs if f not in hit] + [grown]
     return _outermost(figs)
+
+
+def clear_of_learned_text(pictures: list[BBox], regions: list[Region], binary: np.ndarray,
+                          ch: float) -> list[BBox]:
+    """Pictures cut back from the detector's sure text regions where rows of
+    glyphs show through: a light picture under the last lines of a slide or
+    a magazine's opening spread is no reason to lose them (the paper test
+    takes the picture's tones for non-paper, the text on it with them).
+    Each picture keeps its largest part outside the text; a picture left
+    with little of itself is the ground the text is set on."""
+    texts = [r.bbox for r in regions if r.kind in TEXT_LIKE and r.score >= SURE]
+    out = []
+    for p in pictures:
+        cur: BBox | None = p
+        for t in texts:
+            if cur is None:
+                break
+            o = BBox(max(cur.x0, t.x0), max(cur.y0, t.y0), min(cur.x1, t.x1), min(cur.y1, t.y1))
+            if o.width < 4 * ch or o.height < ch:
+                continue
+            crop = binary[o.y0:o.y1, o.x0:o.x1]
+            rows = glyph_rows(crop, min_h=max(4, int(0.4 * ch)), max_h=1.3 * ch)
+            if not any(r.width >= 0.3 * o.width for r in rows):
+                continue
+            parts = [BBox(cur.x0, cur.y0, cur.x1, t.y0), BBox(cur.x0, t.y1, cur.x1, cur.y1),
+                     BBox(cur.x0, cur.y0, t.x0, cur.y1), BBox(t.x1, cur.y0, cur.x1, cur.y1)]
+            parts = [q for q in parts if q.width > 0 and q.height > 0]
+            best = max(parts, key=lambda q: q.area, default=None)
+            cur = best if best is not None and best.area >= 0.15 * p.area else None
+        if cur is not None:
+            out.append(cur)
+    return out
 
 
 def looks_like_text(binary: np.ndarray, box: BBox) -> bool:
