@@ -13,6 +13,7 @@ its place, no permission, a full disk) into one-line errors.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -25,6 +26,7 @@ from .doubt import doubts
 from .errors import (OUT_OF_MEMORY, InputError, MagscanError, OutputError, UsageError,
                      is_disk_full, is_out_of_memory, one_line, shown)
 from .ingest import count_pages, file_hash, find_inputs
+from .logs import current_level, replay
 from .manifest import Manifest, OutputLock, Row
 from .options import Options
 from .outnames import unique_stems
@@ -32,6 +34,7 @@ from .progress import Progress
 from .worker import PageOutcome, PageTask
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+log_ = logging.getLogger(__name__)
 
 __all__ = ["RunSettings", "BatchResult", "OutputLock", "open_batch", "run_batch", "rerun_batch",
            "UsageError"]
@@ -206,6 +209,8 @@ def plan(inputs, out_dir: Path, options: Options, manifest: Manifest, settings: 
     """Record every page of every input in the manifest and return those that
     still need converting."""
     found = find_inputs(inputs, exclude=[out_dir])
+    for e in found.skipped:   # images a folder holds that cannot be read: named, not failed
+        log(f"magscan: warning: skipped {shown(e.path)}: {e.reason}")
     docs = unique_stems(found.files + [Path(e.path) for e in found.problems],
                         manifest.docs_in_use())
     for e in found.problems:
@@ -238,7 +243,8 @@ def plan(inputs, out_dir: Path, options: Options, manifest: Manifest, settings: 
                                 attempts=row.attempts if same_input else 0, fingerprint=fp,
                                 options=json.dumps(options.to_dict())))
             tasks.append(PageTask(inp, docs[p], n, digest, options.to_dict(), str(out_dir),
-                                  settings.overlays, tuple(settings.formats)))
+                                  settings.overlays, tuple(settings.formats),
+                                  log_level=current_level()))
         per_page[inp] = _size(p) / max(1, n_pages)
     # longest first (by bytes per page, a fair proxy for pixels and ink): the
     # last pages of a run then are short ones, and no worker idles while
@@ -330,12 +336,23 @@ def execute(tasks: list[PageTask], manifest: Manifest, settings: RunSettings,
     if not tasks:
         return
     progress = Progress(len(tasks), enabled=settings.progress)
+
+    def started(task: PageTask) -> None:
+        manifest.update(task.input, task.page_number, status="running")
+        log_.debug("%s:%s: started (%s page %s)", task.doc, task.page_number, shown(task.input),
+                   task.page_number)
+
     try:
         with make_executor(settings) as ex:
-            for task, outcome, exc in ex.run(tasks):
+            for task, outcome, exc in ex.run(tasks, on_start=started):
                 ok, reason = record_outcome(manifest, task, outcome, exc, settings)
                 label = f"{shown(task.input)} page {task.page_number}"
                 if ok:
+                    replay(outcome.log, f"{task.doc}:{task.page_number}")
+                    log_.info("%s:%s: done in %.1f s: %s, %d column(s), %d block(s), mean "
+                              "confidence %.0f%s", task.doc, task.page_number, outcome.seconds,
+                              outcome.engine, outcome.n_columns, outcome.n_blocks,
+                              outcome.mean_conf, "; flagged" if doubts(outcome.flags) else "")
                     result.done += 1
                     if doubts(outcome.flags):
                         result.flagged.append(f"{task.doc}:{task.page_number}: "
@@ -431,7 +448,7 @@ def _rerun_task(manifest: Manifest, r: Row, options: Options, changes: dict, out
     manifest.update(r.input, r.page_number, status="pending", input_hash=digest,
                     fingerprint=options.fingerprint(), options=json.dumps(recorded))
     return PageTask(r.input, r.doc, r.page_number, digest, options.to_dict(), str(out_dir),
-                    settings.overlays, settings.formats)
+                    settings.overlays, settings.formats, log_level=current_level())
 
 
 def rerun_batch(out_dir: Path, select: Callable[[Manifest], list[Row]], changes: dict,

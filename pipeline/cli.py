@@ -11,17 +11,21 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import (EXIT_BUSY, EXIT_ENGINE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK,  # noqa: F401
-                     EXIT_OUTPUT, EXIT_USAGE, EngineMissing, MagscanError, one_line)
+from .errors import (EXIT_BUSY, EXIT_ENGINE, EXIT_FAILED, EXIT_INTERNAL,  # noqa: F401
+                     EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, EngineMissing, ExitCode,
+                     MagscanError, extra_install_hint, one_line, shown)
 from .options import Options
-
-EXIT_INTERNAL = 70  # a bug (sysexits' EX_SOFTWARE): the message asks for a report
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="magscan")
-def main() -> None:
+@click.option("-v", "--verbose", count=True,
+              help="Say more on stderr: -v what each page became, -vv why (dpi, deskew, "
+                   "layout used, fall-backs: debug level).")
+def main(verbose: int) -> None:
     """magscan: OCR for simplified-Chinese magazine scans that reads columns in order."""
+    from .logs import setup
+    setup(verbose)
 
 
 def fail(msg: str, code: int = EXIT_FAILED) -> None:
@@ -32,7 +36,9 @@ def fail(msg: str, code: int = EXIT_FAILED) -> None:
 def recognition_options(f):
     """Options that change a page's result (and so its fingerprint)."""
     for opt in reversed([
-        click.option("--dpi", type=int, default=None, help="Resolution for rasterising PDF pages [300]."),
+        click.option("--dpi", type=int, default=None,
+                     help="Resolution for rasterising PDF pages, and the resolution assumed for "
+                          "images whose file states none [300]."),
         click.option("--lang", default=None, help="Tesseract language(s) [chi_sim]."),
         click.option("--engine", default=None,
                      help="OCR engine: tesseract (API, default), tesseract-cli, ppocr, "
@@ -94,6 +100,12 @@ def settings_from(jobs, page_timeout, max_memory, no_overlays, formats, executor
             fail(str(e), EXIT_USAGE)
     if executor == "dask" and not scheduler:
         fail("--executor dask needs --scheduler tcp://HOST:PORT", EXIT_USAGE)
+    if executor == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            fail(f"--executor dask needs Dask (magscan's dask extra); {extra_install_hint('dask')}",
+                 EXIT_ENGINE)
     if page_timeout <= 0:
         fail("--page-timeout must be positive", EXIT_USAGE)
     return RunSettings(jobs=jobs or os.cpu_count() or 1, page_timeout=page_timeout,
@@ -129,6 +141,29 @@ def finish(result, out_dir: Path, verb: str = "converted") -> None:
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    p, f = os.path.realpath(path), os.path.realpath(folder)
+    return p == f or p.startswith(f.rstrip(os.sep) + os.sep)
+
+
+def check_out_dir(inputs, out_dir: Path) -> None:
+    """Usage errors of -o: a stream (`-o -`), or a folder inside an input
+    folder, where the results would sit among the scans they came from."""
+    if str(out_dir) == "-":
+        fail("-o -: magscan writes a folder of files (page text, JSON, overlays, the manifest), "
+             "not one stream; give -o a folder (the document's text is then OUT/<name>.txt)",
+             EXIT_USAGE)
+    for inp in inputs:
+        try:
+            is_dir = Path(inp).is_dir()
+        except OSError:
+            continue
+        if is_dir and _inside(out_dir, inp):
+            fail(f"-o {shown(out_dir)} is inside the input folder {shown(inp)}: the results "
+                 "would sit among the scans; choose an output folder outside the inputs",
+                 EXIT_USAGE)
+
+
 @main.command()
 # readable=False: an unreadable input is recorded as failed with the others
 # converted, not refused with the whole command
@@ -140,7 +175,7 @@ def finish(result, out_dir: Path, verb: str = "converted") -> None:
 @run_options
 def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer, layout,
             **run):
-    """Convert page images (PNG, JPEG, TIFF) and PDFs, or folders of them.
+    """Convert page images (PNG, JPEG, TIFF, WebP, BMP, GIF; JPEG 2000 where Pillow has OpenJPEG) and PDFs, or folders of them.
 
     Running it again on the same output folder resumes: pages already done
     with the same input and options are skipped."""
@@ -149,6 +184,7 @@ def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, desk
                                                    keep_headers, deskew, text_layer, layout))
     except (TypeError, ValueError) as e:
         fail(str(e), EXIT_USAGE)
+    check_out_dir(inputs, out_dir)
     settings = settings_from(**run)
     if settings.executor == "local":
         check_engine(options)

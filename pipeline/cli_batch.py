@@ -80,11 +80,27 @@ def rerun_cmd(out, failed, flagged, below_confidence, pages, dpi, lang, engine, 
     finish(result, out, verb="re-run")
 
 
+def _age(stamp: str) -> float | None:
+    """Seconds since a manifest time stamp (UTC, ISO 8601)."""
+    import calendar
+    import time
+    try:
+        return max(0.0, time.time() - calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
+    except (TypeError, ValueError):
+        return None
+
+
 def _summary(out: Path, rows: list[Row], counts: dict, top: int) -> dict:
+    from .manifest import batch_running
+
     done = [r for r in rows if r.status == "done"]
+    in_flight = [r for r in rows if r.status == "running"]
     return {
         "rows": rows, "counts": counts, "done": done,
-        "bad": [r for r in rows if r.status != "done"],
+        # running rows with no batch holding OUT were left by a run that was
+        # stopped: the same command resumes them
+        "running": in_flight, "live": bool(in_flight) and batch_running(out) is not False,
+        "bad": [r for r in rows if r.status not in ("done", "running")],
         "flagged": [r for r in done if r.flagged],
         "slow": sorted(done, key=lambda r: -(r.seconds or 0))[:top],
         "unsure": sorted(done, key=lambda r: r.mean_conf or 0)[:top],
@@ -95,6 +111,9 @@ def _print_json(s: dict) -> None:
     rows = s["rows"]
     click.echo(json.dumps({
         "counts": s["counts"], "pages": len(rows), "documents": len({r.doc for r in rows}),
+        "batch_running": s["live"],
+        "running": [{"page": r.label, "input": r.input, "since": r.updated_at,
+                     "seconds": _age(r.updated_at)} for r in s["running"]],
         "problems": [{"page": r.label, "input": r.input, "status": r.status,
                       "error": r.error, "attempts": r.attempts} for r in s["bad"]],
         "flagged": [{"page": r.label, "input": r.input, "flags": doubts(r.flag_list)}
@@ -118,6 +137,15 @@ def _print_text(out: Path, s: dict) -> None:
     if s["unsure"]:
         click.echo("least confident: " + ", ".join(f"{shown(r.label)} ({r.mean_conf or 0:.0f})"
                                                    for r in s["unsure"]))
+    if s["running"]:
+        if s["live"]:
+            click.echo("running now (in flight):")
+        else:
+            click.echo("interrupted (started by a run that is gone; the same command resumes them):")
+        for r in s["running"]:
+            age = _age(r.updated_at)
+            when = f" for {age:.0f} s" if s["live"] and age is not None else f" at {r.updated_at}"
+            click.echo(f"  {shown(r.label)} ({shown(Path(r.input).name)} page {r.page_number}){when}")
     if s["flagged"]:
         click.echo("flagged (text in doubt):")
         for r in s["flagged"]:
@@ -152,4 +180,4 @@ def status_cmd(out, top, as_json):
         _print_json(s)
     else:
         _print_text(out, s)
-    sys.exit(EXIT_FAILED if s["bad"] else EXIT_OK)
+    sys.exit(EXIT_FAILED if s["bad"] or s["running"] else EXIT_OK)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE  # noqa: E402 - the one list of exit codes
 
 
 def _formats(ctx, param, value):

@@ -11,7 +11,7 @@ import click
 from .errors import MagscanError
 from .pageselect import SelectionError, parse_pages
 
-EXIT_OK, EXIT_FAILED = 0, 1
+from .errors import EXIT_FAILED, EXIT_OK  # noqa: E402 - the one list of exit codes
 
 _out_arg = click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 

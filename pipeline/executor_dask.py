@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from typing import Iterator
 
-from .errors import MagscanError
+from .errors import EngineMissing, MagscanError, extra_install_hint
 from .worker import PageOutcome, PageTask
 
 _POOL = None
@@ -102,16 +102,18 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError as e:
-            raise MagscanError("--executor dask needs Dask: pip install 'magscan[dask]'") from e
+            raise EngineMissing(f"--executor dask needs Dask (magscan's dask extra); "
+                                f"{extra_install_hint('dask')}") from e
         try:
             self.client = Client(self.settings.scheduler, timeout="10s")
         except (OSError, TimeoutError) as e:
-            raise MagscanError(f"cannot reach the Dask scheduler at {self.settings.scheduler} "
-                               f"({e})") from e
+            # nothing can run: like an engine that does not answer (exit 3)
+            raise EngineMissing(f"cannot reach the Dask scheduler at {self.settings.scheduler} "
+                                f"({e})") from e
         daemonic = [w for w, d in self.client.run(_daemonic).items() if d]
         if daemonic:
             self.client.close()
-            raise MagscanError(
+            raise EngineMissing(
                 f"Dask worker {daemonic[0]} runs as a daemon process and cannot start page "
                 "processes; start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False")
         self.client.register_plugin(_pool_closer())
@@ -121,13 +123,15 @@ class DaskExecutor:
         if self.client is not None:
             self.client.close()
 
-    def run(self, tasks: list[PageTask]) -> Iterator[tuple[PageTask, PageOutcome | None,
-                                                            BaseException | None]]:
+    def run(self, tasks: list[PageTask], on_start=None) -> Iterator[
+            tuple[PageTask, PageOutcome | None, BaseException | None]]:
         from distributed import as_completed
 
         s = self.settings
         futs = {}
         for t in tasks:
+            if on_start is not None:   # on Dask: handed to the scheduler
+                on_start(t)
             # pure=False: a page re-run after `rerun` must really run again
             f = self.client.submit(run_on_dask_worker, t, s.page_timeout, s.max_memory,
                                    pure=False, key=f"magscan-{t.doc}-{t.page_number}-{id(t)}")

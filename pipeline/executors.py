@@ -71,10 +71,11 @@ class LocalExecutor:
             self.pool.close()
         self.pool.join()
 
-    def run(self, tasks: list[PageTask]) -> Iterator[tuple[PageTask, PageOutcome | None,
-                                                            BaseException | None]]:
-        # Only a few tasks are queued ahead of the workers, so that memory stays
-        # flat and Ctrl-C is prompt on batches of many thousand pages.
+    def run(self, tasks: list[PageTask], on_start=None) -> Iterator[
+            tuple[PageTask, PageOutcome | None, BaseException | None]]:
+        # No task is queued ahead of the workers: memory stays flat, Ctrl-C is
+        # prompt on batches of many thousand pages, and a page handed over is
+        # a page a worker is on (`on_start`: `magscan status` shows it running).
         pending = iter(tasks)
         running = {}
 
@@ -82,11 +83,13 @@ class LocalExecutor:
             task = next(pending, None)
             if task is None:
                 return False
+            if on_start is not None:
+                on_start(task)
             fut = self.pool.schedule(process_page, args=(task,), timeout=self.page_timeout)
             running[fut] = task
             return True
 
-        for _ in range(self.jobs * 2):
+        for _ in range(self.jobs):
             if not submit_one():
                 break
         while running:

@@ -20,9 +20,43 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from .errors import InputError, is_out_of_memory, one_line
 from .options import Options
 
-IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+def _jpeg2000() -> bool:
+    """Pillow reads JPEG 2000 only when it was built with OpenJPEG."""
+    from PIL import features
+    try:
+        return bool(features.check("jpg_2000"))
+    except Exception:  # noqa: BLE001 - an odd Pillow build: then it cannot
+        return False
+
+
+def _webp() -> bool:
+    from PIL import features
+    try:
+        return bool(features.check("webp"))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+JP2_EXTS = {".jp2", ".j2k", ".jpf", ".jpx", ".j2c"}
+IMAGE_EXTS = ({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"}
+              | ({".webp"} if _webp() else set()) | (JP2_EXTS if _jpeg2000() else set()))
 PDF_EXTS = {".pdf"}
 INPUT_EXTS = IMAGE_EXTS | PDF_EXTS
+# Image files a folder search meets and cannot read, each named as skipped
+# with the reason instead of left out without a word.
+_NOT_READ = {
+    **{e: "JPEG 2000, and this Pillow has no OpenJPEG (install libopenjp2-7, then reinstall "
+          "Pillow)" for e in JP2_EXTS - IMAGE_EXTS},
+    **({".webp": "WebP, and this Pillow has no WebP support"} if ".webp" not in IMAGE_EXTS else {}),
+    ".heic": "HEIC/HEIF is not read (Pillow cannot open it); convert it to PNG or JPEG",
+    ".heif": "HEIC/HEIF is not read (Pillow cannot open it); convert it to PNG or JPEG",
+    ".avif": "AVIF is not read; convert it to PNG or JPEG",
+    ".jxl": "JPEG XL is not read; convert it to PNG or JPEG",
+    ".djvu": "DjVu is not read; convert it to TIFF or PDF",
+    ".psd": "Photoshop files are not read; export PNG or TIFF",
+    ".svg": "a vector drawing, not a scan",
+}
+KINDS = "PNG, JPEG, TIFF, WebP, BMP, GIF" + (", JPEG 2000" if JP2_EXTS <= IMAGE_EXTS else "") + " or PDF"
 # Pillow warns on stderr about damaged metadata ("Corrupt EXIF data") in
 # the middle of our one-line messages; a file it cannot read fails with a reason.
 warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
@@ -37,6 +71,11 @@ _MAGIC = {
     ".tif": (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),
     ".tiff": (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),
     ".pdf": (b"%PDF",),
+    ".bmp": (b"BM",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),   # then "WEBP" at byte 8: checked in _check_file
+    # a JP2 box file, or a bare J2K codestream
+    **{e: (b"\x00\x00\x00\x0cjP  \r\n\x87\n", b"\xff\x4f\xff\x51") for e in JP2_EXTS},
 }
 
 
@@ -92,6 +131,7 @@ class FoundInputs:
     files: list[Path] = field(default_factory=list)
     problems: list[InputError] = field(default_factory=list)   # unreadable or empty folders
     folders: list[Path] = field(default_factory=list)           # named folders that were searched
+    skipped: list[InputError] = field(default_factory=list)    # images in folders not read, and why
 
 
 def _is_output_folder(d: Path, exclude: set[str]) -> bool:
@@ -123,9 +163,14 @@ def _walk(top: Path, exclude: set[str], found: FoundInputs) -> int:
         seen.add((st.st_dev, st.st_ino))
         dirs[:] = sorted(d for d in dirs if not _is_output_folder(Path(root) / d, exclude))
         for f in sorted(files):
-            if Path(f).suffix.lower() in INPUT_EXTS and not f.startswith("."):
+            if f.startswith("."):
+                continue
+            ext = Path(f).suffix.lower()
+            if ext in INPUT_EXTS:
                 found.files.append(Path(root) / f)
                 n += 1
+            elif ext in _NOT_READ:
+                found.skipped.append(InputError(Path(root) / f, _NOT_READ[ext]))
     return n
 
 
@@ -151,7 +196,7 @@ def find_inputs(paths, exclude=()) -> FoundInputs:
                 continue
             before = len(found.problems)
             if not _walk(p, ex, found) and len(found.problems) == before:
-                found.problems.append(InputError(p, "no PNG, JPEG, TIFF or PDF file in this folder"))
+                found.problems.append(InputError(p, f"no {KINDS} file in this folder"))
         else:
             found.files.append(p)
     found.files = _unique(found.files)
@@ -185,16 +230,20 @@ def _check_file(path: Path) -> str:
         raise InputError(path, "not a regular file")
     ext = path.suffix.lower()
     if ext not in INPUT_EXTS:
-        raise InputError(path, f"unsupported file type {ext or '(no extension)'}; "
-                               "expected PNG, JPEG, TIFF or PDF")
+        why = f" ({_NOT_READ[ext]})" if ext in _NOT_READ else ""
+        raise InputError(path, f"unsupported file type {ext or '(no extension)'}{why}; "
+                               f"expected {KINDS}")
     with open(path, "rb") as f:
-        head = f.read(8)
+        head = f.read(12)
     if not head:
         raise InputError(path, "empty file (0 bytes)")
-    if not head.startswith(_MAGIC[ext]):
-        kind = "a PDF" if ext == ".pdf" else f"a {ext[1:].upper()} image"
+    if not head.startswith(_MAGIC[ext]) or (ext == ".webp" and head[8:12] != b"WEBP"):
+        kind = "a PDF" if ext == ".pdf" else f"a {_KIND_NAMES.get(ext, ext[1:].upper())} image"
         raise InputError(path, f"not {kind} (file content does not match its extension)")
     return ext
+
+
+_KIND_NAMES = {".webp": "WebP", **{e: "JPEG 2000" for e in JP2_EXTS}}
 
 
 def _to_gray(img: Image.Image) -> np.ndarray:

@@ -137,6 +137,26 @@ class OutputLock:
             self.f = None
 
 
+def batch_running(out_dir: Path) -> bool | None:
+    """Whether a magscan run holds OUT's lock now, found without taking it (a
+    reader that took the lock, even for a moment, could turn a batch starting
+    at that moment away): Linux lists every flock in /proc/locks. None where
+    that cannot be known."""
+    import os
+    try:
+        st = os.stat(Path(out_dir) / LOCKNAME)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    dev = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    try:
+        with open("/proc/locks") as f:
+            return any(ln.split()[1:2] == ["FLOCK"] and dev in ln.split() for ln in f)
+    except OSError:
+        return None
+
+
 def open_for_reading(path: Path) -> sqlite3.Connection:
     """A connection that never writes. Opened read-write (with writes refused)
     where the folder allows it, because a read-only connection to a WAL

@@ -24,7 +24,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .errors import EngineError, EngineMissing
+from .errors import EngineError, EngineMissing, extra_install_hint
 from .model import BBox, Line
 from .options import Options
 from .ppocr_lines import Band, split_lines
@@ -32,7 +32,7 @@ from .ppocr_rec import ctc_decode, group_batches, prepare_batch, to_line
 
 __all__ = ["PpocrEngine", "INSTALL_HINT", "models_dir", "fix_ppocr_text"]
 
-INSTALL_HINT = "the ppocr engine needs the optional extra: pip install 'magscan[ppocr]'"
+INSTALL_HINT = f"the ppocr engine needs magscan's ppocr extra; {extra_install_hint('ppocr')}"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 

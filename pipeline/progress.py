@@ -6,6 +6,16 @@ import os
 import sys
 import time
 
+_ACTIVE: "Progress | None" = None   # the bar on screen now, if any
+
+
+def write_line(msg: str) -> None:
+    """One line on stderr that does not break the progress bar on screen."""
+    if _ACTIVE is not None and _ACTIVE._bar is not None:
+        _ACTIVE.write(msg)
+    else:
+        print(msg, file=sys.stderr, flush=True)
+
 
 class Progress:
     def __init__(self, total: int, stream=None, interval: float = 10.0, enabled: bool = True,
@@ -23,6 +33,8 @@ class Progress:
             from tqdm import tqdm
             self._bar = tqdm(total=total, unit="page", file=self.stream, dynamic_ncols=True,
                              smoothing=0.1, postfix={"failed": 0})
+            global _ACTIVE
+            _ACTIVE = self
 
     def rate(self) -> float:
         elapsed = time.monotonic() - self.t0
@@ -60,6 +72,9 @@ class Progress:
             print(msg, file=self.stream, flush=True)
 
     def close(self) -> None:
+        global _ACTIVE
+        if _ACTIVE is self:
+            _ACTIVE = None
         if self._bar is not None:
             self._bar.close()
 

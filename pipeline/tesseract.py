@@ -25,7 +25,30 @@ from .errors import EngineError, EngineMissing, EngineTimeout, one_line
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 INSTALL_HINT = ("install it with: sudo apt-get install tesseract-ocr tesseract-ocr-chi-sim "
-                "(or run `make demo`, which installs it)")
+                "(or run `make setup` in the magscan checkout, which installs both)")
+
+# Debian's packages of the `script/...` models are named by ISO 15924 codes
+# (tesseract-ocr-script-latn holds script/Latin), which the model's name does not give
+_SCRIPT_CODES = {"latin": "latn", "cyrillic": "cyrl", "arabic": "arab", "greek": "grek",
+                 "hebrew": "hebr", "devanagari": "deva", "hangul": "hang", "japanese": "jpan",
+                 "hans": "hans", "hant": "hant", "thai": "thai", "fraktur": "frak"}
+
+
+def debian_package(model: str) -> str:
+    """The Debian package holding a Tesseract model: chi_tra -> tesseract-ocr-chi-tra,
+    chi_sim_vert -> tesseract-ocr-chi-sim-vert, script/Latin -> tesseract-ocr-script-latn."""
+    if model.lower().startswith("script/"):
+        name = model.split("/", 1)[1].lower()
+        return f"tesseract-ocr-script-{_SCRIPT_CODES.get(name, name)}"
+    return "tesseract-ocr-" + model.lower().replace("_", "-")
+
+
+def model_hint(models: list[str]) -> str:
+    """How to install the Tesseract models `models` (the parts of a --lang)."""
+    pkgs = " ".join(debian_package(m) for m in models)
+    return (f"install it with: sudo apt-get install {pkgs} (Debian/Ubuntu), or put "
+            f"{models[0]}.traineddata in models/tessdata/ of the magscan checkout "
+            "or in the folder MAGSCAN_TESSDATA names")
 
 _REPO_TESSDATA = Path(__file__).resolve().parent.parent / "models" / "tessdata"
 
@@ -143,7 +166,7 @@ def check_installed(lang: str = "chi_sim") -> str:
     missing = [p for p in lang.split("+") if p not in {ln.strip() for ln in listed}]
     if missing:
         raise EngineMissing(f"Tesseract language model {'+'.join(missing)} is not installed; "
-                            f"{INSTALL_HINT}, or put {missing[0]}.traineddata in models/tessdata/")
+                            f"{model_hint(missing)}")
     return version
 
 
@@ -186,7 +209,9 @@ class TessApi:
 
         d = any_tessdata_dir(lang)
         if d is None:
-            raise EngineMissing(f"Tesseract language model {lang} is not installed; {INSTALL_HINT}")
+            missing = [m for m in lang.split("+") if any_tessdata_dir(m) is None] or lang.split("+")
+            raise EngineMissing(f"Tesseract language model {'+'.join(missing)} is not installed; "
+                                f"{model_hint(missing)}")
         self._t = tesserocr
         try:
             # LSTM only: the legacy engine is slower and worse on Han text
@@ -194,7 +219,7 @@ class TessApi:
                                                 oem=tesserocr.OEM.LSTM_ONLY)
         except RuntimeError as e:
             raise EngineMissing(f"Tesseract could not load {lang} from {d} ({e}); "
-                                f"{INSTALL_HINT}") from e
+                                f"{model_hint(lang.split('+'))}") from e
         # Chinese has no word spaces; this stops Tesseract inventing them
         self._api.SetVariable("preserve_interword_spaces", "1")
         self.version = tesserocr.tesseract_version().split()[1]

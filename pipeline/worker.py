@@ -8,6 +8,7 @@ returns a small summary; only the parent writes the manifest.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -17,6 +18,7 @@ from .errors import OUT_OF_MEMORY, MagscanError, is_disk_full, is_out_of_memory,
 from .options import Options
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -29,6 +31,7 @@ class PageTask:
     out_dir: str
     overlays: bool = True
     formats: tuple = ()     # extra per-page formats (page, alto, hocr, md)
+    log_level: int = 30     # logging.WARNING; -v asks for INFO, -vv for DEBUG
 
     @property
     def key(self) -> tuple[str, int]:
@@ -46,6 +49,7 @@ class PageOutcome:
     timings: dict = field(default_factory=dict)
     peak_mb: float | None = None
     flags: list[str] = field(default_factory=list)
+    log: list = field(default_factory=list)   # (level, logger, message) for the parent to show
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -130,10 +134,14 @@ def process_page(task: PageTask) -> PageOutcome:
     """Convert one scanned page and write its files. Raises MagscanError (with a
     one-line reason) when the page cannot be converted; then no file of this
     attempt is left behind."""
+    from .logs import capture
+
     reset = reset_peak_memory()
     t0 = time.perf_counter()
     try:
-        out = _convert_and_write(task, Options.from_dict(task.options))
+        with capture(task.log_level) as log:
+            out = _convert_and_write(task, Options.from_dict(task.options))
+        out.log = log
     except MagscanError as e:
         if is_out_of_memory(e) and OUT_OF_MEMORY not in str(e):
             raise MagscanError(f"{OUT_OF_MEMORY} ({e}); {memory_hint()}") from e
@@ -167,7 +175,10 @@ def _recognise(task: PageTask, options: Options) -> list:
     from .ingest import load_page
 
     pages = _text_layer_pages(task, options)
-    if pages is None:
+    if pages is not None:
+        log.debug("read from the PDF's text layer (--text-layer %s), no OCR", options.text_layer)
+    else:
+        log.debug("OCR with %s (%s)", options.engine, options.lang)
         src = load_page(task.input, task.page_number, options)
         pages = [(p.page, p.gray) for p in convert_source(src, options, engine_for(options))]
     return pages

@@ -427,16 +427,26 @@ def test_09_same_input_twice_is_one_input(tmp_path):
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["p001", "p002"]
 
 
-def test_09_output_folder_inside_the_inputs_is_not_read_back(tmp_path):
+def test_09_output_folder_inside_the_inputs(tmp_path):
+    """An output folder inside an input folder is a usage error (exit 2,
+    nothing made); another magscan output folder in there is never read."""
     inp = tmp_path / "in"
     make_pages(inp, 2)
     env = fake_env(tmp_path)
     env["PYTHONPATH"] += os.pathsep + str(ROOT)  # this code, run from another folder
+    r = subprocess.run(magscan_cmd("convert", ".", "-o", "out", *FAKE), cwd=inp, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "inside the input folder" in r.stderr, r.stderr
+    assert not (inp / "out").exists()
+    # an output folder made there from one file (allowed), then the folder converted elsewhere
+    r = subprocess.run(magscan_cmd("convert", "p001.png", "-o", "old", *FAKE), cwd=inp, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
     for _ in (1, 2):
-        r = subprocess.run(magscan_cmd("convert", ".", "-o", "out", *FAKE), cwd=inp, env=env,
+        r = subprocess.run(magscan_cmd("convert", ".", "-o", "../out", *FAKE), cwd=inp, env=env,
                            capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr
-        assert len(rows(inp / "out")) == 2, rows(inp / "out")
+        assert len(rows(tmp_path / "out")) == 2, rows(tmp_path / "out")
     assert "2 already done" in r.stderr
 
 
@@ -617,7 +627,7 @@ def test_15_empty_input_folder_is_an_error(tmp_path):
                     env=fake_env(tmp_path))
     assert r.returncode == 1, r.stderr
     (err,) = error_lines(r.stderr)
-    assert str(tmp_path / "empty") in err and "no PNG, JPEG, TIFF or PDF" in err
+    assert str(tmp_path / "empty") in err and "no PNG, JPEG, TIFF" in err
     assert {Path(x["input"]).name: x["status"] for x in rows(out)} == \
         {"good.png": "done", "empty": "failed"}
     write_image(tmp_path / "empty" / "now.png")  # the folder is fixed: its failure goes

@@ -159,7 +159,7 @@ def test_missing_extra_says_how_to_install(monkeypatch, module):
     engine = PpocrEngine(Options(engine="ppocr"))
     with pytest.raises(EngineMissing) as e:
         engine.check()
-    assert "pip install 'magscan[ppocr]'" in str(e.value) and INSTALL_HINT in str(e.value)
+    assert "pip install -e '.[ppocr]'" in str(e.value) and INSTALL_HINT in str(e.value)
     assert e.value.exit_code == 3
     img = _page(60, 300)
     _text_row(img, 15, 45)
