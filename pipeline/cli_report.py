@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .errors import MagscanError
+from .overlay import LOW_CONF
 from .pageselect import SelectionError, parse_pages
 
 from .errors import EXIT_FAILED, EXIT_OK  # noqa: E402 - the one list of exit codes
@@ -29,7 +30,9 @@ def _selection(ctx, param, value):
               help="Only these pages, e.g. --pages mag:1,3-5 (repeatable; default: all).")
 @click.option("--width", type=click.IntRange(200, 8000), default=1200, show_default=True,
               help="Overlay width in pixels (pages narrower than this are not enlarged).")
-def overlay_cmd(out: Path, pages, width: int) -> None:
+@click.option("--low-conf", type=click.FloatRange(0, 100), default=LOW_CONF, show_default=True,
+              help="Shade lines whose OCR confidence is below this.")
+def overlay_cmd(out: Path, pages, width: int, low_conf: float) -> None:
     """Re-draw the QA overlays of pages already converted into OUT."""
     from .report.rerender import find_page_files, redraw_overlays, select
 
@@ -38,7 +41,7 @@ def overlay_cmd(out: Path, pages, width: int) -> None:
         what = "the selected pages" if pages else "any page (no OUT/<name>/page-NNNN.json)"
         click.echo(f"magscan: error: {out}: no results for {what}", err=True)
         sys.exit(EXIT_FAILED)
-    written, errors = redraw_overlays(out, files, width)
+    written, errors = redraw_overlays(out, files, width, low_conf=low_conf)
     for e in errors:
         click.echo(f"magscan: error: {e}", err=True)
     click.echo(f"magscan: {len(written)} overlay(s) written, {len(errors)} failed", err=True)
@@ -47,10 +50,12 @@ def overlay_cmd(out: Path, pages, width: int) -> None:
 
 @click.command("report")
 @_out_arg
-@click.option("--low-conf", type=click.FloatRange(0, 100), default=80.0, show_default=True,
-              help="Mean line confidence below which the index calls a page low-confidence.")
+@click.option("--low-conf", type=click.FloatRange(0, 100), default=LOW_CONF, show_default=True,
+              help="The low-confidence threshold: lines below it are shaded and shown with "
+                   "their picture, pages whose mean is below it count as low-confidence.")
 @click.option("--no-redraw", is_flag=True,
-              help="Do not draw missing overlays from the scans (faster; those pages show no image).")
+              help="Do not read the scans: show the overlays convert drew, without pictures of "
+                   "doubtful lines or of failed pages (faster).")
 def report_cmd(out: Path, low_conf: float, no_redraw: bool) -> None:
     """Write a static review site to OUT/report/ (open OUT/report/index.html)."""
     from .report.build import write_report

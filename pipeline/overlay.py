@@ -24,7 +24,10 @@ GUTTER_COLOUR = (230, 150, 110)   # light blue band
 GUTTER_LINE = (200, 110, 60)      # its dashed centre line
 LOW_CONF_COLOUR = (40, 40, 235)   # red shading
 ARROW_COLOUR = (50, 50, 50)
-LOW_CONF = 60.0
+# The one low-confidence threshold (0-100): lines below it are shaded on the
+# overlay and listed with their image in the report, and pages whose mean is
+# below it count as low-confidence in the report's index (`--low-conf`).
+LOW_CONF = 70.0
 # The page is faded so that outlines and shading stand out against text.
 FADE = 0.55
 SHADE_ALPHA = 0.45
@@ -87,11 +90,11 @@ def _corner(blocks: list[BBox], w: int, h: int, lw: int, lh: int) -> tuple[int, 
     return min(corners, key=hidden)  # min keeps the first (top-right) on ties
 
 
-def _legend(img: np.ndarray, blocks: list[BBox], u: float) -> None:
+def _legend(img: np.ndarray, blocks: list[BBox], u: float, low_conf: float = LOW_CONF) -> None:
     names = {"header": "header/footer/note", "figure": "figure/equation"}
     kinds = [k for k in KIND_COLOURS if k not in ("footer", "footnote", "equation")]
     entries = [(names.get(k, k), "box", KIND_COLOURS[k]) for k in kinds]
-    entries += [("gutter", "fill", GUTTER_COLOUR), (f"conf < {LOW_CONF:g}", "fill", LOW_CONF_COLOUR),
+    entries += [("gutter", "fill", GUTTER_COLOUR), (f"conf < {low_conf:g}", "fill", LOW_CONF_COLOUR),
                 ("reading order", "arrow", ARROW_COLOUR)]
     fs, row, sw = 0.5 * u, int(round(20 * u)), int(round(26 * u))
     tw = max(cv2.getTextSize(t, _SMALL, fs, 1)[0][0] for t, _, _ in entries)
@@ -147,7 +150,8 @@ def _badge(img: np.ndarray, label: str, bb: BBox, others: list[BBox], c, u: floa
     cv2.putText(img, label, (x + pad, y + pad + tht), _FONT, fs, (255, 255, 255), th, cv2.LINE_AA)
 
 
-def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200) -> np.ndarray:
+def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200,
+                 low_conf: float = LOW_CONF) -> np.ndarray:
     """BGR image of the page, at most `width` pixels wide, annotated for review.
 
     `gray` is the page image in page pixel coordinates (after deskew).
@@ -185,7 +189,7 @@ def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200) -> np.ndarray:
         gutter_boxes.append(gb)
     for b in page.blocks:
         for ln in b.lines:
-            if ln.text and ln.conf < LOW_CONF:
+            if ln.text and ln.conf < low_conf:
                 # clipped to its block: Tesseract's boxes for some Han glyphs
                 # overshoot the line by half a line height
                 lb = box(BBox(max(ln.bbox.x0, b.bbox.x0), max(ln.bbox.y0, b.bbox.y0),
@@ -217,6 +221,6 @@ def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200) -> np.ndarray:
         others = boxes[:i - 1] + boxes[i:]
         _badge(img, str(i), bb, others, KIND_COLOURS.get(b.kind, (0, 0, 0)), u, thick)
 
-    _legend(img, boxes, u)
+    _legend(img, boxes, u, low_conf)
     return img
 

@@ -42,6 +42,19 @@ class PageEntry:
     files: PageFile | None = None  # the page's files on disk, when it has them
     page: Page | None = None
     notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)   # the page's flags ("code: detail")
+
+    @property
+    def flag_codes(self) -> list[str]:
+        """The kinds of flag the page has, each once, in order."""
+        from ..doubt import code
+        return list(dict.fromkeys(code(f) for f in self.flags))
+
+    @property
+    def flagged(self) -> bool:
+        """A flag says the text is in doubt (``doubt.DOUBT_CODES``)."""
+        from ..doubt import doubts
+        return bool(doubts(self.flags))
 
     @property
     def stem(self) -> str:
@@ -65,6 +78,7 @@ class PageEntry:
 
 def _fill_from_page(e: PageEntry, page: Page) -> None:
     e.page = page
+    e.flags = e.flags or list(page.flags)
     e.mean_conf = round(page.mean_conf, 2)
     e.n_columns = len(page.columns)
     e.n_blocks = len(page.blocks)
@@ -106,6 +120,14 @@ def _outputs(row: dict) -> list[str]:
     return [s for s in out if isinstance(s, str)] if isinstance(out, list) else []
 
 
+def _flags(row: dict) -> list[str]:
+    try:
+        got = json.loads(row.get("flags") or "[]")
+    except ValueError:
+        return []
+    return [f for f in got if isinstance(f, str)] if isinstance(got, list) else []
+
+
 def _num(v, kind=float):
     try:
         return None if v is None else kind(v)
@@ -127,7 +149,8 @@ def entries_from_manifest(out_dir: Path, rows: list[dict], files: list[PageFile]
                     status=str(row.get("status") or "pending"), error=str(row.get("error") or ""),
                     attempts=_num(row.get("attempts"), int) or 0,
                     seconds=_num(row.get("seconds")), mean_conf=_num(row.get("mean_conf")),
-                    n_columns=_num(row.get("n_columns"), int), n_blocks=_num(row.get("n_blocks"), int))
+                    n_columns=_num(row.get("n_columns"), int), n_blocks=_num(row.get("n_blocks"), int),
+                    flags=_flags(row))
         if base["status"] != "done":
             entries.append(PageEntry(**base))
             continue

@@ -19,7 +19,7 @@ from ..export import atomic_write_bytes, read_page
 from ..ingest import load_pages
 from ..model import Page
 from ..options import Options
-from ..overlay import draw_overlay
+from ..overlay import LOW_CONF, draw_overlay
 from ..pageselect import PageSelection
 
 PAGE_FILE = re.compile(r"^page-(\d+)([LR]?)\.json$")
@@ -131,7 +131,7 @@ def write_png(path: Path, img: np.ndarray) -> None:
 
 
 def redraw_overlays(out_dir: Path, files: Iterable[PageFile], width: int = 1200,
-                    log=None) -> tuple[list[Path], list[RerenderError]]:
+                    log=None, low_conf: float = LOW_CONF) -> tuple[list[Path], list[RerenderError]]:
     """Re-draw OUT/<doc>/<stem>.overlay.png for the given page files."""
     written: list[Path] = []
     errors: list[RerenderError] = []
@@ -147,7 +147,7 @@ def redraw_overlays(out_dir: Path, files: Iterable[PageFile], width: int = 1200,
             continue
         try:
             path = pf.sibling(".overlay.png")
-            write_png(path, draw_overlay(page, img, width))
+            write_png(path, draw_overlay(page, img, width, low_conf))
             written.append(path)
         except (OSError, RerenderError, cv2.error) as e:
             errors.append(e if isinstance(e, RerenderError) else RerenderError(pf.json_path, str(e)))
