@@ -276,7 +276,7 @@ def _block_item(n: int, b: Block, low: list[tuple[int, int, Block, Line]], m: Me
         for i, ln in mine:
             crop = m.crops.get((n, i))
             pic = (f'<img src="{url("..", "crops", crop)}" alt="line {i + 1} as scanned" '
-                   'loading="lazy">' if crop else "")
+                   ">" if crop else "")
             items.append(f'<li class="lowline" data-b="{n}" data-l="{i}">{pic}'
                          f'<span class="lt" lang="zh-Hans">{esc(ln.text)}</span> '
                          f'<span class="muted">(conf {ln.conf:.0f})</span></li>')
@@ -388,7 +388,7 @@ def _row(e: PageEntry, out_arg: str, has_thumb: bool, has_view: bool, low_conf: 
     if e.notes:
         err += f'<div class="muted">{esc("; ".join(e.notes))}</div>'
     codes = e.flag_codes
-    flags = "".join(f'<span class="flag{" doubt" if c in _doubt_codes() else ""}" '
+    flags = " ".join(f'<span class="flag{" doubt" if c in _doubt_codes() else ""}" '
                     f'title="{esc("; ".join(f for f in e.flags if f.startswith(c)))}">{esc(c)}</span>'
                     for c in codes)
     cells = [f'<td class="thumb">{link(thumb)}</td>',
