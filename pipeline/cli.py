@@ -75,6 +75,8 @@ def run_options(f):
                      show_default=True, help="Run pages on this machine or on a Dask cluster."),
         click.option("--scheduler", default=None, help="Dask scheduler address, tcp://HOST:PORT."),
         click.option("-q", "--quiet", is_flag=True, help="No progress output."),
+        click.option("-v", "--verbose", count=True,
+                     help="Say more: -v what each page became, -vv why (as `magscan -v`)."),
     ]):
         f = opt(f)
     return f
@@ -87,8 +89,13 @@ def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_l
 
 
 def settings_from(jobs, page_timeout, max_memory, no_overlays, formats, executor, scheduler,
-                  quiet):
+                  quiet, verbose=0):
     from .batch import RunSettings
+
+    if verbose:  # given after the command: as much as `magscan -v` before it, or more
+        from .logs import current_level, level_for, setup
+        if level_for(verbose) < current_level():
+            setup(verbose)
 
     extra = ()
     wanted = [f.strip() for f in formats.split(",") if f.strip()]

@@ -150,7 +150,8 @@ def test_verbose_shows_each_pages_decisions(tmp_path):
     assert one.returncode == 0, one.stderr
     assert sum("magscan: info: p00" in ln and "done in" in ln for ln in one.stderr.splitlines()) == 2
     assert "debug" not in one.stderr
-    two = run_magscan("-vv", "convert", tmp_path / "in", "-o", tmp_path / "o3", *FAKE, "-q",
+    # after the command as well as before it
+    two = run_magscan("convert", tmp_path / "in", "-o", tmp_path / "o3", *FAKE, "-q", "-vv",
                       env=fake_env(tmp_path))
     assert two.returncode == 0, two.stderr
     debug = [ln for ln in two.stderr.splitlines() if ln.startswith("magscan: debug: p001:1: ")]
