@@ -474,14 +474,15 @@ def write_report(out_dir: Path, out_arg: str | None = None, redraw: bool = True,
     atomic_write_text(rdir / "assets" / "kinds.css", kinds_css())
 
     viewable = [e for e in entries if e.page is not None]
-    failed = [e for e in entries if e.page is None and e.page_number > 0 and e.input]
+    # pages without results that a reviewer must act on (not pages still to come)
+    failed = [e for e in entries if e.page is None and e.failed and e.page_number > 0 and e.input]
     media = _page_media(viewable, rdir, low_conf, redraw, out_dir)
     media.update(_failed_media(failed, rdir, redraw))
     for e in viewable:
         m = media[slug(e)]
         if m.image is None and redraw:   # asked for, and not to be had
             problems.append(f"{e.files.json_path}: {m.note}")
-    shown = [e for e in entries if e.page is not None or (e.page_number > 0 and e.input)]
+    shown = [e for e in entries if e.page is not None or slug(e) in media]
     thumbs, views = set(), set()
     for i, e in enumerate(shown):
         s = slug(e)
