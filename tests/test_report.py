@@ -563,3 +563,21 @@ def test_report_moved_alone_and_served(review, tab, tmp_path):
         check(f"http://127.0.0.1:{server.server_address[1]}/index.html")
     finally:
         server.shutdown()
+
+
+def test_report_again_redraws_only_what_changed_and_keeps_no_stale_file(review, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(review, out)
+    images = out / "report" / "images"
+    assert len(list(images.glob("*.lc100.jpg"))) == 2
+    n_crops = len(list((out / "report" / "crops").glob("*.jpg")))
+    res = CliRunner().invoke(report_cmd, [str(out), "--low-conf", "1"])
+    assert res.exit_code == 0, res.output
+    # the pictures at the new threshold; the old ones, and crops of lines no
+    # longer doubtful, are gone
+    assert len(list(images.glob("*.lc1.jpg"))) == 2 and not list(images.glob("*.lc100.jpg"))
+    assert n_crops > 0 and not list((out / "report" / "crops").glob("*.jpg"))
+    before = {f: f.stat().st_mtime_ns for f in images.glob("*.jpg")}
+    res = CliRunner().invoke(report_cmd, [str(out), "--low-conf", "1"])
+    assert res.exit_code == 0, res.output
+    assert {f: f.stat().st_mtime_ns for f in images.glob("*.jpg")} == before

@@ -500,4 +500,18 @@ def write_report(out_dir: Path, out_arg: str | None = None, redraw: bool = True,
     index = rdir / "index.html"
     atomic_write_text(index, index_html(entries, out_dir, out_arg or str(out_dir), thumbs, views,
                                         low_conf))
+    _prune(rdir, media, thumbs, views)
     return ReportResult(index, entries, problems)
+
+
+def _prune(rdir: Path, media: dict[str, Media], thumbs: set[str], views: set[str]) -> None:
+    """Files of an earlier report that this one does not use (pages gone,
+    another threshold): the report folder is magscan's own."""
+    keep = {"pages": {f"{s}.html" for s in views}, "thumbs": {f"{s}.jpg" for s in thumbs},
+            "images": {m.image for m in media.values() if m.image},
+            "crops": {c for m in media.values() for c in m.crops.values()},
+            "files": {f for m in media.values() for _, f in m.files}}
+    for folder, names in keep.items():
+        for f in (rdir / folder).iterdir():
+            if f.is_file() and f.name not in names and not f.name.startswith("."):
+                f.unlink(missing_ok=True)
