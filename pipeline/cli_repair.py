@@ -94,7 +94,11 @@ def _repair_one(path: Path, doc: str, out: Path, fmt: str, options, overlays: bo
               help="Outputs: txt,json plus any of page,alto,hocr,md,pdf (pdf needs the page image).")
 def repair_cmd(inputs, out, fmt, keep_headers, no_overlays, formats):
     """Repair the reading order of OCR output that has line boxes."""
+    from .cli import check_out_dir
     from .outnames import unique_stems
+
+    # outputs (JSON, PAGE, ALTO) among the inputs would be read back as input
+    check_out_dir(inputs, out)
     from .formats import parse_formats
     from .options import Options
 

@@ -201,3 +201,12 @@ def test_status_shows_pages_in_flight_and_pages_left_by_a_stopped_run(tmp_path):
     r = run_magscan("convert", tmp_path / "in", "-o", out, *FAKE, env=fake_env(tmp_path))
     assert r.returncode == 0, r.stderr
     assert [x["status"] for x in rows(out)] == ["done"] * 3
+
+
+def test_repair_output_inside_its_inputs_or_dash_is_a_usage_error(tmp_path):
+    inp = tmp_path / "hocr"
+    inp.mkdir()
+    for out in (inp / "out", "-"):
+        r = run_magscan("repair", inp, "-o", out)
+        assert r.returncode == ExitCode.USAGE, r.stderr
+    assert list(inp.iterdir()) == []
