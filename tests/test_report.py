@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli_report import overlay_cmd, report_cmd
-from pipeline.export import read_page
-from pipeline.overlay import KIND_COLOURS
-from pipeline.report.collect import collect
+from pipeline.cli.report import overlay_cmd, report_cmd
+from pipeline.outputs.files import read_page
+from pipeline.outputs.overlay import KIND_COLOURS
+from pipeline.outputs.report.collect import collect
 from pipeline.synth.layout import PageSpec
 from pipeline.synth.render import render_page
 
