@@ -119,3 +119,16 @@ def test_no_string_imports_of_the_package():
                     and node.func.id == "__import__"):
                 bad.append(f"{name}:{node.lineno}")
     assert not bad, bad
+
+
+def test_console_script_resolves():
+    import importlib
+    import re
+
+    text = (PKG.parent / "pyproject.toml").read_text(encoding="utf-8")
+    target = re.search(r'^magscan = "([\w.]+):(\w+)"', text, re.M)
+    assert target, "no magscan console script in pyproject.toml"
+    assert callable(getattr(importlib.import_module(target[1]), target[2]))
+    # scripts installed from the entry point before the CLI became a package
+    from pipeline.cli import run
+    assert callable(run)
