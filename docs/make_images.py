@@ -28,7 +28,7 @@ def main(out: Path) -> None:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     subprocess.run([sys.executable, "-m", "pipeline", "convert", str(ROOT / "scans"),
                     "-o", str(out), "-j", "2"], check=True, env=env, cwd=ROOT)
-    from pipeline.report import write_report
+    from pipeline.outputs.report import write_report
 
     overlay = cv2.imread(str(out / "seed-page" / "page-0001.overlay.png"))
     cv2.imwrite(str(DOCS / "overlay-seed.png"), overlay, [cv2.IMWRITE_PNG_COMPRESSION, 9])

@@ -7,19 +7,19 @@ from dataclasses import replace
 
 import numpy as np
 
-from .assemble import assemble_blocks
+from .text.assemble import assemble_blocks
 from .errors import MagscanError, is_out_of_memory
-from .ingest import SourcePage
-from .layout import SCREEN_DPI, analyse_layout
-from .layout_check import check_layout
-from .layout_fallback import fall_back, use_learned
+from .ingest.files import SourcePage
+from .layout.pixels import SCREEN_DPI, analyse_layout
+from .layout.check import check_layout
+from .layout.fallback import fall_back, use_learned
 from .model import Page
-from .ocr import OcrEngine, recognize_blocks
+from .recognition.stage import OcrEngine, recognize_blocks
 from .options import Options
-from .preprocess import PageImage, preprocess
+from .image.preprocess import PageImage, preprocess
 from .readingorder import resolve_order
-from .spread import compose, split_spread
-from .tables import retype_tables
+from .image.spread import compose, split_spread
+from .layout.tables import retype_tables
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _regions(pimg: PageImage, options: Options):
     straight, pimg.straight = pimg.straight, None   # only the detector needs it
     if options.layout == "geometric":
         return None
-    from .regions import detector
+    from .layout.regions import detector
     return detector().detect(straight if straight is not None else pimg.gray)
 
 

@@ -26,7 +26,7 @@ class _StderrHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            from .progress import write_line
+            from .batch.progress import write_line
             write_line(self.format(record))
         except Exception:  # noqa: BLE001 - logging never breaks a run
             self.handleError(record)

@@ -14,7 +14,7 @@ from PIL import Image
 from conftest import ROOT, fake_env, make_pages, rows, run_magscan
 from pipeline import errors
 from pipeline.errors import EngineMissing, ExitCode, MagscanError
-from pipeline.tesseract import debian_package
+from pipeline.recognition.tesseract import debian_package
 
 FAKE = ["--engine", "magscan_fakes:FakeEngine"]
 
@@ -28,8 +28,8 @@ def _subclasses(cls):
 
 
 def test_every_error_class_carries_a_code_of_the_one_list():
-    import pipeline.report.collect  # noqa: F401 - error classes defined elsewhere too
-    import pipeline.report.rerender  # noqa: F401
+    import pipeline.outputs.report.collect  # noqa: F401 - error classes defined elsewhere too
+    import pipeline.outputs.report.rerender  # noqa: F401
     for cls in [MagscanError, *_subclasses(MagscanError)]:
         assert isinstance(cls.exit_code, ExitCode), cls
 

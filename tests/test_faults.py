@@ -144,7 +144,7 @@ def test_02_memory_error_in_layout_is_not_swallowed_by_the_fallback(monkeypatch)
     import numpy as np
 
     import pipeline.convert as conv
-    from pipeline.ingest import SourcePage
+    from pipeline.ingest.files import SourcePage
     from pipeline.options import Options
 
     def no_memory(pimg, options, *args):
@@ -296,7 +296,7 @@ def test_05_any_input_name_gives_a_safe_output_folder(tmp_path):
 def test_05_output_stems_are_safe_for_any_name():
     from hypothesis import given, settings, strategies as st
 
-    from pipeline.outnames import MAX_STEM_BYTES, RESERVED, SUFFIX_BYTES, is_safe, unique_stems
+    from pipeline.outputs.names import MAX_STEM_BYTES, RESERVED, SUFFIX_BYTES, is_safe, unique_stems
 
     names = st.text(st.characters(blacklist_characters="/\0"), max_size=300)
     suffixes = st.sampled_from(["", ".png", ".PNG", ".tif", ".pdf", ".txt.png", "."])
@@ -353,7 +353,7 @@ def test_06_hung_tesseract_dies_with_its_page_and_leaves_no_temp_file(tmp_path):
 
 
 def test_06_engine_check_does_not_wait_for_ever(tmp_path, monkeypatch):
-    from pipeline import tesseract
+    from pipeline.recognition import tesseract
     from pipeline.errors import EngineMissing
 
     monkeypatch.setenv("PATH", f"{fake_tesseract(tmp_path)}:{os.environ['PATH']}")
@@ -458,7 +458,7 @@ def _capped(limit: int):
 
 
 def test_10_a_huge_page_range_costs_no_memory(tmp_path):
-    code = ("from pipeline.pageselect import parse_pages\n"
+    code = ("from pipeline.ingest.pageselect import parse_pages\n"
             "s = parse_pages(['tiny:1-100000000000', 'tiny:7'])\n"
             "assert s.matches('tiny', 99999999999) and not s.matches('tiny', 100000000001)\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,

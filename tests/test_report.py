@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli_report import overlay_cmd, report_cmd
-from pipeline.export import read_page
-from pipeline.overlay import KIND_COLOURS
-from pipeline.report.collect import collect
+from pipeline.cli.report import overlay_cmd, report_cmd
+from pipeline.outputs.files import read_page
+from pipeline.outputs.overlay import KIND_COLOURS
+from pipeline.outputs.report.collect import collect
 from pipeline.synth.layout import PageSpec
 from pipeline.synth.render import render_page
 
@@ -432,9 +432,9 @@ def review(converted, tmp_path_factory) -> Path:
 
 
 def test_one_threshold_everywhere():
-    from pipeline.cli_report import overlay_cmd, report_cmd
-    from pipeline.overlay import LOW_CONF
-    from pipeline.report.build import write_report
+    from pipeline.cli.report import overlay_cmd, report_cmd
+    from pipeline.outputs.overlay import LOW_CONF
+    from pipeline.outputs.report.build import write_report
     import inspect
     for cmd in (overlay_cmd, report_cmd):
         (opt,) = [p for p in cmd.params if p.name == "low_conf"]
