@@ -8,10 +8,10 @@ and degradation profiles from clean to heavy; kept in WORK/synth-SEED-COUNT
 and reused when already there), then converts those pages and every
 ``--gold`` folder (NAME.png with NAME.gt.txt; default: scans/ and, when
 present, ../shared/devpages/) with each engine and prints, per engine and
-page set: mean CER and bag-of-characters error (pipeline.evaluate), wall and
+page set: mean CER and bag-of-characters error (pipeline.evaluate.text), wall and
 CPU seconds per page, and the peak resident memory of the process.
 
-An engine is a name that pipeline.ocr.make_engine knows (tesseract,
+An engine is a name that pipeline.recognition.stage.make_engine knows (tesseract,
 tesseract-cli, ...) or ``ppocr``, optionally with PpocrEngine settings:
 ``--engines ppocr,ppocr:rec_height=48,ppocr:detector=always``.
 
@@ -43,19 +43,19 @@ def make_engine(spec: str, options):
     settings to PpocrEngine, for measuring its design choices."""
     name, *settings = spec.split(":")
     if name == "ppocr":
-        from pipeline.ocr_ppocr import PpocrEngine
+        from pipeline.recognition.ppocr.engine import PpocrEngine
         kw = dict(s.split("=", 1) for s in settings)
         kw = {k: v if k == "detector" else int(v) for k, v in kw.items()}
         return PpocrEngine(options, **kw)
-    from pipeline.ocr import make_engine as make
+    from pipeline.recognition.stage import make_engine as make
     return make(options)
 
 
 def worker(engine_name: str, pages: list[str], out_dir: Path) -> dict:
     """Convert ``pages`` with one engine in this process; timings per page."""
     from pipeline.convert import convert_source
-    from pipeline.export import write_document_text, write_page
-    from pipeline.ingest import load_pages
+    from pipeline.outputs.files import write_document_text, write_page
+    from pipeline.ingest.files import load_pages
     from pipeline.options import Options
 
     def cpu() -> float:   # this process and its children (the tesseract program)
@@ -129,7 +129,7 @@ def main(argv=None) -> int:
         print(json.dumps(worker(a.worker, a.pages, Path(a.out))))
         return 0
 
-    from pipeline.evaluate import evaluate_dirs
+    from pipeline.evaluate.text import evaluate_dirs
 
     report: list[str] = []
 

@@ -3,7 +3,7 @@
 Generates the fixed, seeded benchmark set (``pipeline.synth.families``) into a
 folder once, then runs spread split + preprocess + layout + reading order on
 every page and compares the detected blocks and their order with the truth
-block boxes (``pipeline.evaluate_layout``). Seconds per page, not minutes:
+block boxes (``pipeline.evaluate.layout``). Seconds per page, not minutes:
 the tool for iterating on layout code.
 
     .venv/bin/python bench/layout_bench.py                  # the 44-page set
@@ -29,8 +29,8 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from pipeline.convert import layout_source  # noqa: E402
-from pipeline.evaluate_layout import CHECKED_KINDS, score_layout  # noqa: E402
-from pipeline.ingest import SourcePage  # noqa: E402
+from pipeline.evaluate.layout import CHECKED_KINDS, score_layout  # noqa: E402
+from pipeline.ingest.files import SourcePage  # noqa: E402
 from pipeline.options import Options  # noqa: E402
 from pipeline.synth.families import bench_specs, family_of  # noqa: E402
 

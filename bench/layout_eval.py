@@ -5,7 +5,7 @@ Generates the benchmark pages (``pipeline.synth.families``: 11 layout families,
 4 pages each by default, two-page spreads included) into a folder, runs
 ``magscan convert -j 2`` on all of them and ``tesseract IMG - --psm 3 -l chi_sim``
 on each (two at a time, ``OMP_THREAD_LIMIT=1``), scores both with
-``pipeline.evaluate`` (CER, bag-of-characters error, reading-order score; main
+``pipeline.evaluate.text`` (CER, bag-of-characters error, reading-order score; main
 text without running heads) and prints them side by side per layout family and
 overall; the table also goes to ``bench/LAYOUT-RESULTS.md``.
 
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from layout_bench import ensure_set  # noqa: E402
 
-from pipeline.evaluate import PageScore, evaluate_dirs  # noqa: E402
+from pipeline.evaluate.text import PageScore, evaluate_dirs  # noqa: E402
 from pipeline.synth.families import family_of  # noqa: E402
 
 DEFAULT_DIR = Path("/tmp/magscan-layout-set")

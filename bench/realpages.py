@@ -33,7 +33,7 @@ os.environ["OMP_THREAD_LIMIT"] = "1"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import bag_error, cer, find_outputs  # noqa: E402
+from pipeline.evaluate.text import bag_error, cer, find_outputs  # noqa: E402
 
 DEFAULT_DIRS = [ROOT.parent / "shared" / "realpages"]
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
@@ -132,7 +132,7 @@ def table(folder: Path, pages, results: dict[str, dict[str, Score]], noisy: set[
     tools = list(results)
     head = "| page | chars | " + " | ".join(f"{t} CER / bag / s" for t in tools) + " |"
     lines = [head, "|---|---:|" + "---:|" * len(tools)]
-    from pipeline.evaluate import normalise
+    from pipeline.evaluate.text import normalise
     for name, _img, gold in pages:
         cells = []
         for t in tools:

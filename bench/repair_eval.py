@@ -9,7 +9,7 @@ Runs Tesseract (hOCR and ALTO, ``--psm 3``) and RapidOCR (its full pipeline,
 scores, per engine and page kind, the text in the engine's own order
 ("input") and after ``magscan repair`` ("repaired") against the gold body
 text: CER and bag-of-characters error after NFKC and white-space removal
-(``pipeline.evaluate``). ``worse``: pages whose CER rose by more than 0.005.
+(``pipeline.evaluate.text``). ``worse``: pages whose CER rose by more than 0.005.
 
 The input keeps the engine's running heads and page numbers, which the gold
 body leaves out; repair drops what it types as header or footer. The bag
@@ -37,9 +37,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from repair_inputs import ENGINES, BenchPage, ensure_outputs, generated_pages, shared_pages  # noqa: E402
 
-from pipeline.assemble import page_text  # noqa: E402
-from pipeline.evaluate import bag_error, cer  # noqa: E402
-from pipeline.repair import read_input, repair_file  # noqa: E402
+from pipeline.text.assemble import page_text  # noqa: E402
+from pipeline.evaluate.text import bag_error, cer  # noqa: E402
+from pipeline.ingest.ocr_files import read_input, repair_file  # noqa: E402
 
 DEFAULT_WORK = Path("/tmp/magscan-repair-set")
 KINDS = ("generated", "devpages", "realpages")
@@ -97,8 +97,8 @@ def table(rows: list[Row], baseline: str | None = None) -> str:
 _BASELINE_SCRIPT = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from pipeline.assemble import page_text
-from pipeline.repair import repair_file
+from pipeline.text.assemble import page_text
+from pipeline.ingest.ocr_files import repair_file
 print(json.dumps({p: page_text(repair_file(p)) for p in sys.argv[2:]}, ensure_ascii=False))
 """
 
@@ -146,7 +146,7 @@ def seed_synthetic() -> str:
     from test_textlayer import make_pdf
 
     from pipeline.options import Options
-    from pipeline.textlayer import page_from_text_layer
+    from pipeline.ingest.textlayer import page_from_text_layer
 
     lines, size = seed_lines()
     out = ["Secondary, seed page, input built from its ground truth (not engine output):",

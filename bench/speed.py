@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import cer  # noqa: E402
+from pipeline.evaluate.text import cer  # noqa: E402
 
 ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
 BIN = Path(sys.executable).parent

@@ -1,24 +1,27 @@
 """The per-page flow: [spread split] -> preprocess -> layout -> OCR -> reading order -> text."""
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 
 import numpy as np
 
-from .assemble import assemble_blocks
+from .text.assemble import assemble_blocks
 from .errors import MagscanError, is_out_of_memory
-from .ingest import SourcePage
-from .layout import SCREEN_DPI, analyse_layout
-from .layout_check import check_layout
-from .layout_fallback import fall_back, use_learned
+from .ingest.files import SourcePage
+from .layout.pixels import SCREEN_DPI, analyse_layout
+from .layout.check import check_layout
+from .layout.fallback import fall_back, use_learned
 from .model import Page
-from .ocr import OcrEngine, recognize_blocks
+from .recognition.stage import OcrEngine, recognize_blocks
 from .options import Options
-from .preprocess import PageImage, preprocess
+from .image.preprocess import PageImage, preprocess
 from .readingorder import resolve_order
-from .spread import compose, split_spread
-from .tables import retype_tables
+from .image.spread import compose, split_spread
+from .layout.tables import retype_tables
+
+log = logging.getLogger(__name__)
 
 
 def split_source(src: SourcePage, options: Options) -> list[tuple[str, SourcePage, np.ndarray | None]]:
@@ -28,7 +31,9 @@ def split_source(src: SourcePage, options: Options) -> list[tuple[str, SourcePag
     trusted = src.dpi_known and src.dpi not in SCREEN_DPI
     halves = split_spread(src.image, options.max_skew, src.dpi if trusted else None)
     if not halves:
+        log.debug("one page (no fold of a two-page spread found)")
         return [("", src, None)]
+    log.debug("a two-page spread: split at its fold into %s", " and ".join(h.part for h in halves))
     return [(h.part, replace(src, image=h.image), h.to_scan) for h in halves]
 
 
@@ -60,9 +65,14 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
                 width=int(src.image.shape[1]), height=int(src.image.shape[0]), dpi=src.dpi,
                 options=options.to_dict(), part=part)
     page.diagnostics["dpi_source"] = "file" if src.dpi_known else "assumed"
+    what = f"page{part and ' ' + part}"
+    log.debug("%s: %dx%d px at %d dpi (%s)", what, page.width, page.height, src.dpi,
+              "stated by the file" if src.dpi_known else "assumed: --dpi; the file states none")
     t0 = time.perf_counter()
     pimg = preprocess(page, src.image, options)
     t1 = time.perf_counter()
+    log.debug("%s: deskewed by %.2f degrees%s", what, page.deskew_angle,
+              "" if options.deskew else " (--no-deskew)")
     page.timings["preprocess"] = round(t1 - t0, 3)
     if to_scan is not None:   # a spread's half: map back through the split to the whole scan
         page.transform = [[round(float(v), 6) for v in row]
@@ -84,9 +94,17 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         problems = [f"nonsense: {type(e).__name__}: {e}"]
     severe = [p for p in problems if p.startswith("nonsense")]
     if severe:
+        log.debug("%s: the %s layout fails its checks (%s); falling back", what,
+                  page.diagnostics.get("layout_used", options.layout), severe[0])
         page.diagnostics["layout_used"] = fall_back(pimg, regions, severe[0], options.lang,
                                                     options.ocr_timeout)
+    for p in problems:
+        if p not in severe:
+            log.debug("%s: layout suspect: %s", what, p)
     page.flags.extend(f"layout-suspect: {p}" for p in problems if p not in severe)
+    log.debug("%s: layout %s: %d column(s), %d block(s)%s", what,
+              page.diagnostics.get("layout_used", "?"), len(page.columns), len(page.blocks),
+              "" if regions is not None else " (--layout geometric: no detector)")
     page.timings["layout"] = round(time.perf_counter() - t2, 3)
     return pimg
 
@@ -96,7 +114,7 @@ def _regions(pimg: PageImage, options: Options):
     straight, pimg.straight = pimg.straight, None   # only the detector needs it
     if options.layout == "geometric":
         return None
-    from .regions import detector
+    from .layout.regions import detector
     return detector().detect(straight if straight is not None else pimg.gray)
 
 

@@ -1,16 +1,32 @@
 """Typed errors. Raised where the problem is known; turned into messages and
 exit codes only at the command line.
 
-Exit codes (README, "exit codes"): 0 every page done; 1 some input or page
-failed; 2 usage error; 3 OCR engine missing; 4 the output folder is in use by
-another run; 5 the output folder cannot be written; 130 interrupted (Ctrl-C).
+`ExitCode` is the one list of exit codes (README, "exit codes"): each kind of
+failure has its own, and each error class carries the code of its kind.
 """
 from __future__ import annotations
 
 import errno as _errno
+import sys
+from enum import IntEnum
+from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ENGINE, EXIT_BUSY, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+class ExitCode(IntEnum):
+    OK = 0            # every page done (flagged pages too)
+    FAILED = 1        # some input or page failed; the others were converted
+    USAGE = 2         # a command line that cannot mean anything
+    ENGINE = 3        # an OCR engine, language model or Python extra is missing
+    BUSY = 4          # another run holds the output folder
+    OUTPUT = 5        # the output folder cannot be made, written or read
+    INTERNAL = 70     # a bug (sysexits' EX_SOFTWARE)
+    INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
+# the names the command-line modules use
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
+EXIT_ENGINE, EXIT_BUSY, EXIT_OUTPUT = ExitCode.ENGINE, ExitCode.BUSY, ExitCode.OUTPUT
+EXIT_INTERNAL, EXIT_INTERRUPTED = ExitCode.INTERNAL, ExitCode.INTERRUPTED
 
 OUT_OF_MEMORY = "out of memory"
 
@@ -27,7 +43,7 @@ def shown(path) -> str:
 
 
 class MagscanError(Exception):
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.FAILED
 
 
 class InputError(MagscanError):
@@ -45,22 +61,45 @@ class InputError(MagscanError):
 
 class UsageError(MagscanError):
     """A command line that cannot mean anything (found only once the batch is read)."""
-    exit_code = EXIT_USAGE
+    exit_code = ExitCode.USAGE
 
 
 class OutputBusy(MagscanError):
     """Another magscan run holds the output folder; trying again later works."""
-    exit_code = EXIT_BUSY
+    exit_code = ExitCode.BUSY
 
 
 class OutputError(MagscanError):
     """The output folder cannot be created or written (a file, no permission, disk full)."""
-    exit_code = EXIT_OUTPUT
+    exit_code = ExitCode.OUTPUT
 
 
 class EngineMissing(MagscanError):
-    """The OCR program or its language model is not installed."""
-    exit_code = 3
+    """The OCR program, its language model or a Python extra (ppocr, dask) is
+    not installed; the message says how to install it."""
+    exit_code = ExitCode.ENGINE
+
+
+def _checkout() -> Path | None:
+    """The source checkout magscan runs from (an editable install), if any."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def extra_install_hint(extra: str) -> str:
+    """How to add an optional extra to the magscan that is running: magscan is
+    installed from its checkout, so the advice names that checkout and the
+    Python environment in use (never a package index, where magscan is not)."""
+    from shlex import quote
+
+    root = _checkout()
+    py = quote(sys.executable or "python3")
+    if root is None:
+        return f"install it into this environment: {py} -m pip install 'PATH/TO/magscan[{extra}]'"
+    # the Makefile's set-up installs the test extra (which holds dask) and ppocr
+    make = " (or `make setup` there)" if extra in ("ppocr", "dask") else ""
+    return (f"install it from the magscan checkout: cd {quote(str(root))} && "
+            f"{py} -m pip install -e '.[{extra}]'{make}")
 
 
 class EngineError(MagscanError):

@@ -1,8 +1,8 @@
 """Lines never cross a narrow gutter, even where the gutter was not found
-walled (pipeline.layout_lines.channel and lines_from_segments)."""
+walled (pipeline.layout.lines.channel and lines_from_segments)."""
 import numpy as np
 
-from pipeline.layout_lines import channel, lines_from_segments
+from pipeline.layout.lines import channel, lines_from_segments
 from pipeline.model import BBox
 
 CH = 40.0
@@ -59,7 +59,7 @@ def test_lined_up_gaps_between_letter_spaced_characters_are_no_separator():
     字 字 字 字     column for its whole height: no column boundary there, while
     字 字|字 字     a 14 px gutter (0.05 inch at 300 dpi) and a ruled one are
     """
-    from pipeline.layout_lines import separators
+    from pipeline.layout.lines import separators
     ch, page_h = 28.0, 3500
     gaps = [BBox(314, 300, 322, 1500), BBox(316, 1600, 324, 2900)]
     seps, kept = separators(gaps, ch, page_h, min_width=min(0.35 * ch, 12))

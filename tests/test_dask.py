@@ -107,4 +107,4 @@ def test_dask_needs_a_scheduler_and_says_when_unreachable(tmp_path):
     assert r.returncode == 2 and "--scheduler" in r.stderr
     r = run_magscan("convert", tmp_path / "in", "-o", tmp_path / "o", *ENGINE, "--executor", "dask",
                     "--scheduler", "tcp://127.0.0.1:9", env=env, timeout=120)
-    assert r.returncode == 1 and "cannot reach the Dask scheduler" in r.stderr
+    assert r.returncode == 3 and "cannot reach the Dask scheduler" in r.stderr

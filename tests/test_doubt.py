@@ -1,9 +1,9 @@
-"""Which pages magscan doubts (pipeline/doubt.py), and the page-file writing
-that a failing page must not leave half done (pipeline/export.py)."""
+"""Which pages magscan doubts (pipeline/text/plausibility.py), and the page-file writing
+that a failing page must not leave half done (pipeline/outputs/files.py)."""
 import pytest
 
-from pipeline.doubt import confidence_shortfall, doubts, gutter_crossing, implausibility
-from pipeline.export import TEMP_SUFFIX, atomic_write_text, remove_stale_temps, staged
+from pipeline.text.plausibility import confidence_shortfall, doubts, gutter_crossing, implausibility
+from pipeline.outputs.files import TEMP_SUFFIX, atomic_write_text, remove_stale_temps, staged
 from pipeline.model import BBox, Block, Line, Page
 
 TEXT = "加强和改进产业工人队伍思想政治建设"

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from conftest import ROOT, run_magscan
-from pipeline.evaluate import cer, order_score
+from pipeline.evaluate.text import cer, order_score
 
 SEED = ROOT / "scans" / "seed-page.png"
 

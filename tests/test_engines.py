@@ -20,7 +20,7 @@ def test_api_and_cli_engines_agree(tmp_path, small_page):
 
 def test_api_engine_reuses_one_model_per_process():
     from pipeline.options import Options
-    from pipeline.worker import engine_for
+    from pipeline.batch.worker import engine_for
 
     a = engine_for(Options())
     assert engine_for(Options(keep_headers=True)) is a  # output options share the engine

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.evaluate import (PageScore, bag_error, cer, evaluate_dirs, find_output,
+from pipeline.evaluate.text import (PageScore, bag_error, cer, evaluate_dirs, find_output,
                                format_table, gold_blocks, gold_pages, locate_blocks, normalise,
                                order_score)
 
@@ -151,7 +151,7 @@ def test_format_table():
 
 
 def test_spread_halves_are_scored_left_then_right(tmp_path):
-    from pipeline.evaluate import find_outputs
+    from pipeline.evaluate.text import find_outputs
     gold, out = tmp_path / "gold", tmp_path / "out"
     _write(gold / "s.gt.txt", "\n".join([B1, B2, B3]) + "\n")
     _write(out / "s" / "page-0001L.txt", B1 + "\n" + B2 + "\n")

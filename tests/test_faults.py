@@ -144,7 +144,7 @@ def test_02_memory_error_in_layout_is_not_swallowed_by_the_fallback(monkeypatch)
     import numpy as np
 
     import pipeline.convert as conv
-    from pipeline.ingest import SourcePage
+    from pipeline.ingest.files import SourcePage
     from pipeline.options import Options
 
     def no_memory(pimg, options, *args):
@@ -296,7 +296,7 @@ def test_05_any_input_name_gives_a_safe_output_folder(tmp_path):
 def test_05_output_stems_are_safe_for_any_name():
     from hypothesis import given, settings, strategies as st
 
-    from pipeline.outnames import MAX_STEM_BYTES, RESERVED, SUFFIX_BYTES, is_safe, unique_stems
+    from pipeline.outputs.names import MAX_STEM_BYTES, RESERVED, SUFFIX_BYTES, is_safe, unique_stems
 
     names = st.text(st.characters(blacklist_characters="/\0"), max_size=300)
     suffixes = st.sampled_from(["", ".png", ".PNG", ".tif", ".pdf", ".txt.png", "."])
@@ -353,7 +353,7 @@ def test_06_hung_tesseract_dies_with_its_page_and_leaves_no_temp_file(tmp_path):
 
 
 def test_06_engine_check_does_not_wait_for_ever(tmp_path, monkeypatch):
-    from pipeline import tesseract
+    from pipeline.recognition import tesseract
     from pipeline.errors import EngineMissing
 
     monkeypatch.setenv("PATH", f"{fake_tesseract(tmp_path)}:{os.environ['PATH']}")
@@ -427,16 +427,26 @@ def test_09_same_input_twice_is_one_input(tmp_path):
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["p001", "p002"]
 
 
-def test_09_output_folder_inside_the_inputs_is_not_read_back(tmp_path):
+def test_09_output_folder_inside_the_inputs(tmp_path):
+    """An output folder inside an input folder is a usage error (exit 2,
+    nothing made); another magscan output folder in there is never read."""
     inp = tmp_path / "in"
     make_pages(inp, 2)
     env = fake_env(tmp_path)
     env["PYTHONPATH"] += os.pathsep + str(ROOT)  # this code, run from another folder
+    r = subprocess.run(magscan_cmd("convert", ".", "-o", "out", *FAKE), cwd=inp, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "inside the input folder" in r.stderr, r.stderr
+    assert not (inp / "out").exists()
+    # an output folder made there from one file (allowed), then the folder converted elsewhere
+    r = subprocess.run(magscan_cmd("convert", "p001.png", "-o", "old", *FAKE), cwd=inp, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
     for _ in (1, 2):
-        r = subprocess.run(magscan_cmd("convert", ".", "-o", "out", *FAKE), cwd=inp, env=env,
+        r = subprocess.run(magscan_cmd("convert", ".", "-o", "../out", *FAKE), cwd=inp, env=env,
                            capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr
-        assert len(rows(inp / "out")) == 2, rows(inp / "out")
+        assert len(rows(tmp_path / "out")) == 2, rows(tmp_path / "out")
     assert "2 already done" in r.stderr
 
 
@@ -448,7 +458,7 @@ def _capped(limit: int):
 
 
 def test_10_a_huge_page_range_costs_no_memory(tmp_path):
-    code = ("from pipeline.pageselect import parse_pages\n"
+    code = ("from pipeline.ingest.pageselect import parse_pages\n"
             "s = parse_pages(['tiny:1-100000000000', 'tiny:7'])\n"
             "assert s.matches('tiny', 99999999999) and not s.matches('tiny', 100000000001)\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
@@ -617,7 +627,7 @@ def test_15_empty_input_folder_is_an_error(tmp_path):
                     env=fake_env(tmp_path))
     assert r.returncode == 1, r.stderr
     (err,) = error_lines(r.stderr)
-    assert str(tmp_path / "empty") in err and "no PNG, JPEG, TIFF or PDF" in err
+    assert str(tmp_path / "empty") in err and "no PNG, JPEG, TIFF" in err
     assert {Path(x["input"]).name: x["status"] for x in rows(out)} == \
         {"good.png": "done", "empty": "failed"}
     write_image(tmp_path / "empty" / "now.png")  # the folder is fixed: its failure goes

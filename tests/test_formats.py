@@ -20,20 +20,20 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from conftest import ROOT, run_magscan
-from pipeline.cli_export import export_cmd
-from pipeline.evaluate import cer, normalise
-from pipeline.export import read_page, write_page
-from pipeline.formats import (ALL_FORMATS, DOC_FORMATS, PAGE_FORMATS, export_results,
+from pipeline.cli.export import export_cmd
+from pipeline.evaluate.text import cer, normalise
+from pipeline.outputs.files import read_page, write_page
+from pipeline.outputs.formats import (ALL_FORMATS, DOC_FORMATS, PAGE_FORMATS, export_results,
                               parse_formats, write_document_formats, write_page_formats)
-from pipeline.formats.alto import NS as ALTO_NS
-from pipeline.formats.alto import alto_xml
-from pipeline.formats.flow import distribute, page_flow
-from pipeline.formats.hocr import hocr_html
-from pipeline.formats.markdown import md_escape, page_markdown
-from pipeline.formats.pagexml import NS as PAGE_NS
-from pipeline.formats.pagexml import page_xml
+from pipeline.outputs.formats.alto import NS as ALTO_NS
+from pipeline.outputs.formats.alto import alto_xml
+from pipeline.outputs.formats.flow import distribute, page_flow
+from pipeline.outputs.formats.hocr import hocr_html
+from pipeline.outputs.formats.markdown import md_escape, page_markdown
+from pipeline.outputs.formats.pagexml import NS as PAGE_NS
+from pipeline.outputs.formats.pagexml import page_xml
 from pipeline.model import BBox, Block, Line, Page, Word
-from pipeline.pageselect import parse_pages
+from pipeline.ingest.pageselect import parse_pages
 
 SEED = ROOT / "scans" / "seed-page.png"
 HAN_SPACE = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
@@ -247,7 +247,7 @@ def test_pdf_text_sits_over_each_column(seed_out):
 @pytest.mark.xfail(strict=True, reason="pdfplumber's default extract_text() sorts lines by "
                    "height before file order, so lines of neighbouring columns on one "
                    "baseline merge whatever order the PDF holds; no faithful text layer "
-                   "can change that (see pipeline/formats/pdf.py)")
+                   "can change that (see pipeline/outputs/formats/pdf.py)")
 def test_pdfplumber_default_extract_text_keeps_columns_apart(seed_out):
     import pdfplumber
 
@@ -463,7 +463,7 @@ def test_pdf_input_is_sized_and_rasterised_as_for_ocr(tmp_path):
     """A PDF input: layout coordinates refer to the page rendered at the
     page's dpi (as ingest rendered it), and the searchable PDF re-renders it."""
     import pdfplumber
-    from pipeline.formats.geometry import source_frame
+    from pipeline.outputs.formats.geometry import source_frame
 
     src = tmp_path / "in.pdf"
     Image.new("L", (601, 401), 255).save(src, resolution=150)

@@ -1,7 +1,7 @@
-"""Sidebar frames from rule strokes (pipeline.layout_geometry.find_frames)."""
+"""Sidebar frames from rule strokes (pipeline.layout.geometry.find_frames)."""
 import numpy as np
 
-from pipeline.layout_geometry import find_frames, rule_masks
+from pipeline.layout.geometry import find_frames, rule_masks
 
 CH = 30.0
 

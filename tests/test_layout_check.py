@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 import pipeline.convert as convert
-from pipeline.assemble import page_text
-from pipeline.ingest import SourcePage
-from pipeline.layout_check import check_layout
-from pipeline.layout_fallback import FLAG_FALLBACK
+from pipeline.text.assemble import page_text
+from pipeline.ingest.files import SourcePage
+from pipeline.layout.check import check_layout
+from pipeline.layout.fallback import FLAG_FALLBACK
 from pipeline.model import BBox, Block, Line, Page, Word
 from pipeline.options import Options
-from pipeline.preprocess import PageImage
+from pipeline.image.preprocess import PageImage
 from pipeline.synth.families import family_spec
 from pipeline.synth.render import render_page
 

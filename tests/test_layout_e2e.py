@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import run_magscan
-from pipeline.evaluate import evaluate_dirs
+from pipeline.evaluate.text import evaluate_dirs
 from pipeline.synth import render_page, write_page
 from pipeline.synth.families import family_spec
 

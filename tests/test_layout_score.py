@@ -1,5 +1,5 @@
-"""Geometry-only scoring of layouts against ground-truth boxes (pipeline.evaluate_layout)."""
-from pipeline.evaluate_layout import score_layout
+"""Geometry-only scoring of layouts against ground-truth boxes (pipeline.evaluate.layout)."""
+from pipeline.evaluate.layout import score_layout
 from pipeline.model import BBox, Block, Line, Page
 
 

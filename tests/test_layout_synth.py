@@ -3,7 +3,7 @@
 Each page is generated (``pipeline.synth``), straightened, laid out and
 ordered exactly as ``magscan convert`` does before OCR
 (``pipeline.convert.layout_source``), then compared with its ground truth by
-``pipeline.evaluate_layout``: every ground-truth line is looked up among the
+``pipeline.evaluate.layout``: every ground-truth line is looked up among the
 detected blocks, and the detected order of the blocks (and of the lines)
 must follow the truth's, with no line read across a gutter.
 """
@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.assemble import page_text
+from pipeline.text.assemble import page_text
 from pipeline.convert import layout_source
-from pipeline.evaluate_layout import score_layout
-from pipeline.ingest import SourcePage
+from pipeline.evaluate.layout import score_layout
+from pipeline.ingest.files import SourcePage
 from pipeline.options import Options
 from pipeline.synth.layout import PageSpec, random_spec
 from pipeline.synth.render import render_page

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.markers import MARKERS, classify, find_dashes, find_marker
+from pipeline.recognition.markers import MARKERS, classify, find_dashes, find_marker
 from pipeline.model import BBox, Block, Line, Page
-from pipeline.ocr import TesseractEngine, recognize_blocks
+from pipeline.recognition.stage import TesseractEngine, recognize_blocks
 from pipeline.options import Options
-from pipeline.preprocess import PageImage
+from pipeline.image.preprocess import PageImage
 from pipeline.synth.typeset import FONT_FILES as FONTS
 
 FACES = ["serif", "kai", "sans", "noto_serif", "sans_bold", "hei"]

@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 
 from pipeline.model import BBox, Block, Line, Page, Word
-from pipeline.ocr import TesseractEngine, recognize_blocks
+from pipeline.recognition.stage import TesseractEngine, recognize_blocks
 from pipeline.options import Options
-from pipeline.preprocess import PageImage
+from pipeline.image.preprocess import PageImage
 
 DATA = Path(__file__).parent / "data"
 

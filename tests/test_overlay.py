@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipeline.model import BBox, Block, Line, Page
-from pipeline.overlay import (ARROW_COLOUR, GUTTER_COLOUR, KIND_COLOURS, LOW_CONF, draw_overlay,
+from pipeline.outputs.overlay import (ARROW_COLOUR, GUTTER_COLOUR, KIND_COLOURS, LOW_CONF, draw_overlay,
                               gutters, low_conf_lines)
 
 

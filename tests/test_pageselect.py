@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.pageselect import SelectionError, parse_pages
+from pipeline.ingest.pageselect import SelectionError, parse_pages
 
 
 def test_ranges_and_lists():

@@ -1,5 +1,5 @@
 from pipeline.model import BBox, Line
-from pipeline.paragraphs import block_text, join_lines, line_em, paragraph_starts
+from pipeline.text.paragraphs import block_text, join_lines, line_em, paragraph_starts
 
 H = 40            # line height = em
 LEFT, RIGHT = 100, 900

@@ -9,10 +9,10 @@ from PIL import Image, ImageDraw
 
 from conftest import ROOT, _cjk_font
 from pipeline.errors import EngineMissing
-from pipeline.ocr_ppocr import INSTALL_HINT, PpocrEngine, fix_ppocr_text
+from pipeline.recognition.ppocr.engine import INSTALL_HINT, PpocrEngine, fix_ppocr_text
 from pipeline.options import Options
-from pipeline.ppocr_lines import split_lines
-from pipeline.ppocr_rec import Decoded, ctc_decode, group_batches, to_line
+from pipeline.recognition.ppocr.lines import split_lines
+from pipeline.recognition.ppocr.ctc import Decoded, ctc_decode, group_batches, to_line
 
 SEED = ROOT / "scans" / "seed-page.png"
 
@@ -159,7 +159,7 @@ def test_missing_extra_says_how_to_install(monkeypatch, module):
     engine = PpocrEngine(Options(engine="ppocr"))
     with pytest.raises(EngineMissing) as e:
         engine.check()
-    assert "pip install 'magscan[ppocr]'" in str(e.value) and INSTALL_HINT in str(e.value)
+    assert "pip install -e '.[ppocr]'" in str(e.value) and INSTALL_HINT in str(e.value)
     assert e.value.exit_code == 3
     img = _page(60, 300)
     _text_row(img, 15, 45)
@@ -204,8 +204,8 @@ def test_reads_rendered_lines_exactly_with_character_boxes(engine, detector):
 @pytest.fixture(scope="module")
 def seed_pages(engine):
     from pipeline.convert import convert_page
-    from pipeline.ingest import load_pages
-    from pipeline.ocr import make_engine
+    from pipeline.ingest.files import load_pages
+    from pipeline.recognition.stage import make_engine
 
     src = next(iter(load_pages(SEED, Options())))
     tess = convert_page(src, Options(), make_engine(Options())).page
@@ -216,7 +216,7 @@ def seed_pages(engine):
 def test_seed_page_end_to_end_beats_tesseract_and_keeps_its_order(seed_pages):
     import json
 
-    from pipeline.evaluate import cer, order_score
+    from pipeline.evaluate.text import cer, order_score
 
     tess, pp = seed_pages
     gold = (ROOT / "scans" / "seed-page.gt_body.txt").read_text(encoding="utf-8")

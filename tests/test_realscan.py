@@ -26,12 +26,12 @@ from rapidfuzz import fuzz
 
 import realscan_pages as rp
 from conftest import run_magscan
-from pipeline.assemble import page_text
+from pipeline.text.assemble import page_text
 from pipeline.convert import convert_source, layout_source
-from pipeline.evaluate import cer, normalise
-from pipeline.ingest import SourcePage, load_page
+from pipeline.evaluate.text import cer, normalise
+from pipeline.ingest.files import SourcePage, load_page
 from pipeline.model import PICTURE_KINDS, BBox, Block, Page
-from pipeline.ocr import make_engine
+from pipeline.recognition.stage import make_engine
 from pipeline.options import Options
 
 OPT = Options()

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import cer
-from pipeline.layout_boxes import Gutter, TextBox, find_gutters, split_line, char_weight
+from pipeline.evaluate.text import cer
+from pipeline.layout.boxes import Gutter, TextBox, find_gutters, split_line, char_weight
 
 ROOT = Path(__file__).resolve().parent.parent
 GT = ROOT / "scans" / "seed-page.gt.json"
@@ -133,7 +133,7 @@ def alto_doc(lines, size):
 
 
 def page_text_of(page):
-    from pipeline.assemble import page_text
+    from pipeline.text.assemble import page_text
     return page_text(page)
 
 
@@ -191,7 +191,7 @@ def test_boxless_split_follows_learnt_line_measure():
     measure (1/2-em punctuation, 16 ems per 160 px) cuts them at 17 and 16.
     (The learnt measure, not the column or character count, is what decides.)
     """
-    from pipeline.box_split import learn_measure
+    from pipeline.layout.box_split import learn_measure
     rows = ["甲" * 16 + "乙" * 16] * 5
     odd = [("丙丙丙丙丙丙丙，丙丙丙丙丙丙丙，丙", "丁" * 16), ("戊" * 16, "己己己己己己己，己己己己己己己，己")]
     rows += [a + b for a, b in odd]
@@ -211,7 +211,7 @@ def test_boxless_split_follows_learnt_line_measure():
 
 def test_centred_title_is_not_split():
     """A wide masthead line above the columns crosses the gutter but is left whole."""
-    from pipeline.layout_boxes import layout_from_boxes
+    from pipeline.layout.boxes import layout_from_boxes
     lines, size = seed_lines()
     tbs = [TextBox((ln["x0"], ln["top"], ln["x1"], ln["top"] + ln["height"]), ln["text"]) for ln in lines]
     lay = layout_from_boxes(tbs, *size)
@@ -242,7 +242,7 @@ def test_repair_paddle_glued_json(tmp_path):
 
 
 def test_repair_paddle_glued_json_bounded(tmp_path):
-    from pipeline.repair import repair_file
+    from pipeline.ingest.ocr_files import repair_file
     src = tmp_path / "old.json"
     src.write_text(json.dumps(paddle_json(seed_lines()[0], old_shape=True), ensure_ascii=False))
     page = repair_file(src)

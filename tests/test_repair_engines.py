@@ -15,9 +15,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline.box_gutters import TextBox, find_gutters
-from pipeline.evaluate import cer
-from pipeline.layout_boxes import layout_from_boxes
+from pipeline.layout.box_gutters import TextBox, find_gutters
+from pipeline.evaluate.text import cer
+from pipeline.layout.boxes import layout_from_boxes
 
 EM = 40.0
 PITCH = 1.1 * EM        # a Han character's cell in a justified line
@@ -157,8 +157,8 @@ def test_repair_of_tesseract_hocr_is_not_worse(tmp_path):
     """Tesseract's own hOCR of a generated two-column page (small, about a
     second of OCR): repair reads it at least as well as Tesseract's order,
     and well."""
-    from pipeline.assemble import page_text
-    from pipeline.repair import read_input, repair_input
+    from pipeline.text.assemble import page_text
+    from pipeline.ingest.ocr_files import read_input, repair_input
     from pipeline.synth import render_page, write_page
     from pipeline.synth.layout import random_spec
 

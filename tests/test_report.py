@@ -2,19 +2,21 @@
 pages converted once per session, plus hand-made manifest rows for pages
 that failed or timed out. The report is opened in a real headless Chromium."""
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import cv2
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli_report import overlay_cmd, report_cmd
-from pipeline.export import read_page
-from pipeline.overlay import KIND_COLOURS
-from pipeline.report.collect import collect
+from pipeline.cli.report import overlay_cmd, report_cmd
+from pipeline.outputs.files import read_page
+from pipeline.outputs.overlay import KIND_COLOURS
+from pipeline.outputs.report.collect import collect
 from pipeline.synth.layout import PageSpec
 from pipeline.synth.render import render_page
 
@@ -188,9 +190,11 @@ def test_manifest_naming_a_missing_page_file(converted, tmp_path):
 def test_report_files(batch):
     rdir = batch / "report"
     views = sorted(p.name for p in (rdir / "pages").iterdir())
-    assert len(views) == 2  # failed pages have no page view, only an index row
+    # the pages with results and the two failed pages; a file that failed as
+    # a whole has only its index row
+    assert len(views) == 4 and not any(v.startswith("empty") for v in views)
     thumbs = list((rdir / "thumbs").glob("*.jpg"))
-    assert len(thumbs) == 2
+    assert len(thumbs) == 2  # the failed pages' scans are not there
     for t in thumbs:
         img = cv2.imread(str(t))
         assert img.shape[1] == 240 and img.std() > 10  # a real picture, not a blank
@@ -210,12 +214,14 @@ def test_report_without_manifest_and_without_overlays(converted, tmp_path):
     assert res.exit_code == 0, res.output
     assert not list(out.glob("*/*.overlay.png")) and not list(out.glob("report/thumbs/*"))
     view = next((out / "report" / "pages").glob("small-mag*.html")).read_text(encoding="utf-8")
-    assert "no overlay image" in view and 'class="blk' in view  # blocks still clickable
+    assert "no overlay either" in view and 'class="blk' in view  # blocks still clickable
     res = CliRunner().invoke(report_cmd, [str(out)])
     assert res.exit_code == 0, res.output
-    # the missing overlays were re-drawn from the scans for the page views
-    assert len(list(out.glob("*/*.overlay.png"))) == 2
+    # the page views' pictures were drawn from the scans, inside the report;
+    # OUT's own files are left as they were
+    assert len(list(out.glob("report/images/*.jpg"))) == 2
     assert len(list(out.glob("report/thumbs/*.jpg"))) == 2
+    assert not list(out.glob("*/*.overlay.png"))
     assert "report of 2 page(s) (0 failed)" in res.output
 
 
@@ -395,3 +401,183 @@ def test_overlay_command_errors(converted, tmp_path):
     errs = [ln for ln in res.output.splitlines() if ln.startswith("magscan: error")]
     assert len(errs) == 1 and str(page_json) in errs[0] and "not found" in errs[0]
     assert "1 overlay(s) written, 1 failed" in res.output
+
+
+# --- issue 18: threshold, line pictures, zoom, failed pages, flags, moving ----------
+
+def _flag(out: Path, doc: str, flags: list[str]) -> None:
+    con = sqlite3.connect(out / "manifest.sqlite")
+    con.execute("UPDATE pages SET flags = ?, flagged = ? WHERE doc = ?",
+                (json.dumps(flags), int(any(f.startswith("layout-fallback") for f in flags)), doc))
+    con.commit()
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def review(converted, tmp_path_factory) -> Path:
+    """The converted pages, one flagged, one failed page whose scan is there,
+    the report written with a threshold above every line (each line doubtful)."""
+    out = tmp_path_factory.mktemp("review") / "out"
+    shutil.copytree(converted, out)
+    assert (out / "manifest.sqlite").exists()
+    _flag(out, "small-mag", ["layout-fallback: columns crossed; used tesseract",
+                             "layout-suspect: a block overlaps another"])
+    scan = out.parent / "broken scan.png"
+    shutil.copyfile(read_page(out / "small-mag" / "page-0001.json").source, scan)
+    make_manifest(out, [dict(input=str(scan), doc="broken", page_number=1, status="failed",
+                             error="worker process died with exit code -11 (SIGSEGV)")])
+    res = CliRunner().invoke(report_cmd, [str(out), "--low-conf", "100"])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_one_threshold_everywhere():
+    from pipeline.cli.report import overlay_cmd, report_cmd
+    from pipeline.outputs.overlay import LOW_CONF
+    from pipeline.outputs.report.build import write_report
+    import inspect
+    for cmd in (overlay_cmd, report_cmd):
+        (opt,) = [p for p in cmd.params if p.name == "low_conf"]
+        assert opt.default == LOW_CONF
+    assert inspect.signature(write_report).parameters["low_conf"].default == LOW_CONF
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"below {LOW_CONF:g}" in readme and "--below-confidence 80" not in readme
+
+
+def test_low_confidence_lines_shown_with_their_picture(review, tab):
+    view = next((review / "report" / "pages").glob("small-mag--page-0001.html"))
+    tab.goto(view.as_uri())
+    page = read_page(review / "small-mag" / "page-0001.json")
+    lines = [ln for b in page.ordered_blocks() for ln in b.lines if ln.text]
+    items = tab.locator("li.lowline")
+    assert items.count() == len(lines) > 5   # threshold 100: every line is doubtful
+    pics = tab.locator("li.lowline img")
+    assert pics.count() == len(lines)
+    sizes = pics.evaluate_all("ps => ps.map(p => [p.naturalWidth, p.naturalHeight])")
+    for (w, h), ln in zip(sizes, lines):
+        # the crop is the line, padded by a third of its height
+        assert ln.bbox.width * 0.9 <= w <= ln.bbox.width + ln.bbox.height, (w, ln.bbox)
+        assert ln.bbox.height <= h <= 2 * ln.bbox.height + 8, (h, ln.bbox)
+    # the threshold is in the legend
+    assert tab.locator(".legend .thr").inner_text() == "100"
+    # the crop is the scan where the line is: dark ink on light paper
+    crop = next((review / "report" / "crops").glob("small-mag--page-0001.b*.jpg"))
+    img = cv2.imread(str(crop), cv2.IMREAD_GRAYSCALE)
+    assert img.min() < 100 and np.median(img) > 150
+
+
+def test_click_to_zoom_and_line_to_its_place(review, tab):
+    view = next((review / "report" / "pages").glob("small-mag--page-0001.html"))
+    tab.goto(view.as_uri())
+    col, wrap = tab.locator(".imgcol"), tab.locator(".imgwrap")
+    fit = wrap.bounding_box()["width"]
+    # a click on the page where no block is: the top-left margin
+    tab.mouse.click(wrap.bounding_box()["x"] + 3, wrap.bounding_box()["y"] + 3)
+    assert "zoomed" in col.get_attribute("class")
+    assert wrap.bounding_box()["width"] >= 2 * fit - 1
+    # the picture holds the page at its own resolution (up to 2000 px wide)
+    page = read_page(review / "small-mag" / "page-0001.json")
+    assert tab.locator(".imgwrap img").evaluate("i => i.naturalWidth") == min(page.width, 2000)
+    assert col.bounding_box()["width"] == pytest.approx(fit, abs=3)  # the column stays in place
+    tab.keyboard.press("z")
+    assert "zoomed" not in col.get_attribute("class")
+    assert wrap.bounding_box()["width"] == pytest.approx(fit, abs=1)
+    # a doubtful line far down the page: zoomed in, its place in view and marked
+    last = tab.locator("li.lowline").last
+    last.click()
+    assert "zoomed" in col.get_attribute("class")
+    mark = tab.locator(".ln.sel")
+    assert mark.count() == 1
+    m, c = mark.bounding_box(), col.bounding_box()
+    cy = m["y"] + m["height"] / 2
+    assert c["y"] <= cy <= c["y"] + c["height"], (m, c)
+    assert tab.locator("li.tb.sel").get_attribute("data-b") == last.get_attribute("data-b")
+
+
+def test_failed_page_shows_its_scan_and_reason(review, tab):
+    tab.goto((review / "report" / "index.html").as_uri())
+    row = tab.locator("tr", has_text="broken · page 1")
+    assert row.locator("td.thumb img").evaluate("i => i.naturalWidth") > 0
+    row.locator("td.name a").click()
+    tab.wait_for_load_state()
+    assert tab.locator(".imgwrap img").evaluate("i => i.naturalWidth") > 0
+    text = tab.locator(".failure").inner_text()
+    assert "exit code -11 (SIGSEGV)" in text
+    assert "magscan rerun" in text and "--pages broken:1" in text
+    tab.click("#zoom")
+    assert "zoomed" in tab.locator(".imgcol").get_attribute("class")
+
+
+def test_flags_in_the_index_and_their_filter(review, tab):
+    tab.goto((review / "report" / "index.html").as_uri())
+    flagged = tab.locator("tr", has_text="small-mag · page 1")
+    assert flagged.locator("td.flags").inner_text().split() == ["layout-fallback", "layout-suspect"]
+    assert flagged.locator(".flag.doubt").inner_text() == "layout-fallback"
+    total = tab.locator("table.pages tbody tr").count()
+    tab.select_option("#f-flag", "!flagged")
+    assert visible_rows(tab).count() == 1
+    assert "small-mag · page 1" in visible_rows(tab).nth(0).inner_text()
+    tab.select_option("#f-flag", "layout-suspect")
+    assert visible_rows(tab).count() == 1
+    tab.select_option("#f-flag", "")
+    assert visible_rows(tab).count() == total
+    # the filter survives a visit to a page and back
+    tab.select_option("#f-flag", "!flagged")
+    assert "flag=%21flagged" in tab.url
+
+
+def test_report_moved_alone_and_served(review, tab, tmp_path):
+    """Only relative links: the report folder works moved away from OUT, and
+    served over HTTP."""
+    import functools
+    import http.server
+    import threading
+
+    moved = tmp_path / "elsewhere" / "rep"
+    shutil.copytree(review / "report", moved)
+    links = []
+    for f in moved.rglob("*.html"):
+        links += re.findall(r'(?:href|src)="([^"]*)"', f.read_text(encoding="utf-8"))
+    assert links and not [u for u in links if re.match(r"^([a-z]+:|/)", u)], links[:5]
+
+    def check(index_url: str):
+        tab.goto(index_url)
+        imgs = tab.locator("img")
+        assert imgs.count() >= 3
+        assert tab.locator("img").evaluate_all("is => is.every(i => i.complete && i.naturalWidth > 0)")
+        for name in ("small-mag · page 1", "broken · page 1"):
+            tab.goto(index_url)
+            tab.locator("td.name a", has_text=name).click()
+            tab.wait_for_load_state("load")
+            assert tab.locator("img").evaluate_all(
+                "is => is.length > 0 && is.every(i => i.complete && i.naturalWidth > 0)")
+        hrefs = tab.locator("header a[href$='.json'], header a[href$='.txt']")
+        for h in hrefs.evaluate_all("as => as.map(a => a.href)"):
+            assert tab.request.get(h).ok if h.startswith("http") else Path(unquote(urlparse(h).path)).is_file()
+
+    check((moved / "index.html").as_uri())
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(moved))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        check(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+    finally:
+        server.shutdown()
+
+
+def test_report_again_redraws_only_what_changed_and_keeps_no_stale_file(review, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(review, out)
+    images = out / "report" / "images"
+    assert len(list(images.glob("*.lc100.jpg"))) == 2
+    n_crops = len(list((out / "report" / "crops").glob("*.jpg")))
+    res = CliRunner().invoke(report_cmd, [str(out), "--low-conf", "1"])
+    assert res.exit_code == 0, res.output
+    # the pictures at the new threshold; the old ones, and crops of lines no
+    # longer doubtful, are gone
+    assert len(list(images.glob("*.lc1.jpg"))) == 2 and not list(images.glob("*.lc100.jpg"))
+    assert n_crops > 0 and not list((out / "report" / "crops").glob("*.jpg"))
+    before = {f: f.stat().st_mtime_ns for f in images.glob("*.jpg")}
+    res = CliRunner().invoke(report_cmd, [str(out), "--low-conf", "1"])
+    assert res.exit_code == 0, res.output
+    assert {f: f.stat().st_mtime_ns for f in images.glob("*.jpg")} == before

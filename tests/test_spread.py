@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from pipeline.convert import convert_source, layout_source
-from pipeline.evaluate_layout import score_layout
-from pipeline.ingest import SourcePage
+from pipeline.evaluate.layout import score_layout
+from pipeline.ingest.files import SourcePage
 from pipeline.model import BBox, Line, Word
 from pipeline.options import Options
-from pipeline.spread import compose, find_fold, split_spread
+from pipeline.image.spread import compose, find_fold, split_spread
 from pipeline.synth.families import family_spec
 from pipeline.synth.render import render_page
 

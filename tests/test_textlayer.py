@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import cer
+from pipeline.evaluate.text import cer
 from pipeline.options import Options
 from pipeline.errors import InputError
 
@@ -64,7 +64,7 @@ def seed_pdf(tmp_path_factory):
 @pytest.fixture
 def no_ocr(monkeypatch):
     """Make the OCR engines unimportable: the text path must not touch them."""
-    for mod in ("pytesseract", "tesserocr", "pipeline.tesseract", "pipeline.ocr"):
+    for mod in ("pytesseract", "tesserocr", "pipeline.recognition.tesseract", "pipeline.recognition.stage"):
         monkeypatch.setitem(sys.modules, mod, None)
 
 
@@ -76,7 +76,7 @@ def test_naive_extraction_interleaves(seed_pdf):
 
 
 def test_text_layer_reads_columns_in_order(seed_pdf, no_ocr):
-    from pipeline.textlayer import page_from_text_layer
+    from pipeline.ingest.textlayer import page_from_text_layer
     page = page_from_text_layer(seed_pdf, 1, Options())
     assert page is not None and page.engine == "pdf-text-layer"
     assert len(page.columns) == 3
@@ -84,7 +84,7 @@ def test_text_layer_reads_columns_in_order(seed_pdf, no_ocr):
 
 
 def test_scanned_page_falls_back(seed_pdf, no_ocr):
-    from pipeline.textlayer import page_from_text_layer
+    from pipeline.ingest.textlayer import page_from_text_layer
     assert page_from_text_layer(seed_pdf, 2, Options()) is None
     assert page_from_text_layer(seed_pdf, 1, Options(text_layer="never")) is None
     with pytest.raises(InputError, match="page 2 has no text layer"):
@@ -92,7 +92,7 @@ def test_scanned_page_falls_back(seed_pdf, no_ocr):
 
 
 def test_text_layer_is_fast(seed_pdf):
-    from pipeline.textlayer import page_from_text_layer
+    from pipeline.ingest.textlayer import page_from_text_layer
     t = time.perf_counter()
     for _ in range(3):
         page_from_text_layer(seed_pdf, 1, Options())

@@ -6,7 +6,7 @@ import sqlite3
 from PIL import Image
 
 from conftest import run_magscan
-from pipeline.evaluate import cer
+from pipeline.evaluate.text import cer
 from test_repair import GOLD_BODY
 from test_textlayer import make_pdf
 

@@ -1,0 +1,4 @@
+"""Running many pages: the runner (plan, execute, record), the manifest, the
+progress line, one page in a worker (worker), where pages run (executors:
+local processes; dask_executor: a Dask cluster), process set-up both share
+(procs)."""

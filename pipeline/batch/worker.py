@@ -1,0 +1,220 @@
+"""What runs inside a worker process: one scanned page in, files out.
+
+A task names its input by absolute path and page number, so any worker (a
+local process or a Dask worker on another machine sharing the storage) can
+run it. The worker writes the page's files itself, each atomically, and
+returns a small summary; only the parent writes the manifest.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import OUT_OF_MEMORY, MagscanError, is_disk_full, is_out_of_memory, one_line
+from ..options import Options
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PageTask:
+    input: str              # absolute path
+    doc: str                # output folder stem: OUT/<doc>/
+    page_number: int        # 1-based page of the input file
+    input_hash: str
+    options: dict           # Options.to_dict()
+    out_dir: str
+    overlays: bool = True
+    formats: tuple = ()     # extra per-page formats (page, alto, hocr, md)
+    log_level: int = 30     # logging.WARNING; -v asks for INFO, -vv for DEBUG
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.input, self.page_number)
+
+
+@dataclass
+class PageOutcome:
+    outputs: list[str] = field(default_factory=list)  # page file stems written
+    mean_conf: float = 0.0
+    n_blocks: int = 0
+    n_columns: int = 0
+    engine: str = ""
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
+    peak_mb: float | None = None
+    flags: list[str] = field(default_factory=list)
+    log: list = field(default_factory=list)   # (level, logger, message) for the parent to show
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+_ENGINES: dict[tuple, object] = {}
+
+
+def engine_for(options: Options):
+    """One engine per worker process and configuration: the model loads once."""
+    key = (options.engine, options.lang, options.psm, options.ocr_timeout)
+    if key not in _ENGINES:
+        from ..recognition.stage import make_engine
+        _ENGINES[key] = make_engine(options)
+    return _ENGINES[key]
+
+
+def limit_memory(max_bytes: int | None) -> None:
+    """Cap this worker's address space so a runaway page fails with MemoryError
+    (recorded as failed) instead of taking the machine down."""
+    if not max_bytes:
+        return
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the per-page timeout still applies
+
+
+def reset_peak_memory() -> bool:
+    """Start this page's peak memory from what the worker holds now (Linux:
+    the kernel's high-water mark is per process, for its whole life)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # reset the peak resident set size
+        return True
+    except OSError:
+        return False
+
+
+def peak_memory_mb(since_reset: bool = True) -> float | None:
+    """Peak resident memory of this process since `reset_peak_memory`, or None
+    where that cannot be known (a lifetime peak would be reported as the page's)."""
+    if not since_reset:
+        return None
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _text_layer_pages(task: PageTask, options: Options):
+    """A PDF page whose text layer covers its text is read from it, no OCR
+    (--text-layer auto|only); None sends the page to OCR."""
+    if options.text_layer == "never" or not task.input.lower().endswith(".pdf"):
+        return None
+    from ..ingest.files import load_page
+    from ..ingest.textlayer import page_from_text_layer
+
+    t = time.perf_counter()
+    page = page_from_text_layer(task.input, task.page_number, options)
+    if page is None:
+        return None
+    page.timings = {"text_layer": round(time.perf_counter() - t, 3)}
+    gray = None
+    if task.overlays:  # the overlay needs the page's picture: render it
+        src = load_page(task.input, task.page_number, options)
+        gray = src.image
+        if gray.shape != (page.height, page.width):  # rounding of points to pixels
+            import cv2
+            gray = cv2.resize(gray, (page.width, page.height), interpolation=cv2.INTER_AREA)
+    return [(page, gray)]
+
+
+def process_page(task: PageTask) -> PageOutcome:
+    """Convert one scanned page and write its files. Raises MagscanError (with a
+    one-line reason) when the page cannot be converted; then no file of this
+    attempt is left behind."""
+    from ..logs import capture
+
+    reset = reset_peak_memory()
+    t0 = time.perf_counter()
+    try:
+        with capture(task.log_level) as log:
+            out = _convert_and_write(task, Options.from_dict(task.options))
+        out.log = log
+    except MagscanError as e:
+        if is_out_of_memory(e) and OUT_OF_MEMORY not in str(e):
+            raise MagscanError(f"{OUT_OF_MEMORY} ({e}); {memory_hint()}") from e
+        raise
+    except Exception as e:  # noqa: BLE001 - the kinds that are the page's fate, not a bug
+        if is_out_of_memory(e):
+            raise MagscanError(f"{OUT_OF_MEMORY} while converting this page; {memory_hint()}") from e
+        if is_disk_full(e):
+            raise MagscanError(f"disk full while writing this page's files "
+                               f"({one_line(getattr(e, 'strerror', None) or e)})") from e
+        raise
+    out.seconds = round(time.perf_counter() - t0, 3)
+    out.peak_mb = peak_memory_mb(reset)
+    return out
+
+
+def memory_hint() -> str:
+    cap = ""
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            cap = f" above the worker's {soft >> 20} MB"
+    except (ImportError, ValueError, OSError):
+        pass
+    return f"it needs more memory{cap}: raise --max-memory, or lower --dpi for a PDF"
+
+
+def _recognise(task: PageTask, options: Options) -> list:
+    from ..convert import convert_source
+    from ..ingest.files import load_page
+
+    pages = _text_layer_pages(task, options)
+    if pages is not None:
+        log.debug("read from the PDF's text layer (--text-layer %s), no OCR", options.text_layer)
+    else:
+        log.debug("OCR with %s (%s)", options.engine, options.lang)
+        src = load_page(task.input, task.page_number, options)
+        pages = [(p.page, p.gray) for p in convert_source(src, options, engine_for(options))]
+    return pages
+
+
+def _convert_and_write(task: PageTask, options: Options) -> PageOutcome:
+    from ..text.plausibility import implausibility
+    from ..outputs.files import staged, write_page
+    from ..outputs.overlay import draw_overlay
+
+    pages = _recognise(task, options)
+    out = PageOutcome()
+    doc_dir = Path(task.out_dir) / task.doc
+    with staged() as stage:
+        for page, gray in pages:
+            page.flags.extend(implausibility(page))
+            # Timings go to the manifest, not the JSON, so that a page's files
+            # are the same whichever run wrote them.
+            for k, v in page.timings.items():
+                out.timings[f"{page.part}{k}" if page.part else k] = v
+            page.timings = {}
+            overlay = draw_overlay(page, gray) if task.overlays and gray is not None else None
+            paths = write_page(doc_dir, page, options.keep_headers, overlay)
+            if task.formats:
+                from ..outputs.formats import write_page_formats
+                write_page_formats(doc_dir, page, task.formats)
+            out.outputs.append(paths["json"].name[: -len(".json")])
+            out.n_blocks += len(page.blocks)
+            out.n_columns = max(out.n_columns, len(page.columns))
+            out.engine = page.engine
+            out.flags.extend(page.flags)
+        stage.commit()
+    confs = [p.mean_conf for p, _ in pages]
+    out.mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0
+    return out
+
+
+def outcome_json(outcome: PageOutcome) -> str:
+    return json.dumps(outcome.to_dict(), ensure_ascii=False)

@@ -1,0 +1,3 @@
+"""Reading inputs: image and PDF files into page images (files), a PDF's own
+text layer (textlayer), other engines' OCR output (ocr_files), page ranges
+(pageselect)."""

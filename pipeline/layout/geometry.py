@@ -1,0 +1,374 @@
+"""Low-level layout geometry on the binary page: components, figures, rules,
+line segments and column gutters. Pure functions over numpy arrays."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..model import BBox
+
+
+@dataclass
+class Components:
+    boxes: np.ndarray   # (n, 4) x0, y0, x1, y1
+    area: np.ndarray    # ink pixels
+    labels: np.ndarray  # label image (0 = paper, i + 1 = component i)
+
+
+def components(binary: np.ndarray) -> Components:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    st = stats[1:]
+    boxes = np.stack([st[:, 0], st[:, 1], st[:, 0] + st[:, 2], st[:, 1] + st[:, 3]], axis=1)
+    return Components(boxes.astype(np.int32), st[:, 4].astype(np.int64), labels)
+
+
+def char_height(comps: Components, by_ink: bool = False) -> float:
+    """Body character height: the most common height of glyph-like components.
+
+    Most ink on a magazine page is body text, and almost every Han character
+    has one component that spans its full height, so the mode of the heights
+    of roughly square components is the body size. ``by_ink``: each
+    component counts with its ink, so that big glyphs outweigh the many
+    small pieces of Latin letters and broken strokes (see
+    ``layout._body_height`` for when that is the better estimate).
+    """
+    b = comps.boxes
+    w = b[:, 2] - b[:, 0]
+    h = b[:, 3] - b[:, 1]
+    sel = (h >= 8) & (h <= 400) & (w >= 0.4 * h) & (w <= 2.5 * h) & (comps.area >= 20)
+    hs = h[sel]
+    if hs.size < 10:
+        return 40.0
+    hist = np.bincount(hs // 2, weights=comps.area[sel].astype(np.float64) if by_ink else None)
+    # smooth over neighbouring bins so that a font split between two bins still wins
+    sm = np.convolve(hist, [1, 2, 1], mode="same")
+    mode = (int(np.argmax(sm)) * 2) + 1
+    near = hs[np.abs(hs - mode) <= max(3, 0.15 * mode)]
+    return float(np.median(near)) if near.size else float(mode)
+
+
+def find_figures(gray: np.ndarray, ch: float) -> list[BBox]:
+    """Photo-like regions: large areas where most pixels are not paper.
+
+    Text, even bold titles, leaves most of a two-character window blank;
+    photographs and tinted drawings do not.
+    """
+    scale = 0.25
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    nonwhite = (small < 205).astype(np.float32)
+    k = max(3, int(2 * ch * scale) | 1)
+    dens = cv2.blur(nonwhite, (k, k))
+    mask = (dens > 0.6).astype(np.uint8)
+    ck = max(3, int(ch * scale))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((ck, ck), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    # the density window blurs the edges by half its size; take it back
+    pad = k / 2 - 1
+    for x, y, w, h, _a in stats[1:]:
+        # measured without the blur: the heavy strokes of a display title make
+        # dense patches one stroke high, which the blur alone would make big
+        if w - 2 * pad < 3 * ch * scale or h - 2 * pad < 3 * ch * scale:
+            continue
+        if float(dens[y:y + h, x:x + w].mean()) < 0.5:
+            continue
+        s = 1 / scale
+        out.append(BBox(int((x + pad) * s), int((y + pad) * s),
+                        int((x + w - pad) * s), int((y + h - pad) * s)))
+    return out
+
+
+def rule_masks(binary: np.ndarray, ch: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ink that belongs to long straight horizontal / vertical strokes: rules,
+    box outlines, figure borders. No stroke of a body or title glyph is five
+    body characters long, and dashes (two or three em) are shorter still."""
+    n = max(9, int(5 * ch))
+    g = max(3, int(0.15 * ch)) | 1   # bridge the breaks noise leaves in a thin line
+    hor = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((1, g), np.uint8))
+    ver = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((g, 1), np.uint8))
+    hor = cv2.morphologyEx(hor, cv2.MORPH_OPEN, np.ones((1, n), np.uint8))
+    ver = cv2.morphologyEx(ver, cv2.MORPH_OPEN, np.ones((n, 1), np.uint8))
+    return hor, ver
+
+
+def decorations(comps: Components, ch: float) -> list[BBox]:
+    """The bands of dotted, dashed and ornamental rules.
+
+    Such a rule is a row of many small marks (dots, dashes, diamonds,
+    crosses) of about one size at an even step, with next to nothing of a
+    glyph's size in the row. A row of text is full-size glyphs; an ellipsis
+    is six dots beside them.
+    """
+    b = comps.boxes
+    out: list[BBox] = []
+    if not len(b):
+        return out
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    small = (np.maximum(w, h) <= 0.5 * ch) & (comps.area >= 4)
+    big = h >= 0.6 * ch
+    cy = (b[:, 1] + b[:, 3]) / 2
+    idx = np.nonzero(small)[0]
+    idx = idx[np.argsort(cy[idx], kind="stable")]
+    rows: list[list[int]] = []
+    for i in idx:
+        if rows and abs(cy[i] - cy[rows[-1][-1]]) <= 0.15 * ch:
+            rows[-1].append(int(i))
+        else:
+            rows.append([int(i)])
+    big_ix = np.nonzero(big)[0]
+    for row in rows:
+        row.sort(key=lambda i: b[i, 0])
+        runs, cur = [], [row[0]]
+        for i in row[1:]:
+            if b[i, 0] - b[cur[-1], 2] <= 2.5 * ch:
+                cur.append(i)
+            else:
+                runs.append(cur)
+                cur = [i]
+        runs.append(cur)
+        for run in runs:
+            if len(run) < 8:
+                continue
+            x0, x1 = b[run, 0].min(), b[run, 2].max()
+            y0, y1 = b[run, 1].min(), b[run, 3].max()
+            if x1 - x0 < 5 * ch:
+                continue
+            # an even step (where marks joined the rule they sit on, a multiple of it)
+            steps = np.diff(b[run, 0]).astype(np.float64)
+            step = float(np.median(steps))
+            if step <= 0 or np.mean(np.abs(steps / step - np.round(steps / step)) <= 0.25) < 0.7:
+                continue
+            gy = (b[big_ix, 1] + b[big_ix, 3]) / 2
+            beside = big_ix[(b[big_ix, 0] < x1) & (b[big_ix, 2] > x0)
+                            & (gy > y0 - 0.3 * ch) & (gy < y1 + 0.3 * ch)]
+            # (a glyph or two of the line below may have run into the marks)
+            if (b[beside, 2] - b[beside, 0]).sum() <= 0.1 * (x1 - x0):
+                out.append(BBox(int(x0), int(y0), int(x1), int(y1)))
+    return out
+
+
+def strokes(mask: np.ndarray) -> list[BBox]:
+    """Boxes of the connected strokes of a ``rule_masks`` mask."""
+    n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [BBox(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in st[1:]]
+
+
+def find_frames(hor: np.ndarray, ver: np.ndarray, ch: float, figures: list[BBox] = ()) -> list[BBox]:
+    """Box outlines (sidebar frames): a long horizontal stroke at the top and one
+    at the bottom with the same ends, joined by a vertical stroke at one end
+    or both.
+
+    Built from strokes rather than from one connected outline, so a column
+    rule or a picture touching the box does not hide it. Boxes that are
+    borders of pictures are left out.
+    """
+    hs = [s for s in strokes(hor) if s.width >= 4 * ch]
+    vs = [s for s in strokes(ver) if s.height >= 1.5 * ch]
+    tol = max(4, 0.8 * ch)
+    out: list[BBox] = []
+    for t in sorted(hs, key=lambda s: s.y0):
+        for b in sorted(hs, key=lambda s: s.y0):
+            if b.y0 - t.y1 < 1.5 * ch or abs(b.x0 - t.x0) > tol or abs(b.x1 - t.x1) > tol:
+                continue
+            y0, y1 = t.y0, b.y1
+            x0, x1 = min(t.x0, b.x0), max(t.x1, b.x1)
+
+            def side(x: int, own: bool = False) -> bool:
+                """Vertical strokes at x cover the box's height; ``own``: and
+                end at its corners, as a box's side does and a column rule
+                running on past the box does not."""
+                at = [v for v in vs if v.x0 - tol <= x <= v.x1 + tol
+                      and min(v.y1, y1) > max(v.y0, y0)]
+                if own and any(v.y0 < y0 - tol or v.y1 > y1 + tol for v in at):
+                    return False
+                cover = sum(min(v.y1, y1) - max(v.y0, y0) for v in at)
+                return cover >= 0.75 * (y1 - y0)
+            # one side may be lost (a light outline in a scanner's shadow
+            # binarises away): top and bottom with the same ends and one side
+            # of the box's own make a box
+            if (side(x0) and side(x1)) or side(x0, own=True) or side(x1, own=True):
+                box = BBox(x0, y0, x1, y1)
+                if not any(box.x_overlap(f) * box.y_overlap(f) > 0.5 * min(box.area, f.area)
+                           for f in figures):
+                    out.append(box)
+                break   # the nearest matching bottom closes this top
+    # a box inside another (a double outline) is the same frame
+    return [f for f in out if not any(g != f and g.x0 <= f.x0 and g.y0 <= f.y0 and g.x1 >= f.x1
+                                      and g.y1 >= f.y1 for g in out)]
+
+
+def thin_stroke_ink(comps: Components, hor: np.ndarray, ver: np.ndarray, ch: float) -> np.ndarray:
+    """Per component: its pixels on thin rules (the ``rule_masks`` strokes less
+    their parts thicker than a third of a character: a table's filled header
+    band or a bar is no rule)."""
+    t = max(3, int(0.35 * ch))
+    thick = cv2.morphologyEx(hor, cv2.MORPH_OPEN, np.ones((t, 1), np.uint8)) | \
+        cv2.morphologyEx(ver, cv2.MORPH_OPEN, np.ones((1, t), np.uint8))
+    thin = ((hor | ver) > 0) & (thick == 0)
+    return np.bincount(comps.labels[thin], minlength=len(comps.boxes) + 1)[1:]
+
+
+def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float,
+                  thin: np.ndarray | None = None) -> list[BBox]:
+    """Pictures including line art (charts, diagrams), which photo detection
+    misses (most of their area is paper) or finds in pieces (each dark bar).
+
+    Solid shapes (bars, the photo-like pieces already found, one shape that is
+    bars, axes and grid at once) and long strokes (axes, borders) close to
+    each other are clustered. A cluster with two solid shapes, or one with two
+    strokes, or one big dense shape, is one picture: the box of its solid
+    shapes, grown by the strokes that end near it (axes, a border), not by a
+    column rule running past. A rule or box outline alone, or a bold 一 in a
+    title, is not a picture. Returns the figures, old and new.
+    """
+    b = comps.boxes
+    if not len(b):
+        return list(figures)
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    inside = np.zeros(len(b), bool)
+    for f in figures:
+        inside |= (cx >= f.x0) & (cx < f.x1) & (cy >= f.y0) & (cy < f.y1)
+    # filled shapes: no glyph, even a heavy title glyph, fills most of its box
+    solid = (comps.area >= 0.8 * w * h) & (np.minimum(w, h) >= 0.4 * ch) & (np.maximum(w, h) >= 1.5 * ch)
+    # bars, axes and grid joined into one shape: bigger than any glyph, and far
+    # denser than a box outline (about 0.01-0.03 of its box; a bar chart of
+    # light bars that binarise to their outlines still fills 0.09). Its thin
+    # rules do not count: a page's frame of rules joined to one filled table
+    # band is no chart. (``thin``: per component, ink on thin rules.)
+    filled = comps.area - (thin if thin is not None else 0)
+    blot = (w >= 5 * ch) & (h >= 5 * ch) & (filled >= 0.06 * w * h)
+    cand = np.nonzero((solid | blot | rule) & ~inside)[0]
+    items = [(f, "photo") for f in figures] + \
+        [(BBox(*map(int, b[i])), "blot" if blot[i] else "solid" if solid[i] else "rule") for i in cand]
+    pad = 1.5 * ch
+
+    def near(a: BBox, c: BBox) -> bool:
+        return a.x0 - pad < c.x1 and c.x0 - pad < a.x1 and a.y0 - pad < c.y1 and c.y0 - pad < a.y1
+    # shapes cluster among themselves; a stroke belongs to every cluster it
+    # comes near but joins none to another (a page frame of rules round a
+    # photo and a table band is no one picture of both)
+    shape_ix = [i for i, it in enumerate(items) if it[1] != "rule"]
+    parent = {i: i for i in shape_ix}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for k, i in enumerate(shape_ix):
+        for j in shape_ix[k + 1:]:
+            if near(items[i][0], items[j][0]):
+                parent[find(j)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in shape_ix:
+        groups.setdefault(find(i), []).append(i)
+    rules = [it[0] for it in items if it[1] == "rule"]
+    out = []
+    for g in groups.values():
+        kinds = [items[i][1] for i in g]
+        shapes = [items[i][0] for i in g]
+        box = BBox.enclosing(shapes)
+        strokes = [r for r in rules if any(near(r, s) for s in shapes)]
+        n_solid, n_rule = len(shapes), len(strokes)
+        if not ("blot" in kinds or n_solid >= 2 or (n_solid >= 1 and n_rule >= 2)):
+            out += [items[i][0] for i in g if items[i][1] == "photo"]
+            continue
+        reach = max(3 * ch, 0.15 * max(box.width, box.height))
+        grow = [r for r in strokes if r.x0 >= box.x0 - reach and r.x1 <= box.x1 + reach
+                and r.y0 >= box.y0 - reach and r.y1 <= box.y1 + reach]
+        box = BBox.enclosing([box] + grow)
+        if "photo" in kinds or (box.width >= 5 * ch and box.height >= 4 * ch):
+            out.append(box)
+    return out
+
+
+def segments(mask: np.ndarray, ch: float) -> np.ndarray:
+    """Runs of characters: glyph boxes closed over gaps narrower than a
+    quarter of a character, which is less than the narrowest gutter (0.05 in)
+    at any body size up to 11 pt, so a segment never crosses a gutter."""
+    k = max(3, int(round(0.25 * ch)))
+    d = cv2.dilate(mask, np.ones((1, k), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(d, connectivity=4)
+    st = stats[1:]
+    half = k // 2
+    boxes = np.stack([st[:, 0] + half, st[:, 1], st[:, 0] + st[:, 2] - (k - 1 - half),
+                      st[:, 1] + st[:, 3]], axis=1)
+    return boxes.astype(np.int32)
+
+
+def tall_gaps(obstacles: list[tuple[int, int, int, int]], shape: tuple[int, int], ch: float,
+              scale: float = 0.5) -> list[BBox]:
+    """White-space channels at least `min_h` tall and `min_w` wide that have
+    ink on both sides (column gutters), in page pixels.
+
+    Each pixel gets the length of the empty vertical run through it; rows of
+    pixels whose run is tall enough form horizontal stretches, and those
+    not touching the page edge (margins do) are gutter slices.
+    """
+    h, w = int(shape[0] * scale) + 1, int(shape[1] * scale) + 1
+    occ = np.zeros((h, w), np.uint8)
+    for x0, y0, x1, y1 in obstacles:
+        occ[int(y0 * scale):int(np.ceil(y1 * scale)), int(x0 * scale):int(np.ceil(x1 * scale))] = 1
+    empty = occ == 0
+    up = np.zeros((h, w), np.int32)
+    down = np.zeros((h, w), np.int32)
+    run = np.zeros(w, np.int32)
+    for y in range(h):
+        run = np.where(empty[y], run + 1, 0)
+        up[y] = run
+    run[:] = 0
+    for y in range(h - 1, -1, -1):
+        run = np.where(empty[y], run + 1, 0)
+        down[y] = run
+    # Glyph gaps on the character grid line up over a few lines by chance;
+    # over five or more lines they practically never do, gutters always.
+    min_h = 8.0 * ch * scale
+    tall = (up + down - 1) >= min_h
+    # In each row, a stretch of tall white that reaches the page edge is
+    # margin (or the white below the last line), not a gutter.
+    from_left = np.cumprod(tall, axis=1).astype(bool)
+    from_right = np.cumprod(tall[:, ::-1], axis=1)[:, ::-1].astype(bool)
+    interior = tall & ~from_left & ~from_right
+    # Straight vertical channels: per pixel column, the runs of interior white
+    # at least min_h long; neighbouring columns' runs join when they cover
+    # nearly the same rows, so that the white under a short column does not
+    # bend a gutter into an L.
+    runs: list[tuple[int, int, int]] = []
+    for x in range(w):
+        col = interior[:, x]
+        if not col.any():
+            continue
+        d = np.diff(np.concatenate(([0], col.view(np.int8), [0])))
+        starts, ends = np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]
+        for a, b in zip(starts, ends):
+            if b - a >= min_h:
+                runs.append((x, int(a), int(b)))
+    groups: list[list[tuple[int, int, int]]] = []
+    open_: list[list[tuple[int, int, int]]] = []
+    for r in runs:  # runs come sorted by x
+        x, a, b = r
+        joined = None
+        for g in open_:
+            px, pa, pb = g[-1]
+            if px == x - 1 and min(b, pb) - max(a, pa) >= 0.8 * max(b - a, pb - pa):
+                joined = g
+                break
+        if joined is None:
+            joined = []
+            groups.append(joined)
+        joined.append(r)
+        open_ = [g for g in open_ if g[-1][0] >= x - 1 and g is not joined] + [joined]
+    min_w = max(2.0, 0.28 * ch * scale)
+    s = 1 / scale
+    out = []
+    for g in groups:
+        if len(g) < min_w:
+            continue
+        x0, x1 = g[0][0], g[-1][0] + 1
+        y0 = int(np.median([r[1] for r in g]))
+        y1 = int(np.median([r[2] for r in g]))
+        out.append(BBox(int(x0 * s), int(y0 * s), int(x1 * s), int(y1 * s)))
+    return out
