@@ -179,13 +179,16 @@ def test_searchable_pdf_gives_our_text_in_reading_order(seed_out):
     assert cer(ours, miner) <= 0.01
     assert not HAN_SPACE.search(flow)
     assert chars and all(c["upright"] for c in chars)
-    # all text is shown in render mode 3 (invisible), and the scan is a JPEG
+    # all text is shown in render mode 3 (invisible), and the image is the
+    # scan itself: the PNG's pixels, losslessly, at its own size
     modes, images = _pdf_text_modes_and_images(pdf_path)
     assert len(modes) > 100 and set(modes) == {3}
     filters = [img.get("Filter") for img in images]
     filters = [[f.name for f in (x if isinstance(x, list) else [x])] for x in filters]
-    assert filters == [["DCTDecode"]]  # the JPEG as it is: not re-encoded, no ASCII85
-    assert pdf_path.stat().st_size < 1_500_000
+    assert filters == [["FlateDecode"]]
+    with Image.open(SEED) as scan:
+        assert (images[0].get("Width"), images[0].get("Height")) == scan.size
+    assert pdf_path.stat().st_size < SEED.stat().st_size * 1.1 + 100_000
 
 
 def _pdf_text_modes_and_images(path: Path):
@@ -233,14 +236,20 @@ def test_pdf_text_sits_over_each_column(seed_out):
     the invisible text is where the printed text is."""
     import pdfplumber
 
+    from pipeline.formats.geometry import source_frame
+
     page = read_page(seed_out / "seed-page" / "page-0001.json")
+    frame = source_frame(page)  # our pixels -> the scan's (the PDF shows the scan)
     s = 72.0 / page.dpi
     bodies = [b for b in page.ordered_blocks() if b.kind == "body"]
     assert len(bodies) == 3
     with pdfplumber.open(seed_out / "seed-page.pdf") as pdf:
         p = pdf.pages[0]
+        with Image.open(SEED) as scan:
+            assert (p.width, p.height) == pytest.approx((scan.width * s, scan.height * s))
         for b in bodies:
-            crop = p.crop((b.bbox.x0 * s, b.bbox.y0 * s, b.bbox.x1 * s, b.bbox.y1 * s))
+            x0, y0, x1, y1 = frame.box(b.bbox)
+            crop = p.within_bbox((x0 * s - 1, y0 * s - 1, x1 * s + 1, y1 * s + 1))
             assert cer(b.text, crop.extract_text()) <= 0.01
 
 
@@ -417,7 +426,8 @@ def test_lines_carry_the_paragraph_text(tmp_path):
 
 def test_spread_halves_map_to_their_side_of_the_scan(tmp_path, page_schema):
     """Two pages cut from one two-page scan: each half's coordinates land on
-    its side of the scan, files are named ...L/...R, the PDF has both."""
+    its side of the scan, files are named ...L/...R, the PDF shows the scan
+    once with both halves' text over it, left page first."""
     etree = _lxml()
     scan = tmp_path / "spread.png"
     img = np.full((800, 1600), 255, np.uint8)
@@ -442,12 +452,15 @@ def test_spread_halves_map_to_their_side_of_the_scan(tmp_path, page_schema):
     paths = write_document_formats(out, "spread", ("pdf", "md"))
     import pdfplumber
     with pdfplumber.open(paths["pdf"]) as pdf:
-        assert len(pdf.pages) == 2
-        assert [pg.extract_text() for pg in pdf.pages] == ["左页文字", "右页文字"]
-        assert pdf.pages[0].width == pytest.approx(800 * 72 / 300)
-        # the left half's image is the left of the scan: dark where its line is
-        im = pdf.pages[1].to_image(resolution=300).original.convert("L")
-        assert np.asarray(im)[110:130, 120:280].mean() < 100
+        assert len(pdf.pages) == 1
+        pg = pdf.pages[0]
+        assert pg.extract_text(use_text_flow=True).replace(" ", "") == "左页文字右页文字"
+        assert pg.width == pytest.approx(1600 * 72 / 300)
+        # the right page's text lies over the right page's line of the scan
+        right = pg.crop((900 * 72 / 300, 100 * 72 / 300, 1100 * 72 / 300, 140 * 72 / 300))
+        assert right.extract_text() == "右页文字"
+        im = pg.to_image(resolution=300).original.convert("L")
+        assert np.asarray(im)[110:130, 920:1080].mean() < 100
     md = paths["md"].read_text("utf-8")
     assert md.index("page-0001L") < md.index("左页") < md.index("page-0001R") < md.index("右页")
 
@@ -461,7 +474,8 @@ def test_hand_made_page_xml_passes_ocrd_consistency_checks(tmp_path):
 
 def test_pdf_input_is_sized_and_rasterised_as_for_ocr(tmp_path):
     """A PDF input: layout coordinates refer to the page rendered at the
-    page's dpi (as ingest rendered it), and the searchable PDF re-renders it."""
+    page's dpi (as ingest rendered it); the searchable PDF keeps the page
+    itself, at its own size, with the text over the right place."""
     import pdfplumber
     from pipeline.formats.geometry import source_frame
 
@@ -476,9 +490,14 @@ def test_pdf_input_is_sized_and_rasterised_as_for_ocr(tmp_path):
     out = tmp_path / "out"
     write_page(out / "in", page)
     pdf_path = write_document_formats(out, "in", ("pdf",))["pdf"]
+    with pdfplumber.open(src) as pdf:
+        size = (pdf.pages[0].width, pdf.pages[0].height)
     with pdfplumber.open(pdf_path) as pdf:
-        assert pdf.pages[0].width == pytest.approx(expected[0] * 72 / 300)
-        assert pdf.pages[0].extract_text() == "文字"
+        p = pdf.pages[0]
+        assert (p.width, p.height) == size == (601 * 72 / 150, 401 * 72 / 150)
+        assert p.extract_text() == "文字"
+        c = p.chars[0]
+        assert (c["x0"], c["top"]) == pytest.approx((20 * 72 / 300, 20 * 72 / 300), abs=0.05)
 
 
 def test_missing_scan_still_gives_valid_layout_files(tmp_path, page_schema):
