@@ -319,12 +319,22 @@ def record_outcome(manifest: Manifest, task: PageTask, outcome: PageOutcome | No
                         timings=json.dumps(outcome.timings), peak_mb=outcome.peak_mb,
                         flags=json.dumps(outcome.flags, ensure_ascii=False),
                         flagged=int(bool(doubts(outcome.flags))),
-                        formats=join_formats(outcome.formats))
+                        formats=join_formats(set(outcome.formats) | _doc_level(row, task)))
         return True, ""
     status, reason = _failure_reason(exc, settings)
     manifest.update(task.input, task.page_number, status=status, error=reason, attempts=attempts,
                     flags=None, flagged=0)
     return False, reason
+
+
+def _doc_level(row: Row | None, task: PageTask) -> set[str]:
+    """The document files the page was in before this run (its PDF): kept in
+    the record, so that they are rewritten with the page's new text."""
+    if row is None:
+        return set()
+    if row.formats is not None:
+        return set(split_formats(row.formats)) & {"pdf", "pdfa"}
+    return {"pdf"} if (Path(task.out_dir) / f"{task.doc}.pdf").is_file() else set()
 
 
 def execute(tasks: list[PageTask], manifest: Manifest, settings: RunSettings,

@@ -42,12 +42,13 @@ def _selector(failed: bool, flagged: bool, below: float | None, pages):
                              f"{', '.join(sorted(known)[:5])}{' ...' if len(known) > 5 else ''})")
         for doc in sorted(sel.docs):  # pages named that the document does not have
             have = {r.page_number for r in rows if r.doc == doc and r.page_number}
-            gaps = sel.missing(doc, have)
-            if gaps:
-                a, b = gaps[0]
-                which = f"page {a}" if a == b else f"pages {a} to {b}"
-                raise UsageError(f"document {doc!r} has no {which} (its pages: "
-                                 f"{_ranges(sorted(have)) or 'none'}); nothing was re-run")
+            # a range that runs on past the last page (3-999) is "from 3 on";
+            # a page or range with no page of the document names nothing
+            for a, b in sel.docs[doc] or []:
+                if not any(a <= n <= b for n in have):
+                    which = f"page {a}" if a == b else f"pages {a} to {b}"
+                    raise UsageError(f"document {doc!r} has no {which} (its pages: "
+                                     f"{_ranges(sorted(have)) or 'none'}); nothing was re-run")
         return [r for r in rows
                 if (failed and r.status in NOT_DONE)
                 or (flagged and r.status == "done" and r.flagged)

@@ -67,9 +67,7 @@ def text_matrices(page: Page, to_pdf: np.ndarray):
     """(text, PDF text matrix) of each line of the page's text, in reading
     order; ``to_pdf`` (3x3) maps scan pixels to PDF user space."""
     chain = to_pdf @ _affine(page.transform)
-    for fb in page_flow(page):
-        if not fb.in_text:
-            continue
+    for fb in page_flow(page):  # every region: running heads and page numbers too
         for ln in fb.lines:
             bb = ln.bbox
             codes, shown = encode(ln.text)
