@@ -408,3 +408,38 @@ def test_repair_page_xml_names_the_image_not_the_hocr(tmp_path):
     xml = (out / "engine" / "page-0001.page.xml").read_bytes()
     img = etree.fromstring(xml).find(f"{{{PAGE_NS}}}Page").get("imageFilename")
     assert img.endswith("scan.png") and not img.endswith(".hocr")
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_pdf_input_text_lands_on_its_print_whatever_the_rotation_and_crop(tmp_path, rotate):
+    """A PDF page with a crop box and /Rotate: ingest sees it as shown; the
+    text for what it saw there lands on the same mark of the kept page."""
+    import pikepdf
+    import pdfplumber
+    from reportlab.pdfgen import canvas
+
+    src = tmp_path / "in.pdf"
+    c = canvas.Canvas(str(src), pagesize=(400, 600))
+    c.rect(100, 300, 120, 30, fill=1)
+    c.showPage()
+    c.save()
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].Rotate = rotate
+        pdf.pages[0].CropBox = [10, 20, 390, 580]
+        pdf.save(src)
+    with pdfplumber.open(src) as pdf:  # as ingest renders it
+        shown = np.asarray(pdf.pages[0].to_image(resolution=150).original.convert("L"))
+        rect = pdf.pages[0].rects[0]
+    ys, xs = np.nonzero(shown < 128)
+    bb = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    b = Block(0, "body", BBox(*bb), lines=[Line(BBox(*bb), "中文", 90.0)], text="中文", order=0)
+    page = Page(source=str(src), page_number=1, width=shown.shape[1], height=shown.shape[0],
+                dpi=150, blocks=[b], engine="test", options={"dpi": 150})
+    out = tmp_path / "out"
+    write_page(out / "in", page)
+    pdf_path = write_document_formats(out, "in", ("pdf",))["pdf"]
+    with pdfplumber.open(pdf_path) as pdf:
+        cs = [ch for ch in pdf.pages[0].chars if ch["text"] in "中文"]
+    got = (min(ch["x0"] for ch in cs), min(ch["top"] for ch in cs),
+           max(ch["x1"] for ch in cs), max(ch["bottom"] for ch in cs))
+    assert got == pytest.approx((rect["x0"], rect["top"], rect["x1"], rect["bottom"]), abs=1.5)

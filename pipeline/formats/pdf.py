@@ -114,6 +114,8 @@ class _Doc:
         self.pdf = pikepdf.new()
         self.chars: set[str] = set()
         self.text_pages: list = []   # pages whose /Font needs the font
+        # source files whose pages were copied: open until the output is written
+        self.sources: list = []
 
     def add_text(self, pg, items: list) -> None:
         import pikepdf
@@ -161,7 +163,7 @@ def _image_xobjects(source: Path, dpi: float) -> list:
         if len(xobjs) != 1:
             raise MagscanError(f"{source}: a frame did not convert to one image")
         images.append(xobjs[0])
-    return [src, images]
+    return src, images
 
 
 def _flattened_frames(source: Path) -> list[bytes]:
@@ -187,6 +189,7 @@ def _image_document(doc: _Doc, source: Path, by_number: dict[int, list[Page]]) -
 
     dpi = float(next(iter(by_number.values()))[0].dpi)
     src, images = _image_xobjects(source, dpi)
+    doc.sources.append(src)
     for n in sorted(by_number):
         if n > len(images):
             raise MagscanError(f"{source}: has no page {n} any more "
@@ -205,31 +208,28 @@ def _image_document(doc: _Doc, source: Path, by_number: dict[int, list[Page]]) -
         pg = doc.pdf.pages[-1]
         to_pdf = _pixels_to_pdf(k, (0, 0, w_pt, h_pt), 0)
         doc.add_text(pg, [it for p in pages for it in text_matrices(p, to_pdf)])
-    src.close()
 
 
 def _pdf_document(doc: _Doc, source: Path, by_number: dict[int, list[Page]]) -> None:
     import pikepdf
 
     src = pikepdf.open(source)
-    try:
-        for n in sorted(by_number):
-            if n > len(src.pages):
-                raise MagscanError(f"{source}: has no page {n} any more "
-                                   "(the scan changed since it was converted)")
-            doc.pdf.pages.append(src.pages[n - 1])
-            pg = doc.pdf.pages[-1]
-            pages = [p for p in by_number[n] if p.engine != TEXT_ENGINE_SKIPPED]
-            if not pages:
-                continue
-            raster = float(pages[0].options.get("dpi") or pages[0].dpi)
-            box = [float(v) for v in pg.cropbox]
-            rotate = int(pg.obj.get("/Rotate", 0))
-            to_pdf = _pixels_to_pdf(72.0 / raster, box, rotate)
-            doc.add_text(pg, [it for p in pages for it in text_matrices(p, to_pdf)])
-    finally:
-        # copied pages refer to the source's objects until the output is written
-        doc.sources = getattr(doc, "sources", []) + [src]
+    doc.sources.append(src)
+    for n in sorted(by_number):
+        if n > len(src.pages):
+            raise MagscanError(f"{source}: has no page {n} any more "
+                               "(the scan changed since it was converted)")
+        doc.pdf.pages.append(src.pages[n - 1])
+        pg = doc.pdf.pages[-1]
+        pages = [p for p in by_number[n] if p.engine != TEXT_ENGINE_SKIPPED]
+        if not pages:
+            continue
+        # ingest rendered the crop box, turned by /Rotate, at the options' dpi
+        raster = float(pages[0].options.get("dpi") or pages[0].dpi)
+        box = [float(v) for v in pg.cropbox]
+        rotate = int(pg.obj.get("/Rotate", 0))
+        to_pdf = _pixels_to_pdf(72.0 / raster, box, rotate)
+        doc.add_text(pg, [it for p in pages for it in text_matrices(p, to_pdf)])
 
 
 def document_pdf(pages: list[Page], title: str = "", pdfa: bool = False) -> bytes:
@@ -259,7 +259,7 @@ def document_pdf(pages: list[Page], title: str = "", pdfa: bool = False) -> byte
                 _image_document(doc, source, by_number)
         except MagscanError:
             raise
-        except (OSError, ValueError, pikepdf.PdfError, Exception) as e:  # noqa: BLE001
+        except Exception as e:  # noqa: BLE001 - img2pdf, PIL and qpdf fail in many ways
             reason = getattr(e, "strerror", None) or f"{type(e).__name__}: {e}"
             raise MagscanError(f"cannot read the scan again: {source}: {reason}") from e
         doc.finish()
@@ -267,7 +267,7 @@ def document_pdf(pages: list[Page], title: str = "", pdfa: bool = False) -> byte
         doc.pdf.docinfo[pikepdf.Name.Creator] = "magscan"
         return _save(doc.pdf, pdfa, source)
     finally:
-        for s in getattr(doc, "sources", []):
+        for s in doc.sources:
             s.close()
 
 
