@@ -2,7 +2,7 @@
 with magscan's engine plugin, on PDFs of the generated pages in scans/:
 the character error rate of each output's text layer, read in the order the
 file holds it (pdfium, as copy and paste reads it), against the ground truth
-in reading order.
+in reading order, and the bag-of-characters error (the same ignoring order).
 
     .venv/bin/python bench/ocrmypdf_plugin.py [--pages scans/*.png]
 
@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import cer  # noqa: E402
+from pipeline.evaluate import bag_error, cer  # noqa: E402
 
 
 def stream_text(path: Path) -> str:
@@ -52,9 +52,10 @@ def main() -> None:
     ap.add_argument("--pages", nargs="*", type=Path,
                     default=sorted((ROOT / "scans").glob("*.png")))
     args = ap.parse_args()
-    print("| page | ocrmypdf (tesseract) CER | s | ocrmypdf + magscan plugin CER | s |")
-    print("|---|---:|---:|---:|---:|")
+    print("| page | ocrmypdf (tesseract) CER | bag | s | ocrmypdf + magscan plugin CER | bag | s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     sums = [0.0, 0.0]
+    bags = [0.0, 0.0]
     with tempfile.TemporaryDirectory() as tmp:
         for png in args.pages:
             gt = png.with_name(png.stem + ".gt.txt").read_text(encoding="utf-8")
@@ -64,12 +65,15 @@ def main() -> None:
             for i, plugin in enumerate((False, True)):
                 out = Path(tmp) / f"{png.stem}.{i}.pdf"
                 secs = run(src, out, plugin)
-                c = cer(gt, stream_text(out))
+                text = stream_text(out)
+                c, b = cer(gt, text), bag_error(gt, text)
                 sums[i] += c
-                row += [f"{c:.4f}", f"{secs:.1f}"]
+                bags[i] += b
+                row += [f"{c:.4f}", f"{b:.4f}", f"{secs:.1f}"]
             print("| " + " | ".join(row) + " |", flush=True)
     n = max(1, len(args.pages))
-    print(f"| **mean** | {sums[0] / n:.4f} | | {sums[1] / n:.4f} | |")
+    print(f"| **mean** | {sums[0] / n:.4f} | {bags[0] / n:.4f} | | {sums[1] / n:.4f} | "
+          f"{bags[1] / n:.4f} | |")
 
 
 if __name__ == "__main__":
