@@ -240,9 +240,12 @@ def plan(inputs, out_dir: Path, options: Options, manifest: Manifest, settings: 
             manifest.upsert(Row(inp, docs[p], n, input_hash=digest, status="pending",
                                 error=row.error if row and same_input else None,
                                 attempts=row.attempts if same_input else 0, fingerprint=fp,
-                                options=json.dumps(options.to_dict())))
+                                options=json.dumps(options.to_dict()),
+                                formats=row.formats if row and same_input else None))
             tasks.append(PageTask(inp, docs[p], n, digest, options.to_dict(), str(out_dir),
-                                  settings.overlays, tuple(settings.formats or ())))
+                                  settings.overlays,
+                                  _page_formats(row, settings, out_dir) if same_input else
+                                  tuple(settings.formats or ())))
         per_page[inp] = _size(p) / max(1, n_pages)
     # longest first (by bytes per page, a fair proxy for pixels and ink): the
     # last pages of a run then are short ones, and no worker idles while
@@ -506,8 +509,8 @@ def _page_formats(r: Row, settings: RunSettings, out_dir: Path) -> tuple:
     page has (so that none is left with the old result)."""
     from .formats import PAGE_FORMATS
 
-    if settings.formats is not None:
-        return tuple(f for f in settings.formats if f in PAGE_FORMATS)
+    if settings.formats is not None or r is None:
+        return tuple(f for f in settings.formats or () if f in PAGE_FORMATS)
     have = set(split_formats(r.formats)) if r.formats is not None else \
         _formats_on_disk(out_dir, r)
     return tuple(f for f in PAGE_FORMATS if f in have)

@@ -443,3 +443,14 @@ def test_pdf_input_text_lands_on_its_print_whatever_the_rotation_and_crop(tmp_pa
     got = (min(ch["x0"] for ch in cs), min(ch["top"] for ch in cs),
            max(ch["x1"] for ch in cs), max(ch["bottom"] for ch in cs))
     assert got == pytest.approx((rect["x0"], rect["top"], rect["x1"], rect["bottom"]), abs=1.5)
+
+
+def test_export_adds_its_formats_to_the_manifest(tmp_path):
+    make_pages(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    assert run_magscan("convert", tmp_path / "in", "-o", out, "-j", "1",
+                       "--no-overlays").returncode == 0
+    assert rows(out)[0]["formats"] == "txt,json"
+    r = run_magscan("export", out, "--formats", "alto,pdf", "--pdfa")
+    assert r.returncode == 0, r.stderr
+    assert rows(out)[0]["formats"] == "txt,json,alto,pdfa"
