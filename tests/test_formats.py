@@ -116,6 +116,12 @@ def test_export_writes_every_format(seed_out):
     assert (seed_out / "seed-page.md").read_text(encoding="utf-8").startswith("<!-- page-0001 -->")
 
 
+def test_seed_alto_validates_against_the_alto_4_2_schema(seed_out):
+    from test_archival import _assert_alto_valid
+
+    _assert_alto_valid((seed_out / "seed-page" / "page-0001.alto.xml").read_text("utf-8"))
+
+
 def test_seed_page_xml_validates_against_the_page_2019_schema(seed_out, page_schema):
     xml = (seed_out / "seed-page" / "page-0001.page.xml").read_text(encoding="utf-8")
     doc = _assert_valid(page_schema, xml)
@@ -279,6 +285,9 @@ def test_pdfplumber_default_extract_text_keeps_columns_apart(seed_out):
 
 def test_seed_hocr_and_markdown(seed_out):
     etree = _lxml()
+    from test_archival import _hocr_spec
+
+    _hocr_spec(seed_out / "seed-page" / "page-0001.hocr")
     hocr = (seed_out / "seed-page" / "page-0001.hocr").read_bytes()
     doc = etree.fromstring(hocr)
     x = {"h": "http://www.w3.org/1999/xhtml"}
