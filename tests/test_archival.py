@@ -210,6 +210,8 @@ def test_pdf_input_keeps_its_page_and_vector_content(tmp_path):
     c.setFont("Helvetica", 20)
     c.drawString(50, 500, "Vector words")
     c.line(50, 480, 350, 480)
+    c.bookmarkPage("p1")
+    c.addOutlineEntry("第一章", "p1")
     c.showPage()
     c.save()
     with pikepdf.open(src, allow_overwriting_input=True) as pdf:
@@ -228,6 +230,8 @@ def test_pdf_input_keeps_its_page_and_vector_content(tmp_path):
         streams = pg.Contents if isinstance(pg.Contents, pikepdf.Array) else [pg.Contents]
         assert any(s.read_bytes() == before for s in streams)  # the page's own drawing
         assert [float(v) for v in pg.MediaBox] == [0, 0, 400, 600]
+        with pdf.open_outline() as outline:  # the whole input was converted: all of it kept
+            assert [item.title for item in outline.root] == ["第一章"]
     with pdfplumber.open(pdf_path) as pdf:
         p = pdf.pages[0]
         assert "Vector words" in p.extract_text()

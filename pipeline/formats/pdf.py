@@ -10,7 +10,9 @@ What is kept is what an archive needs:
   file's, or the one magscan measured or assumed: ``Page.dpi``);
 - a PDF input keeps its pages as they are (vector content, fonts, images),
   only a text layer is added; pages read from their own text layer get
-  none (they have text already).
+  none (they have text already). When every page was converted the file
+  is the input itself (its outline, links and metadata too); otherwise the
+  converted pages are copied into a new one.
 
 Our coordinates are those of the deskewed, cropped page; ``Page.transform``
 maps them to the scan's pixels, and the scan's pixels map to the PDF page
@@ -215,12 +217,18 @@ def _pdf_document(doc: _Doc, source: Path, by_number: dict[int, list[Page]]) -> 
 
     src = pikepdf.open(source)
     doc.sources.append(src)
+    whole = sorted(by_number) == list(range(1, len(src.pages) + 1))
+    if whole:  # every page converted: the input itself (outline, links, metadata kept)
+        doc.pdf = src
     for n in sorted(by_number):
         if n > len(src.pages):
             raise MagscanError(f"{source}: has no page {n} any more "
                                "(the scan changed since it was converted)")
-        doc.pdf.pages.append(src.pages[n - 1])
-        pg = doc.pdf.pages[-1]
+        if whole:
+            pg = src.pages[n - 1]
+        else:  # some pages failed: those that did not are copied
+            doc.pdf.pages.append(src.pages[n - 1])
+            pg = doc.pdf.pages[-1]
         pages = [p for p in by_number[n] if p.engine != TEXT_ENGINE_SKIPPED]
         if not pages:
             continue
@@ -263,7 +271,8 @@ def document_pdf(pages: list[Page], title: str = "", pdfa: bool = False) -> byte
             reason = getattr(e, "strerror", None) or f"{type(e).__name__}: {e}"
             raise MagscanError(f"cannot read the scan again: {source}: {reason}") from e
         doc.finish()
-        doc.pdf.docinfo[pikepdf.Name.Title] = title or source.stem
+        if pikepdf.Name.Title not in doc.pdf.docinfo:
+            doc.pdf.docinfo[pikepdf.Name.Title] = title or source.stem
         doc.pdf.docinfo[pikepdf.Name.Creator] = "magscan"
         return _save(doc.pdf, pdfa, source)
     finally:
