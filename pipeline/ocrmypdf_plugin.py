@@ -20,6 +20,7 @@ one hOCR page holding both halves, left page first.
 from __future__ import annotations
 
 import os
+import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
@@ -54,13 +55,26 @@ def page_hocr(image: Path, options) -> tuple[str, str]:
     pages = [p.page for p in convert_source(src, options, engine_for(options))]
     text = "\n\n".join(t for t in (page_text(p, options.keep_headers) for p in pages) if t)
     docs = [hocr_html(p) for p in pages]
-    return (docs[0] if len(docs) == 1 else _merged(docs)), text + ("\n" if text else "")
+    h, w = src.image.shape[:2]
+    return _whole_image(_merged(docs), w, h), text + ("\n" if text else "")
+
+
+_PAGE_BOX = re.compile(r'(class="ocr_page"[^>]*?title="[^"]*?)bbox \d+ \d+ \d+ \d+')
+
+
+def _whole_image(hocr: str, width: int, height: int) -> str:
+    """The ``ocr_page`` box as the whole image OCRmyPDF gave, as Tesseract
+    writes it: OCRmyPDF sizes the text layer's page from it, and magscan's
+    own box is the part of the scan it read (inside a cropped border)."""
+    return _PAGE_BOX.sub(lambda m: f"{m.group(1)}bbox 0 0 {width} {height}", hocr, count=1)
 
 
 def _merged(docs: list[str]) -> str:
     """The hOCR of a spread's halves as one page: the right half's blocks
     after the left's, in the left page's ``ocr_page`` (boxes are in the scan's
     pixels for both, so they need no change)."""
+    if len(docs) == 1:
+        return docs[0]
     ns = {"h": "http://www.w3.org/1999/xhtml"}
     ET.register_namespace("", ns["h"])
     head, _, _ = docs[0].partition("<html")
@@ -70,7 +84,6 @@ def _merged(docs: list[str]) -> str:
         other = t.find(".//h:div[@class='ocr_page']", ns)
         for child in list(other):
             first.append(child)
-    # the page box: the whole scan
     return head + ET.tostring(trees[0], encoding="unicode") + "\n"
 
 

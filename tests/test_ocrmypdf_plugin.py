@@ -66,8 +66,48 @@ def test_ocrmypdf_with_the_magscan_engine_gives_magscans_text_in_order(tmp_path)
           f"{cer(gt, theirs):.4f} against the ground truth")
     assert cer(ours, theirs) <= 0.01
     assert cer(page_text(page), sidecar.read_text(encoding="utf-8")) <= 0.01
+    # each column's text lies over that column of the page
+    import pypdfium2
+
+    from pipeline.formats.geometry import source_frame
+    frame = source_frame(page)
+    doc = pypdfium2.PdfDocument(str(out_pdf))
+    tp, height = doc[0].get_textpage(), doc[0].get_height()
+    k = doc[0].get_width() / frame.width  # the PDF's points per scan pixel (img2pdf's dpi)
+    for b in (b for b in page.ordered_blocks() if b.kind == "body"):
+        x0, y0, x1, y1 = frame.box(b.bbox)
+        inside = tp.get_text_bounded(x0 * k, height - y1 * k, x1 * k, height - y0 * k)
+        assert cer(b.text, inside) <= 0.05, (b.text[:20], inside[:40])
+    doc.close()
     # the columns in order: the first body column's text before the second's
     bodies = [b.text for b in page.ordered_blocks() if b.kind == "body"]
     flat = re.sub(r"\s", "", theirs)
     starts = [flat.find(re.sub(r"\s", "", b)[:12]) for b in bodies]
     assert len(starts) == 3 and -1 not in starts and starts == sorted(starts)
+
+
+def test_a_spreads_halves_become_one_hocr_page_left_first(tmp_path):
+    """Both halves of a two-page scan in one hOCR page, as OCRmyPDF's own
+    parser reads it: the left page's lines, then the right page's."""
+    from PIL import Image
+    from ocrmypdf.hocrtransform.hocr_parser import HocrParser
+
+    from pipeline.formats.hocr import hocr_html
+    from pipeline.model import BBox, Block, Line, Page
+    from pipeline.ocrmypdf_plugin import _merged
+
+    scan = tmp_path / "spread.png"
+    Image.new("L", (1600, 800), 255).save(scan, dpi=(300, 300))
+    halves = []
+    for part, dx, text in (("L", 0, "左页文字"), ("R", 800, "右页文字")):
+        b = Block(0, "body", BBox(100, 100, 300, 140), order=0, text=text,
+                  lines=[Line(BBox(100, 100, 300, 140), text, 90.0)])
+        halves.append(Page(source=str(scan), page_number=1, width=800, height=800, dpi=300,
+                           blocks=[b], part=part, options={"lang": "chi_sim"},
+                           transform=[[1.0, 0.0, float(dx)], [0.0, 1.0, 0.0]]))
+    path = tmp_path / "page.hocr"
+    path.write_text(_merged([hocr_html(p) for p in halves]), encoding="utf-8")
+    page = HocrParser(path).parse()
+    lines = [ln for par in page.children for ln in par.children]
+    assert ["".join(w.text for w in ln.children) for ln in lines] == ["左页文字", "右页文字"]
+    assert [ln.bbox.left for ln in lines] == [100, 900]
