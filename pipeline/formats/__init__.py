@@ -1,8 +1,10 @@
 """Standard output formats: PAGE-XML, ALTO, hOCR and Markdown per page, a
 searchable PDF (and a Markdown file) per document.
 
-Every format carries our reading order and the same text as the text file
-(``flow``). Per-page files are written next to the page's JSON:
+Every format carries our reading order and the text of the text file
+(``flow``); the layout formats (PAGE, ALTO, hOCR, the PDF's text layer) also
+hold the regions the text file leaves out (running heads, page numbers,
+tables), typed. Per-page files are written next to the page's JSON:
 ``OUT/<doc>/page-NNNN.page.xml``, ``.alto.xml``, ``.hocr``, ``.md``; the
 document's ``OUT/<doc>.pdf`` and ``OUT/<doc>.md`` are made from the page
 JSONs in ``OUT/<doc>/``, so ``magscan export`` can redo all of them without
