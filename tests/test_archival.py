@@ -260,6 +260,8 @@ def test_pdfa_passes_the_validator_with_fonts_embedded(tmp_path):
         assert fonts and all(f.DescendantFonts[0].FontDescriptor.FontFile2 for f in fonts)
     # and the plain PDF, asked for without --pdfa, is not claimed PDF/A
     plain = write_document_formats(out, "scan", ("pdf",))["pdf"]
+    first = plain.read_bytes()
+    assert write_document_formats(out, "scan", ("pdf",))["pdf"].read_bytes() == first  # no dates
     assert not file_claims_pdfa(plain)["pass"]
     assert not validate_written(plain, "2b").passed
 
