@@ -290,6 +290,8 @@ def _save(pdf, pdfa: bool, source: Path) -> bytes:
     try:
         save(pdf, buf, "2b", output_intent="sRGB", deterministic_id=True)
     except PdfaError as e:
-        rules = "; ".join(sorted({f.message for f in e.report.violations + e.report.unsupported})[:3])
-        raise MagscanError(f"{source}: cannot be written as PDF/A-2b: {rules or e}") from e
+        found = e.report.violations or e.report.unsupported  # the rules broken first
+        what = "; ".join(sorted({f.message for f in found})[:3])
+        raise MagscanError(f"{source}: cannot be written as PDF/A-2b (pikepdf's validator: "
+                           f"{what or e})") from e
     return buf.getvalue()
