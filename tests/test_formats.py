@@ -116,6 +116,12 @@ def test_export_writes_every_format(seed_out):
     assert (seed_out / "seed-page.md").read_text(encoding="utf-8").startswith("<!-- page-0001 -->")
 
 
+def test_seed_alto_validates_against_the_alto_4_2_schema(seed_out):
+    from test_archival import _assert_alto_valid
+
+    _assert_alto_valid((seed_out / "seed-page" / "page-0001.alto.xml").read_text("utf-8"))
+
+
 def test_seed_page_xml_validates_against_the_page_2019_schema(seed_out, page_schema):
     xml = (seed_out / "seed-page" / "page-0001.page.xml").read_text(encoding="utf-8")
     doc = _assert_valid(page_schema, xml)
@@ -153,13 +159,25 @@ def test_seed_page_xml_passes_ocrd_consistency_checks(seed_out):
 @pytest.mark.parametrize("suffix,level", [(".page.xml", None), (".page.xml", "line"),
                                           (".alto.xml", None)])
 def test_dinglehopper_reads_our_text_in_our_order(seed_out, suffix, level):
-    ours = _client_norm(_seed_text(seed_out))
+    ours = _client_norm(_seed_text(seed_out) if suffix != ".alto.xml" else _alto_order(seed_out))
     args = ["--textequiv-level", level] if level else []
     theirs = _client_norm(_dinglehopper_extract(seed_out / "seed-page" / f"page-0001{suffix}",
                                                 *args))
     apart = cer(ours, theirs)
     print(f"\ndinglehopper-extract {suffix} {level or ''}: {apart:.4%} apart from our text")
     assert apart <= 0.005
+
+
+def _alto_order(seed_out) -> str:
+    """Our text as ALTO holds it: the running heads and feet first (ALTO's
+    TopMargin and BottomMargin come before the PrintSpace), then every other
+    region in reading order."""
+    flow = page_flow(read_page(seed_out / "seed-page" / "page-0001.json"))
+    text = {k: [ln.text for fb in flow if fb.kind == k for ln in fb.lines]
+            for k in ("header", "footer")}
+    rest = [ln.text for fb in flow if fb.kind not in ("header", "footer") for ln in fb.lines]
+    assert text["header"] + text["footer"]  # the seed page has a running foot
+    return "".join(text["header"] + text["footer"] + rest)
 
 
 def test_searchable_pdf_gives_our_text_in_reading_order(seed_out):
@@ -179,13 +197,16 @@ def test_searchable_pdf_gives_our_text_in_reading_order(seed_out):
     assert cer(ours, miner) <= 0.01
     assert not HAN_SPACE.search(flow)
     assert chars and all(c["upright"] for c in chars)
-    # all text is shown in render mode 3 (invisible), and the scan is a JPEG
+    # all text is shown in render mode 3 (invisible), and the image is the
+    # scan itself: the PNG's pixels, losslessly, at its own size
     modes, images = _pdf_text_modes_and_images(pdf_path)
     assert len(modes) > 100 and set(modes) == {3}
     filters = [img.get("Filter") for img in images]
     filters = [[f.name for f in (x if isinstance(x, list) else [x])] for x in filters]
-    assert filters == [["DCTDecode"]]  # the JPEG as it is: not re-encoded, no ASCII85
-    assert pdf_path.stat().st_size < 1_500_000
+    assert filters == [["FlateDecode"]]
+    with Image.open(SEED) as scan:
+        assert (images[0].get("Width"), images[0].get("Height")) == scan.size
+    assert pdf_path.stat().st_size < SEED.stat().st_size * 1.1 + 100_000
 
 
 def _pdf_text_modes_and_images(path: Path):
@@ -233,14 +254,20 @@ def test_pdf_text_sits_over_each_column(seed_out):
     the invisible text is where the printed text is."""
     import pdfplumber
 
+    from pipeline.outputs.formats.geometry import source_frame
+
     page = read_page(seed_out / "seed-page" / "page-0001.json")
+    frame = source_frame(page)  # our pixels -> the scan's (the PDF shows the scan)
     s = 72.0 / page.dpi
     bodies = [b for b in page.ordered_blocks() if b.kind == "body"]
     assert len(bodies) == 3
     with pdfplumber.open(seed_out / "seed-page.pdf") as pdf:
         p = pdf.pages[0]
+        with Image.open(SEED) as scan:
+            assert (p.width, p.height) == pytest.approx((scan.width * s, scan.height * s))
         for b in bodies:
-            crop = p.crop((b.bbox.x0 * s, b.bbox.y0 * s, b.bbox.x1 * s, b.bbox.y1 * s))
+            x0, y0, x1, y1 = frame.box(b.bbox)
+            crop = p.within_bbox((x0 * s - 1, y0 * s - 1, x1 * s + 1, y1 * s + 1))
             assert cer(b.text, crop.extract_text()) <= 0.01
 
 
@@ -258,6 +285,9 @@ def test_pdfplumber_default_extract_text_keeps_columns_apart(seed_out):
 
 def test_seed_hocr_and_markdown(seed_out):
     etree = _lxml()
+    from test_archival import _hocr_spec
+
+    _hocr_spec(seed_out / "seed-page" / "page-0001.hocr")
     hocr = (seed_out / "seed-page" / "page-0001.hocr").read_bytes()
     doc = etree.fromstring(hocr)
     x = {"h": "http://www.w3.org/1999/xhtml"}
@@ -352,18 +382,24 @@ def test_escaping_empty_and_figure_blocks(tmp_path, page_schema):
 
     alto = etree.fromstring(alto_xml(page).encode())
     a = {"a": ALTO_NS}
-    content = [s.get("CONTENT") for s in alto.iterfind(".//a:String", a)]
+    content = [s.get("CONTENT") for s in alto.iterfind(".//a:PrintSpace//a:String", a)]
     assert " ".join(content).replace(" ", "") == "标题<&>" + NASTY.replace(" ", "") + "图注*说明*边栏文字"
     assert alto.findall(".//a:Illustration", a)
-    assert not alto.findall(".//a:TopMargin", a)    # the running head is not in the text
+    # the running head and the page number are in the margins, though not in the text
+    def margin(name):
+        return "".join(e.get("CONTENT") for e in alto.iterfind(f".//a:{name}//a:String", a))
+    assert (margin("TopMargin"), margin("BottomMargin")) == ("杂志名称", "63")
     assert all(0 <= float(s.get("WC")) <= 1 for s in alto.iterfind(".//a:String", a))
 
     hocr = etree.fromstring(hocr_html(page).encode())
     h = {"h": "http://www.w3.org/1999/xhtml"}
     assert hocr.findall(".//h:div[@class='ocr_photo']", h)
     assert [e.get("class") for e in hocr.iterfind(".//h:span", h) if "line" in e.get("id")] == [
-        "ocr_header", "ocr_line", "ocr_caption", "ocr_textfloat"]
-    assert NASTY in "".join(hocr.find(".//h:div[@class='ocr_carea'][2]", h).itertext())
+        "ocr_line", "ocr_header", "ocr_line", "ocr_caption", "ocr_textfloat", "ocr_line"]
+    # the running head and the page number are there, typed
+    assert "".join(hocr.find(".//h:div[@class='ocr_header']", h).itertext()).strip() == "杂志名称"
+    assert "".join(hocr.find(".//h:div[@class='ocr_pageno']", h).itertext()).strip() == "63"
+    assert NASTY in "".join(hocr.findall(".//h:div[@class='ocr_carea']", h)[1].itertext())
 
     md = page_markdown(page)
     assert md.split("\n\n") == ["# 标题\\<&\\>", md_escape(NASTY), "*图注\\*说明\\**", "> 边栏文字\n"]
@@ -417,7 +453,8 @@ def test_lines_carry_the_paragraph_text(tmp_path):
 
 def test_spread_halves_map_to_their_side_of_the_scan(tmp_path, page_schema):
     """Two pages cut from one two-page scan: each half's coordinates land on
-    its side of the scan, files are named ...L/...R, the PDF has both."""
+    its side of the scan, files are named ...L/...R, the PDF shows the scan
+    once with both halves' text over it, left page first."""
     etree = _lxml()
     scan = tmp_path / "spread.png"
     img = np.full((800, 1600), 255, np.uint8)
@@ -442,12 +479,15 @@ def test_spread_halves_map_to_their_side_of_the_scan(tmp_path, page_schema):
     paths = write_document_formats(out, "spread", ("pdf", "md"))
     import pdfplumber
     with pdfplumber.open(paths["pdf"]) as pdf:
-        assert len(pdf.pages) == 2
-        assert [pg.extract_text() for pg in pdf.pages] == ["左页文字", "右页文字"]
-        assert pdf.pages[0].width == pytest.approx(800 * 72 / 300)
-        # the left half's image is the left of the scan: dark where its line is
-        im = pdf.pages[1].to_image(resolution=300).original.convert("L")
-        assert np.asarray(im)[110:130, 120:280].mean() < 100
+        assert len(pdf.pages) == 1
+        pg = pdf.pages[0]
+        assert pg.extract_text(use_text_flow=True).replace(" ", "") == "左页文字右页文字"
+        assert pg.width == pytest.approx(1600 * 72 / 300)
+        # the right page's text lies over the right page's line of the scan
+        right = pg.crop((900 * 72 / 300, 100 * 72 / 300, 1100 * 72 / 300, 140 * 72 / 300))
+        assert right.extract_text() == "右页文字"
+        im = pg.to_image(resolution=300).original.convert("L")
+        assert np.asarray(im)[110:130, 920:1080].mean() < 100
     md = paths["md"].read_text("utf-8")
     assert md.index("page-0001L") < md.index("左页") < md.index("page-0001R") < md.index("右页")
 
@@ -461,7 +501,8 @@ def test_hand_made_page_xml_passes_ocrd_consistency_checks(tmp_path):
 
 def test_pdf_input_is_sized_and_rasterised_as_for_ocr(tmp_path):
     """A PDF input: layout coordinates refer to the page rendered at the
-    page's dpi (as ingest rendered it), and the searchable PDF re-renders it."""
+    page's dpi (as ingest rendered it); the searchable PDF keeps the page
+    itself, at its own size, with the text over the right place."""
     import pdfplumber
     from pipeline.outputs.formats.geometry import source_frame
 
@@ -476,9 +517,14 @@ def test_pdf_input_is_sized_and_rasterised_as_for_ocr(tmp_path):
     out = tmp_path / "out"
     write_page(out / "in", page)
     pdf_path = write_document_formats(out, "in", ("pdf",))["pdf"]
+    with pdfplumber.open(src) as pdf:
+        size = (pdf.pages[0].width, pdf.pages[0].height)
     with pdfplumber.open(pdf_path) as pdf:
-        assert pdf.pages[0].width == pytest.approx(expected[0] * 72 / 300)
-        assert pdf.pages[0].extract_text() == "文字"
+        p = pdf.pages[0]
+        assert (p.width, p.height) == size == (601 * 72 / 150, 401 * 72 / 150)
+        assert p.extract_text() == "文字"
+        c = p.chars[0]
+        assert (c["x0"], c["top"]) == pytest.approx((20 * 72 / 300, 20 * 72 / 300), abs=0.05)
 
 
 def test_missing_scan_still_gives_valid_layout_files(tmp_path, page_schema):

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS pages (
     peak_mb REAL,
     flags TEXT,
     flagged INTEGER DEFAULT 0,
+    formats TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (input, page_number)
@@ -76,6 +77,9 @@ class Row:
     peak_mb: float | None = None       # the worker's peak resident memory during this page
     flags: str | None = None           # JSON list of the page's flags (page.flags)
     flagged: int | None = 0            # 1: a flag says the text is in doubt (text/plausibility.py)
+    # the formats the page has, comma-separated (formats/stale.py): txt,json,
+    # overlay,page,alto,hocr,md per page; pdf or pdfa for its document's PDF
+    formats: str | None = None
     created_at: str = ""
     updated_at: str = ""
 

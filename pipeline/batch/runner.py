@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..text.plausibility import doubts
+from ..outputs.formats.stale import join_formats, page_formats_on_disk, split_formats
 from ..errors import (OUT_OF_MEMORY, InputError, MagscanError, OutputError, UsageError,
                      is_disk_full, is_out_of_memory, one_line, shown)
 from ..ingest.files import count_pages, file_hash, find_inputs
@@ -49,7 +50,10 @@ class RunSettings:
     max_memory: int | None = 4 << 30   # bytes of address space per worker
     max_attempts: int = 3              # convert stops retrying a page after this many
     overlays: bool = True
-    formats: tuple = ()
+    # extra formats (page, alto, hocr, md, pdf); for `rerun`, None: the ones
+    # each page has (the manifest's formats column)
+    formats: tuple | None = ()
+    pdfa: bool = False                 # the document PDF as PDF/A-2b
     progress: bool = True
     executor: str = "local"            # or "dask"
     scheduler: str | None = None       # dask scheduler address
@@ -241,9 +245,12 @@ def plan(inputs, out_dir: Path, options: Options, manifest: Manifest, settings: 
             manifest.upsert(Row(inp, docs[p], n, input_hash=digest, status="pending",
                                 error=row.error if row and same_input else None,
                                 attempts=row.attempts if same_input else 0, fingerprint=fp,
-                                options=json.dumps(options.to_dict())))
+                                options=json.dumps(options.to_dict()),
+                                formats=row.formats if row and same_input else None))
             tasks.append(PageTask(inp, docs[p], n, digest, options.to_dict(), str(out_dir),
-                                  settings.overlays, tuple(settings.formats),
+                                  settings.overlays,
+                                  _page_formats(row, settings, out_dir) if same_input else
+                                  tuple(settings.formats or ()),
                                   log_level=current_level()))
         per_page[inp] = _size(p) / max(1, n_pages)
     # longest first (by bytes per page, a fair proxy for pixels and ink): the
@@ -320,12 +327,23 @@ def record_outcome(manifest: Manifest, task: PageTask, outcome: PageOutcome | No
                         engine=outcome.engine, outputs=json.dumps(outcome.outputs),
                         timings=json.dumps(outcome.timings), peak_mb=outcome.peak_mb,
                         flags=json.dumps(outcome.flags, ensure_ascii=False),
-                        flagged=int(bool(doubts(outcome.flags))))
+                        flagged=int(bool(doubts(outcome.flags))),
+                        formats=join_formats(set(outcome.formats) | _doc_level(row, task)))
         return True, ""
     status, reason = _failure_reason(exc, settings)
     manifest.update(task.input, task.page_number, status=status, error=reason, attempts=attempts,
                     flags=None, flagged=0)
     return False, reason
+
+
+def _doc_level(row: Row | None, task: PageTask) -> set[str]:
+    """The document files the page was in before this run (its PDF): kept in
+    the record, so that they are rewritten with the page's new text."""
+    if row is None:
+        return set()
+    if row.formats is not None:
+        return set(split_formats(row.formats)) & {"pdf", "pdfa"}
+    return {"pdf"} if (Path(task.out_dir) / f"{task.doc}.pdf").is_file() else set()
 
 
 def execute(tasks: list[PageTask], manifest: Manifest, settings: RunSettings,
@@ -366,11 +384,48 @@ def execute(tasks: list[PageTask], manifest: Manifest, settings: RunSettings,
         progress.close()
 
 
+def _doc_formats(out_dir: Path, doc: str, rows: list[Row], formats, pdfa: bool
+                 ) -> tuple[set[str], bool]:
+    """The document files to (re)write: those asked for, and those the
+    document has already (a page re-run must not leave its old text in them)."""
+    wanted = set(formats or ()) & {"pdf", "md"} | ({"pdf"} if pdfa else set())
+    had: set[str] = set()
+    for r in rows:
+        if r.formats is not None:
+            had |= set(split_formats(r.formats))
+        else:  # a manifest from before the formats column: the files tell
+            had |= {"pdf"} if (out_dir / f"{doc}.pdf").is_file() else set()
+            had |= {"md"} if (out_dir / f"{doc}.md").is_file() else set()
+    if had & {"pdf", "pdfa"}:
+        wanted.add("pdf")
+    if "md" in had:
+        wanted.add("md")
+    return wanted, pdfa or "pdfa" in had
+
+
+def _record_doc_formats(manifest: Manifest, rows: list[Row], pdf: str | None) -> None:
+    for r in rows:
+        have = set(split_formats(r.formats)) - {"pdf", "pdfa"} if r.formats is not None \
+            else _formats_on_disk(manifest.path.parent, r)
+        manifest.update(r.input, r.page_number,
+                        formats=join_formats(have | ({pdf} if pdf else set())))
+
+
+def _formats_on_disk(out_dir: Path, r: Row) -> set[str]:
+    have: set[str] = set()
+    for stem in r.output_stems:
+        have |= page_formats_on_disk(out_dir / r.doc, stem)
+    return have
+
+
 def write_documents(out_dir: Path, manifest: Manifest, docs: set[str],
-                    formats: tuple = ()) -> list[Path]:
+                    formats: tuple | None = (), pdfa: bool = False,
+                    result: "BatchResult | None" = None, log=None) -> list[Path]:
     """OUT/<doc>.txt (all pages in order, form feeds between) for each document,
     from the page files that exist; a document with failed pages gets the
-    pages that succeeded."""
+    pages that succeeded. Its PDF and Markdown too when asked for or when it
+    has them already; one that cannot be written is an error of the batch
+    (in ``result``), not the end of it."""
     from ..outputs.files import write_document_text
 
     written = []
@@ -384,11 +439,25 @@ def write_documents(out_dir: Path, manifest: Manifest, docs: set[str],
                     texts.append(f.read_text(encoding="utf-8"))
         if texts:
             written.append(write_document_text(out_dir, doc, texts))
-            if formats:
-                from ..outputs.formats import DOC_FORMATS, write_document_formats
-                doc_formats = tuple(f for f in formats if f in DOC_FORMATS or f == "md")
-                if doc_formats:
-                    write_document_formats(out_dir, doc, doc_formats)
+            doc_formats, as_pdfa = _doc_formats(out_dir, doc, rows, formats, pdfa)
+            if not doc_formats:
+                continue
+            from ..outputs.formats import write_document_formats
+            pdf = None
+            for fmt in sorted(doc_formats):  # one failing leaves the other
+                try:
+                    write_document_formats(out_dir, doc, {fmt}, pdfa=as_pdfa)
+                    if fmt == "pdf":
+                        pdf = "pdfa" if as_pdfa else "pdf"
+                except (MagscanError, OSError, ValueError) as e:
+                    # the old file holds the old text of the pages just redone
+                    (out_dir / f"{doc}.{fmt}").unlink(missing_ok=True)
+                    msg = f"{shown(out_dir / doc)}.{fmt} not written: {one_line(str(e))}"
+                    if result is not None:
+                        result.errors.append(msg)
+                        result.failed += 1
+                    (log or _default_log)(f"magscan: error: {msg}")
+            _record_doc_formats(manifest, rows, pdf)
     return written
 
 
@@ -402,7 +471,8 @@ def _convert(inputs, out_dir: Path, options: Options, manifest: Manifest,
     # documents whose text file a killed run never got to write, too
     docs = {t.doc for t in tasks} | {r.doc for r in manifest.rows()
                                      if r.page_number and not (out_dir / f"{r.doc}.txt").is_file()}
-    result.documents = write_documents(out_dir, manifest, docs, settings.formats)
+    result.documents = write_documents(out_dir, manifest, docs, settings.formats, settings.pdfa,
+                                       result, log)
     return result
 
 
@@ -448,7 +518,19 @@ def _rerun_task(manifest: Manifest, r: Row, options: Options, changes: dict, out
     manifest.update(r.input, r.page_number, status="pending", input_hash=digest,
                     fingerprint=options.fingerprint(), options=json.dumps(recorded))
     return PageTask(r.input, r.doc, r.page_number, digest, options.to_dict(), str(out_dir),
-                    settings.overlays, settings.formats, log_level=current_level())
+                    settings.overlays, _page_formats(r, settings, out_dir), log_level=current_level())
+
+
+def _page_formats(r: Row, settings: RunSettings, out_dir: Path) -> tuple:
+    """The per-page formats a re-run writes: those asked for, or those the
+    page has (so that none is left with the old result)."""
+    from ..outputs.formats import PAGE_FORMATS
+
+    if settings.formats is not None or r is None:
+        return tuple(f for f in settings.formats or () if f in PAGE_FORMATS)
+    have = set(split_formats(r.formats)) if r.formats is not None else \
+        _formats_on_disk(out_dir, r)
+    return tuple(f for f in PAGE_FORMATS if f in have)
 
 
 def rerun_batch(out_dir: Path, select: Callable[[Manifest], list[Row]], changes: dict,
@@ -472,7 +554,7 @@ def rerun_batch(out_dir: Path, select: Callable[[Manifest], list[Row]], changes:
                 tasks += [task] if task else []
         execute(tasks, manifest, settings, result, log)
         result.documents = write_documents(out_dir, manifest, {t.doc for t in tasks},
-                                           settings.formats)
+                                           settings.formats, settings.pdfa, result, log)
         for r, options in chosen:
             if not r.page_number:  # the file itself failed to open: plan it afresh
                 result.add(_convert([r.input], out_dir, options, manifest, settings, log))

@@ -50,6 +50,7 @@ class PageOutcome:
     peak_mb: float | None = None
     flags: list[str] = field(default_factory=list)
     log: list = field(default_factory=list)   # (level, logger, message) for the parent to show
+    formats: list[str] = field(default_factory=list)  # per-page formats written (stale.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -204,13 +205,17 @@ def _convert_and_write(task: PageTask, options: Options) -> PageOutcome:
             paths = write_page(doc_dir, page, options.keep_headers, overlay)
             if task.formats:
                 from ..outputs.formats import write_page_formats
-                write_page_formats(doc_dir, page, task.formats)
+                paths.update(write_page_formats(doc_dir, page, task.formats))
             out.outputs.append(paths["json"].name[: -len(".json")])
+            out.formats = sorted(set(out.formats) | set(paths))
             out.n_blocks += len(page.blocks)
             out.n_columns = max(out.n_columns, len(page.columns))
             out.engine = page.engine
             out.flags.extend(page.flags)
         stage.commit()
+    from ..outputs.formats.stale import remove_other_formats
+    for stem in out.outputs:   # a re-run's files only: none left from an earlier run
+        remove_other_formats(doc_dir, stem, set(out.formats))
     confs = [p.mean_conf for p, _ in pages]
     out.mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0
     return out

@@ -40,12 +40,31 @@ def _selector(failed: bool, flagged: bool, below: float | None, pages):
         if unknown:
             raise UsageError(f"no document {unknown[0]!r} in this output folder (documents: "
                              f"{', '.join(sorted(known)[:5])}{' ...' if len(known) > 5 else ''})")
+        for doc in sorted(sel.docs):  # pages named that the document does not have
+            have = {r.page_number for r in rows if r.doc == doc and r.page_number}
+            # a range that runs on past the last page (3-999) is "from 3 on";
+            # a page or range with no page of the document names nothing
+            for a, b in sel.docs[doc] or []:
+                if not any(a <= n <= b for n in have):
+                    which = f"page {a}" if a == b else f"pages {a} to {b}"
+                    raise UsageError(f"document {doc!r} has no {which} (its pages: "
+                                     f"{_ranges(sorted(have)) or 'none'}); nothing was re-run")
         return [r for r in rows
                 if (failed and r.status in NOT_DONE)
                 or (flagged and r.status == "done" and r.flagged)
                 or (below is not None and r.status == "done" and (r.mean_conf or 0) < below)
                 or (sel and sel.matches(r.doc, r.page_number))]
     return select
+
+
+def _ranges(numbers: list[int]) -> str:
+    out: list[list[int]] = []
+    for n in numbers:
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in out)
 
 
 @click.command("rerun")

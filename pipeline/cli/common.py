@@ -55,8 +55,11 @@ def run_options(f):
         click.option("--max-memory", type=click.IntRange(min=0), default=4096, show_default=True,
                      help="MB of memory per worker (0: no cap); a page needing more fails alone."),
         click.option("--no-overlays", is_flag=True, help="Do not write overlay images."),
-        click.option("--formats", default="txt,json", show_default=True,
-                     help="Outputs: txt,json plus any of page,alto,hocr,md,pdf."),
+        click.option("--formats", default=None,
+                     help="Outputs: txt,json plus any of page,alto,hocr,md,pdf [txt,json; "
+                          "rerun: the formats each page has]."),
+        click.option("--pdfa", is_flag=True,
+                     help="Write the searchable PDF as PDF/A-2b (implies --formats pdf)."),
         click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
                      show_default=True, help="Run pages on this machine or on a Dask cluster."),
         click.option("--scheduler", default=None, help="Dask scheduler address, tcp://HOST:PORT."),
@@ -75,7 +78,7 @@ def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_l
 
 
 def settings_from(jobs, page_timeout, max_memory, no_overlays, formats, executor, scheduler,
-                  quiet, verbose=0):
+                  quiet, verbose=0, pdfa=False):
     from ..batch.runner import RunSettings
 
     if verbose:  # given after the command: as much as `magscan -v` before it, or more
@@ -83,8 +86,8 @@ def settings_from(jobs, page_timeout, max_memory, no_overlays, formats, executor
         if level_for(verbose) < current_level():
             setup(verbose)
 
-    extra = ()
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    extra = () if formats is not None else None  # None: rerun keeps each page's formats
+    wanted = [f.strip() for f in (formats or "").split(",") if f.strip()]
     if any(f not in ("txt", "json") for f in wanted):
         from ..outputs.formats import parse_formats
         try:
@@ -103,7 +106,7 @@ def settings_from(jobs, page_timeout, max_memory, no_overlays, formats, executor
         fail("--page-timeout must be positive", EXIT_USAGE)
     return RunSettings(jobs=jobs or os.cpu_count() or 1, page_timeout=page_timeout,
                        max_memory=max_memory * (1 << 20) if max_memory > 0 else None,
-                       overlays=not no_overlays, formats=extra, progress=not quiet,
+                       overlays=not no_overlays, formats=extra, pdfa=pdfa, progress=not quiet,
                        executor=executor, scheduler=scheduler)
 
 

@@ -37,15 +37,19 @@ def _pages(ctx, param, value):
 @click.option("--pages", "pages", multiple=True, callback=_pages, metavar="STEM[:PAGES]",
               help="Only these documents and pages, e.g. --pages scan:1,3-5 (repeatable); "
                    "a selected document's PDF and Markdown still hold all its pages.")
-def export_cmd(out_dir: Path, formats: tuple[str, ...], pages) -> None:
+@click.option("--pdfa", is_flag=True, help="Write the searchable PDF as PDF/A-2b (implies pdf).")
+def export_cmd(out_dir: Path, formats: tuple[str, ...], pages, pdfa: bool) -> None:
     """Write PAGE-XML, ALTO, hOCR, Markdown and searchable PDFs for pages
     already converted into OUT (reads OUT/<doc>/page-NNNN.json; no OCR)."""
     from ..outputs.formats import BASE_FORMATS, export_results
 
+    if pdfa and "pdf" not in formats:
+        formats = formats + ("pdf",)
     if not set(formats) - set(BASE_FORMATS):
         click.echo("magscan: nothing to export: txt and json are written by convert", err=True)
         sys.exit(EXIT_OK)
-    results = export_results(out_dir, formats, pages)
+    results = export_results(out_dir, formats, pages, pdfa=pdfa)
+    _record_formats(out_dir, results, pdfa)
     written = [p for p, err in results if err is None]
     failed = [(p, err) for p, err in results if err is not None]
     for path, err in failed:
@@ -57,3 +61,28 @@ def export_cmd(out_dir: Path, formats: tuple[str, ...], pages) -> None:
     click.echo(f"magscan: {len(written)} file(s) written, {len(failed)} failed; "
                f"results in {out_dir}/", err=True)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _record_formats(out_dir: Path, results, pdfa: bool) -> None:
+    """The manifest's formats column gains the formats just written (when OUT
+    has a manifest and no run holds it; the files are there either way)."""
+    from .errors import MagscanError
+    from .formats.stale import join_formats, page_formats_on_disk
+
+    written = [p for p, err in results if err is None]
+    if not written or not (out_dir / "manifest.sqlite").is_file():
+        return
+    from .batch import open_batch
+
+    pdf_docs = {p.stem for p in written if p.suffix == ".pdf" and p.parent == out_dir}
+    try:
+        with open_batch(out_dir) as manifest:
+            for r in manifest.rows("WHERE status = 'done'"):
+                have = set()
+                for stem in r.output_stems:
+                    have |= page_formats_on_disk(out_dir / r.doc, stem)
+                old = set((r.formats or "").split(",")) & {"pdf", "pdfa"}
+                pdf = {"pdfa" if pdfa else "pdf"} if r.doc in pdf_docs else old
+                manifest.update(r.input, r.page_number, formats=join_formats(have | pdf))
+    except MagscanError as e:
+        click.echo(f"magscan: warning: manifest not updated: {e}", err=True)

@@ -212,15 +212,18 @@ def repair_file(path, options=None, fmt: str | None = None):
 
 def repair_input(src: OcrInput, options=None):
     """The Page of an OCR output already read. Its ``source`` is the page image
-    the file names when that image exists (so overlays, the report and the
-    PDF find the scan as for a converted page), else the file itself."""
+    the file names, whether it is there or not (so overlays, the report and
+    the PDF find the scan as for a converted page, and PAGE/ALTO/hOCR name
+    the image, not the OCR file), else the file itself."""
     from ..options import Options
     options = options or Options()
     lines, size = src.lines, src.size
     if size is None:  # the boxes' extent, with the left/top margin mirrored
         size = (max(ln.bbox[2] for ln in lines) + min(ln.bbox[0] for ln in lines),
                 max(ln.bbox[3] for ln in lines) + min(ln.bbox[1] for ln in lines))
-    source = src.image if src.image is not None and src.image.is_file() else src.path
+    # the image the file names, found or not: layout formats name it as their
+    # image (never the hOCR or ALTO file itself)
+    source = src.image if src.image is not None else src.path
     return page_from_boxes(lines, source=str(source), page_number=1, width=size[0], height=size[1],
                            dpi=src.dpi or options.dpi, engine=f"repair:{src.fmt}",
                            options={**options.to_dict(), "fingerprint": options.fingerprint(),

@@ -1,8 +1,10 @@
 """Standard output formats: PAGE-XML, ALTO, hOCR and Markdown per page, a
 searchable PDF (and a Markdown file) per document.
 
-Every format carries our reading order and the same text as the text file
-(``flow``). Per-page files are written next to the page's JSON:
+Every format carries our reading order and the text of the text file
+(``flow``); the layout formats (PAGE, ALTO, hOCR, the PDF's text layer) also
+hold the regions the text file leaves out (running heads, page numbers,
+tables), typed. Per-page files are written next to the page's JSON:
 ``OUT/<doc>/page-NNNN.page.xml``, ``.alto.xml``, ``.hocr``, ``.md``; the
 document's ``OUT/<doc>.pdf`` and ``OUT/<doc>.md`` are made from the page
 JSONs in ``OUT/<doc>/``, so ``magscan export`` can redo all of them without
@@ -90,10 +92,12 @@ def page_jsons(doc_dir: Path) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
-def write_document_formats(out_dir: Path, doc: str, formats) -> dict[str, Path]:
-    """``OUT/<doc>.pdf`` and/or ``OUT/<doc>.md`` from the page JSONs in
-    ``OUT/<doc>/``; returns {format: path}. Raises MagscanError (or OSError,
-    ValueError for a damaged JSON) naming what is wrong."""
+def write_document_formats(out_dir: Path, doc: str, formats, pdfa: bool = False
+                           ) -> dict[str, Path]:
+    """``OUT/<doc>.pdf`` (PDF/A-2b with ``pdfa``) and/or ``OUT/<doc>.md`` from
+    the page JSONs in ``OUT/<doc>/``; returns {format: path}. Raises
+    MagscanError (or OSError, ValueError for a damaged JSON) naming what is
+    wrong."""
     out_dir = Path(out_dir)
     formats = set(formats)
     paths: dict[str, Path] = {}
@@ -111,7 +115,7 @@ def write_document_formats(out_dir: Path, doc: str, formats) -> dict[str, Path]:
     if "pdf" in formats:
         from .pdf import document_pdf
         path = out_dir / f"{doc}.pdf"
-        atomic_write_bytes(path, document_pdf(pages, title=doc))
+        atomic_write_bytes(path, document_pdf(pages, title=doc, pdfa=pdfa))
         paths["pdf"] = path
     if "md" in formats:
         from .markdown import document_markdown, page_markdown
@@ -143,12 +147,14 @@ def _doc_dirs(out_dir: Path) -> list[str]:
     return sorted(d.name for d in out_dir.iterdir() if d.is_dir() and page_jsons(d))
 
 
-def export_results(out_dir: Path, formats, selection=None) -> list[tuple[Path, str | None]]:
+def export_results(out_dir: Path, formats, selection=None,
+                   pdfa: bool = False) -> list[tuple[Path, str | None]]:
     """Write ``formats`` for results already in ``out_dir``, without OCR.
 
     ``selection`` (a ``pageselect.PageSelection``) limits the documents and
     the pages whose per-page files are written; a selected document's PDF
-    and Markdown always hold all of its pages. Returns one (path, None) per
+    and Markdown always hold all of its pages; with ``pdfa`` the PDF is
+    PDF/A-2b. Returns one (path, None) per
     file written and one (path, reason) per failure, where the path is the
     file that could not be read or written; a failure never stops the rest.
     """
@@ -186,7 +192,7 @@ def export_results(out_dir: Path, formats, selection=None) -> list[tuple[Path, s
             if fmt not in formats:
                 continue
             try:
-                written = write_document_formats(out_dir, doc, {fmt})
+                written = write_document_formats(out_dir, doc, {fmt}, pdfa=pdfa)
             except _EXPORT_ERRORS as e:
                 results.append((out_dir / f"{doc}{suffix}", _reason(e)))
                 continue

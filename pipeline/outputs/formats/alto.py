@@ -1,12 +1,13 @@
 """ALTO 4 (the format of library full-text viewers and METS packages).
 
 ALTO has no reading order but the order of its elements, so the blocks are
-written in ours: the text blocks of the flow and the figures (as
-Illustration) in the print space. Running heads kept in the text
-(``keep_headers``) go to TopMargin/BottomMargin, where ALTO says page numbers
-and running titles belong; otherwise they are left out, as from the text file.
+written in ours, every one of them: text blocks and figures (as
+Illustration) in the print space, running heads and page numbers in
+TopMargin/BottomMargin, where ALTO says page numbers and running titles
+belong (whether or not the text file keeps them).
 
-Each block's kind is a StructureTag the block refers to (TAGREFS). Strings
+Each block's region type (``flow.region_type``: its kind, or
+``page-number``) is a StructureTag the block refers to (TAGREFS). Strings
 are the engine's words carrying their share of the cleaned line text, with
 the word confidence as WC (0..1); an SP stands between two Strings only where
 the text has a space (Latin words), never between Han characters.
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 
 from ... import __version__
 from ...model import PICTURE_KINDS, BBox, Page
-from .flow import FlowBlock, line_words, page_flow, xml_safe
+from .flow import FlowBlock, line_words, page_flow, page_langs, xml_safe
 from .geometry import SourceFrame, source_frame
 
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
@@ -53,7 +54,7 @@ def _wc(conf: float) -> str:
 
 def _text_block(parent: ET.Element, fb: FlowBlock, bid: str, frame: SourceFrame,
                 rotation: str | None, lang: str | None) -> None:
-    tb = _sub(parent, "TextBlock", ID=bid, TAGREFS=f"kind_{fb.kind}", ROTATION=rotation,
+    tb = _sub(parent, "TextBlock", ID=bid, TAGREFS=f"kind_{fb.type}", ROTATION=rotation,
               LANG=lang, **_pos(frame, fb.outline))
     for j, ln in enumerate(fb.lines):
         words = line_words(ln)
@@ -90,7 +91,7 @@ def alto_xml(page: Page, frame: SourceFrame | None = None) -> str:
     _sub(sw, "softwareName").text = "magscan"
     _sub(sw, "softwareVersion").text = __version__
 
-    kinds = sorted({fb.kind for fb in flow})
+    kinds = sorted({fb.type for fb in flow})
     if kinds:
         tags = _sub(root, "Tags")
         for k in kinds:
@@ -104,9 +105,10 @@ def alto_xml(page: Page, frame: SourceFrame | None = None) -> str:
               PC=f"{min(max(page.mean_conf / 100.0, 0.0), 1.0):.3f}")
     rot = frame.rotation
     rotation = f"{rot:.3f}" if abs(rot) >= 0.01 else None
-    lang = _LANG.get(str(page.options.get("lang", "")).split("+")[0])
+    langs = page_langs(page)
+    lang = _LANG.get(langs[0]) if langs else None
 
-    written = [(i, fb) for i, fb in enumerate(flow) if fb.in_text or fb.kind in PICTURE_KINDS]
+    written = [(i, fb) for i, fb in enumerate(flow) if fb.lines or fb.kind in PICTURE_KINDS]
     spaces = {"TopMargin": [], "PrintSpace": [], "BottomMargin": []}
     for i, fb in written:
         where = {"header": "TopMargin", "footer": "BottomMargin"}.get(fb.kind, "PrintSpace")
@@ -121,7 +123,7 @@ def alto_xml(page: Page, frame: SourceFrame | None = None) -> str:
         for i, fb in items:
             bid = f"b{i}"
             if fb.kind in PICTURE_KINDS:
-                _sub(ps, "Illustration", ID=bid, TAGREFS=f"kind_{fb.kind}",
+                _sub(ps, "Illustration", ID=bid, TAGREFS=f"kind_{fb.type}",
                      **_pos(frame, fb.block.bbox))
             else:
                 _text_block(ps, fb, bid, frame, rotation, lang)

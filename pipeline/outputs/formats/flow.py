@@ -11,22 +11,26 @@ alignment with the pieces they came from: every character of ``Block.text``
 ends up in exactly one line and one word, and the lines joined again give the
 paragraph.
 
-Running heads are in the flow only when the page was converted with
-``keep_headers`` (the same rule as the text file); formats that can keep a
-region outside the reading order (PAGE) still write them as layout.
+Every block is in the flow, in reading order, each typed (``region_type``);
+``in_text`` says whether the text file has it: running heads only when the
+page was converted with ``keep_headers``, tables and footnotes never. The
+layout formats write every region (a layout format that left out the running
+heads and page numbers would lose content); only the plain text leaves them
+out by default.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
 from ...text.assemble import PROSE_KINDS, in_text as _in_text
-from ...model import BBox, Block, Line, Page, Word
+from ...model import RUNNING_KINDS, BBox, Block, Line, Page, Word
 from ...text.paragraphs import paragraph_starts
 
 __all__ = ["FlowLine", "FlowBlock", "page_flow", "distribute", "keeps_headers", "line_words",
-           "block_lines", "xml_safe"]
+           "block_lines", "xml_safe", "region_type", "page_langs"]
 
 
 @dataclass
@@ -49,10 +53,32 @@ class FlowBlock:
         return self.block.kind
 
     @property
+    def type(self) -> str:
+        """The region type the layout formats write (``region_type``)."""
+        return region_type(self.block)
+
+    @property
     def outline(self) -> BBox:
         """The block's box grown to hold its lines: OCR line boxes can stick
         out of the layout box, and readers expect a block to contain its lines."""
         return BBox.enclosing([self.block.bbox] + [ln.bbox for ln in self.lines])
+
+
+# a running head or foot that holds nothing but a number ("- 63 -")
+_PAGE_NUMBER = re.compile(r"^[\s\-—–·.]*\d{1,4}[\s\-—–·.]*$")
+
+
+def region_type(block: Block) -> str:
+    """The block's kind, with running heads and feet that are only a number
+    told apart as ``page-number``: what every layout format types a region by."""
+    if block.kind in RUNNING_KINDS and _PAGE_NUMBER.match(block.text or ""):
+        return "page-number"
+    return block.kind
+
+
+def page_langs(page: Page) -> list[str]:
+    """The Tesseract languages the page was read with (``chi_sim+eng`` -> both)."""
+    return [x for x in str(page.options.get("lang", "") or "").split("+") if x]
 
 
 def keeps_headers(page: Page) -> bool:

@@ -4,12 +4,16 @@ OCRmyPDF's renderer, search-inside viewers) read it as they read Tesseract's:
 ``bbox`` and ``x_wconf`` in the title, figures as ``ocr_photo``.
 
 Blocks come in our reading order, which is the one thing Tesseract's own
-hOCR of a multi-column magazine page gets wrong. Line classes follow
-Tesseract's mapping of block types: title and heading lines are
+hOCR of a multi-column magazine page gets wrong, every one of them, typed by
+its container's class: running heads ``ocr_header``, running feet
+``ocr_footer``, page numbers ``ocr_pageno``, tables ``ocr_table``, figures
+``ocr_photo``, formulas ``ocr_math``, other text ``ocr_carea``. Line classes
+follow Tesseract's mapping of block types: title and heading lines are
 ``ocr_header``, caption lines ``ocr_caption``, sidebar lines
 ``ocr_textfloat``, the rest ``ocr_line``. Paragraphs are ours (indent and
-short last line, see ``paragraphs``). Running heads appear only when the text
-keeps them. Boxes are in the original scan, the skew in each line's baseline.
+short last line, see ``paragraphs``). ``ocr-capabilities`` declares every
+class and property written, ``ocr-langs`` the languages the page was read
+with. Boxes are in the original scan, the skew in each line's baseline.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import xml.etree.ElementTree as ET
 
 from ... import __version__
 from ...model import PICTURE_KINDS, BBox, Page
-from .flow import FlowBlock, FlowLine, line_words, page_flow, xml_safe
+from .flow import FlowBlock, FlowLine, line_words, page_flow, page_langs, xml_safe
 from .geometry import SourceFrame, source_frame
 
 __all__ = ["hocr_html"]
@@ -26,6 +30,11 @@ XHTML = "http://www.w3.org/1999/xhtml"
 _LINE_CLASS = {"title": "ocr_header", "heading": "ocr_header", "caption": "ocr_caption",
                "sidebar": "ocr_textfloat"}
 _LANG = {"chi_sim": "chi_sim", "chi_tra": "chi_tra"}
+# a block's container, by region type (flow.region_type); the rest: ocr_carea
+_AREA_CLASS = {"header": "ocr_header", "footer": "ocr_footer", "page-number": "ocr_pageno",
+               "table": "ocr_table", "figure": "ocr_photo", "equation": "ocr_math"}
+CAPABILITIES = ("ocr_page ocr_carea ocr_par ocr_line ocrx_word ocr_header ocr_footer ocr_pageno "
+                "ocr_caption ocr_textfloat ocr_table ocr_photo ocr_math ocrp_wconf ocrp_lang")
 
 _HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
@@ -72,7 +81,8 @@ def hocr_html(page: Page, frame: SourceFrame | None = None) -> str:
     """The page as an hOCR (XHTML) document."""
     frame = frame or source_frame(page)
     flow = page_flow(page)
-    lang = _LANG.get(str(page.options.get("lang", "")).split("+")[0])
+    langs = page_langs(page)
+    lang = _LANG.get(langs[0]) if langs else None
     code = "zh" if lang else "en"
     html = ET.Element("html", {"xmlns": XHTML, "{http://www.w3.org/XML/1998/namespace}lang": code,
                                "lang": code})
@@ -83,9 +93,9 @@ def hocr_html(page: Page, frame: SourceFrame | None = None) -> str:
                                  "content": "text/html;charset=utf-8"})
     ET.SubElement(head, "meta", {"name": "ocr-system",
                                  "content": f"magscan {__version__} ({page.engine or 'unknown'})"})
-    ET.SubElement(head, "meta", {"name": "ocr-capabilities",
-                                 "content": "ocr_page ocr_carea ocr_par ocr_line ocrx_word "
-                                            "ocrp_wconf ocrp_lang"})
+    ET.SubElement(head, "meta", {"name": "ocr-capabilities", "content": CAPABILITIES})
+    if langs:
+        ET.SubElement(head, "meta", {"name": "ocr-langs", "content": " ".join(langs)})
     body = ET.SubElement(html, "body")
     n = page.page_number
     pid = f"page_{n}{page.part}"
@@ -97,13 +107,14 @@ def hocr_html(page: Page, frame: SourceFrame | None = None) -> str:
                           f"scan_res {page.dpi} {page.dpi}")})
     for i, fb in enumerate(flow, start=1):
         bid = f"block_{n}{page.part}_{i}"
+        cls = _AREA_CLASS.get(fb.type, "ocr_carea")
         if fb.kind in PICTURE_KINDS:
-            ET.SubElement(pdiv, "div", {"class": "ocr_photo", "id": bid,
+            ET.SubElement(pdiv, "div", {"class": cls, "id": bid,
                                         "title": _bbox(frame, fb.block.bbox)})
             continue
-        if not fb.in_text:
-            continue
-        area = ET.SubElement(pdiv, "div", {"class": "ocr_carea", "id": bid,
+        if not fb.lines:
+            continue  # a text block with no text read: nothing to show
+        area = ET.SubElement(pdiv, "div", {"class": cls, "id": bid,
                                            "title": _bbox(frame, fb.outline)})
         paras: list[list[FlowLine]] = []
         for ln in fb.lines:

@@ -8,7 +8,8 @@
   {type:title;}`` in @custom, the convention Transkribus reads), body is
   ``paragraph``, a sidebar is ``floating`` (a boxed text outside the flow of
   the columns), running heads are ``header``/``footer``, or ``page-number``
-  when they hold nothing but a number (``- 63 -``); figures are ImageRegions.
+  when they hold nothing but a number (``- 63 -``); a table is a
+  TableRegion holding its text as a TextRegion; figures are ImageRegions.
 - Text lines with their polygon and baseline, and ``TextEquiv`` on both the
   line and the region level. The lines' text is ``Block.text`` split over
   them (see ``flow``); the region's is its lines' text, one per line, as PAGE
@@ -23,7 +24,6 @@
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -44,7 +44,6 @@ _TYPE = {"title": "heading", "heading": "heading", "body": "paragraph", "caption
          "header": "header", "footer": "footer", "sidebar": "floating", "footnote": "footnote",
          "table": "other"}
 _CUSTOM = {"title": "structure {type:title;}", "sidebar": "structure {type:sidebar;}"}
-_PAGE_NUMBER = re.compile(r"^[\s\-—–·.]*\d{1,4}[\s\-—–·.]*$")
 _LANG = {"chi_sim": ("Chinese", "Hans - Han (Simplified variant)"),
          "chi_tra": ("Chinese", "Hant - Han (Traditional variant)")}
 
@@ -73,10 +72,7 @@ def _text_equiv(parent: ET.Element, text: str, conf: float | None) -> None:
 
 
 def _region_type(fb: FlowBlock) -> str:
-    kind = fb.kind
-    if kind in ("header", "footer") and _PAGE_NUMBER.match(fb.block.text or ""):
-        return "page-number"
-    return _TYPE[kind]
+    return "page-number" if fb.type == "page-number" else _TYPE[fb.kind]
 
 
 @dataclass
@@ -164,7 +160,12 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
             reg = _sub(pg, "MathsRegion" if b.kind == "equation" else "ImageRegion", id=r.rid)
             _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
             continue
-        reg = _sub(pg, "TextRegion", id=r.rid, custom=_CUSTOM.get(b.kind),
+        parent = pg
+        if b.kind == "table":  # the table's region, its text in a text region inside
+            parent = _sub(pg, "TableRegion", id=r.rid)
+            _sub(parent, "Coords", points=_points(frame.quad(r.bbox)))
+        reg = _sub(parent, "TextRegion", id=f"{r.rid}_text" if parent is not pg else r.rid,
+                   custom=_CUSTOM.get(b.kind),
                    continuation="true" if r.continuation else None, type=_region_type(r.fb))
         _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
         for j, ln in enumerate(r.lines):
