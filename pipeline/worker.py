@@ -111,11 +111,9 @@ def _text_layer_pages(task: PageTask, options: Options):
     from .ingest import load_page
     from .textlayer import page_from_text_layer
 
-    t = time.perf_counter()
     page = page_from_text_layer(task.input, task.page_number, options)
     if page is None:
         return None
-    page.timings = {"text_layer": round(time.perf_counter() - t, 3)}
     gray = None
     if task.overlays:  # the overlay needs the page's picture: render it
         src = load_page(task.input, task.page_number, options)
@@ -168,8 +166,13 @@ def _recognise(task: PageTask, options: Options) -> list:
 
     pages = _text_layer_pages(task, options)
     if pages is None:
+        t = time.perf_counter()
         src = load_page(task.input, task.page_number, options)
+        decode = round(time.perf_counter() - t, 3)
         pages = [(p.page, p.gray) for p in convert_source(src, options, engine_for(options))]
+        # the scan is decoded once for both halves of a spread: counted on the first
+        first = pages[0][0]
+        first.timings = {"decode": decode, **first.timings}
     return pages
 
 
@@ -184,16 +187,18 @@ def _convert_and_write(task: PageTask, options: Options) -> PageOutcome:
     with staged() as stage:
         for page, gray in pages:
             page.flags.extend(implausibility(page))
-            # Timings go to the manifest, not the JSON, so that a page's files
-            # are the same whichever run wrote them.
-            for k, v in page.timings.items():
-                out.timings[f"{page.part}{k}" if page.part else k] = v
-            page.timings = {}
+            t = time.perf_counter()
             overlay = draw_overlay(page, gray) if task.overlays and gray is not None else None
-            paths = write_page(doc_dir, page, options.keep_headers, overlay)
             if task.formats:
                 from .formats import write_page_formats
                 write_page_formats(doc_dir, page, task.formats)
+            # the stage split goes into the page's JSON and the manifest alike;
+            # "writing" (overlay, formats) is measured up to the JSON itself,
+            # the one file that cannot hold its own time
+            page.timings["writing"] = round(time.perf_counter() - t, 3)
+            for k, v in page.timings.items():
+                out.timings[f"{page.part}{k}" if page.part else k] = v
+            paths = write_page(doc_dir, page, options.keep_headers, overlay)
             out.outputs.append(paths["json"].name[: -len(".json")])
             out.n_blocks += len(page.blocks)
             out.n_columns = max(out.n_columns, len(page.columns))
