@@ -153,6 +153,9 @@ def test_worker_killed_mid_batch_every_page_done_once(tmp_path, cluster):
             break
     pids = client.run(os.getpid)
     victim = sorted(pids.values())[0]
+    while not _page_children_of(victim) and time.time() < deadline:
+        time.sleep(0.2)
+    assert _page_children_of(victim)  # it runs its pages in a child of its own
     os.kill(victim, signal.SIGKILL)  # the nanny starts a new worker; the scheduler reschedules
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
@@ -160,6 +163,30 @@ def test_worker_killed_mid_batch_every_page_done_once(tmp_path, cluster):
     assert len(final) == 10 and all(x["status"] == "done" for x in final)
     assert all(x["attempts"] == 1 for x in final)  # recorded once each, by the client
     client.wait_for_workers(2, timeout=60)
+    # the killed worker's page process went with it
+    deadline = time.time() + 30
+    while _page_children_of(victim) and time.time() < deadline:
+        time.sleep(0.5)
+    assert not _page_children_of(victim)
+
+
+def _page_children_of(pid: int) -> list[int]:
+    """Live page processes (pipeline.pagechild) started by process ``pid``."""
+    found = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                args = f.read().split(b"\0")
+            with open(f"/proc/{d}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if b"pipeline.pagechild" in args and state != "Z" and \
+                args[args.index(b"--parent") + 1] == str(pid).encode():
+            found.append(int(d))
+    return found
 
 
 def test_dask_needs_a_scheduler_and_says_when_unreachable(tmp_path):
