@@ -186,6 +186,8 @@ def polled(cmd: list[str], **kw) -> tuple[float, float, int, bytes]:
     forkserver are never reaped by the command, so its rusage misses them.)"""
     import tempfile
     seen: dict[int, float] = {}
+    # processes reaped before this run (a Dask cluster just stopped) are not its CPU
+    _reaped_before(resource.getrusage(resource.RUSAGE_CHILDREN))
     with tempfile.TemporaryFile() as errf:
         t = time.perf_counter()
         p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=errf, **kw)
@@ -377,7 +379,8 @@ def ratios(results: dict[str, Run]) -> list[str]:
     for a, b, what in pairs:
         if a in results and b in results:
             ra, rb = results[a], results[b]
-            lines.append(f"- {a}: {rb.seconds / ra.seconds:.2f}x {what}; CER {ra.cer:.4f} against {rb.cer:.4f}")
+            lines.append(f"- {a}: {rb.seconds / ra.seconds:.2f}x {what} (CPU seconds: "
+                         f"{rb.cpu / ra.cpu:.2f}x); CER {ra.cer:.4f} against {rb.cer:.4f}")
     for a, b in (("magscan tesseract, Dask 1 worker", "magscan tesseract, Dask 2 workers"),
                  ("magscan tesseract --jobs 1", "magscan tesseract --jobs 2"),
                  ("magscan tesseract --jobs 1", "magscan tesseract, Dask 2 workers"),
