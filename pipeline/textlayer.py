@@ -67,25 +67,18 @@ def page_chars(page, modes: bool = True) -> tuple[list[tuple], tuple[float, floa
     tp = page.get_textpage()
     try:
         n = raw.FPDFText_CountChars(tp)
-        # the text of every character in one call: index i of the UTF-16 text
-        # is character i (a character outside the BMP takes two indices)
-        buf = ctypes.create_string_buffer(2 * (n + 1))
-        got = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
-        units = memoryview(buf.raw[:2 * max(0, got - 1)]).cast("H")
         box, m = raw.FS_RECTF(), raw.FS_MATRIX()
+        by_object = hasattr(raw, "FPDFText_GetTextObject")
         out = []
-        for i, u in enumerate(units):
-            if 0xDC00 <= u < 0xE000:      # second half of a surrogate pair: taken with the first
-                continue
-            if 0xD800 <= u < 0xDC00 and i + 1 < len(units):
-                ch = bytes(units[i:i + 2].tobytes()).decode("utf-16-le", "replace")
-            else:
-                ch = chr(u)
+        for i in range(n):
+            u = raw.FPDFText_GetUnicode(tp, i)   # the whole code point, outside the BMP too
+            ch = chr(u) if 0 < u <= 0x10FFFF and not 0xD800 <= u < 0xE000 else ""
             if not ch.strip() or not raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(box)):
                 continue
             invisible = False
             if modes:
-                obj = raw.FPDFText_GetTextObject(tp, i)
+                # (FPDFText_GetTextObject is in pypdfium2's PDFium since 2023)
+                obj = raw.FPDFText_GetTextObject(tp, i) if by_object else None
                 invisible = bool((obj and raw.FPDFTextObj_GetTextRenderMode(obj) == _INVISIBLE_MODE)
                                  or raw.FPDFText_GetFontSize(tp, i) <= 0.1)
             # pdfminer's height: the font size through the text's matrix, from
