@@ -437,6 +437,7 @@ def main() -> None:
         return
     cmd = "bench/speed.py" + (f" --per-family {a.per_family}" if a.per_family != 1 else "") \
         + (f" --sets {a.sets}" if a.sets != "generated,devpages,realpages" else "") \
+        + (f" --max-pages {a.max_pages}" if a.max_pages else "") \
         + (f" --skip {a.skip}" if a.skip else "")
     load = os.getloadavg()
     md = (f"# Speed benchmark\n\nMeasured {time.strftime('%Y-%m-%d %H:%M', time.gmtime(t_start))} UTC "
