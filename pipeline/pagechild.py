@@ -100,7 +100,7 @@ class PageChild:
                "--max-memory", str(max_memory or 0), "--tmpdir", tmpdir or ""]
         self.tmpdir = tmpdir
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     env=env, process_group=0, close_fds=True)
+                                     env=env, start_new_session=True, close_fds=True)
 
     @property
     def alive(self) -> bool:
