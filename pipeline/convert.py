@@ -80,7 +80,7 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
     regions = _regions(pimg, options)
     t2 = time.perf_counter()
     if regions is not None:
-        page.timings["regions"] = round(t2 - t1, 3)
+        page.timings["detector"] = round(t2 - t1, 3)
     try:
         pimg = analyse_layout(pimg, options, regions)
         page.diagnostics["layout_used"] = options.layout if options.layout != "auto" else "geometric+learned"
@@ -153,7 +153,7 @@ def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str
     timings = dict(page.timings)
     t = time.perf_counter()
     pimg = recognize_blocks(pimg, _BlockGuard(engine, page.flags), options)
-    timings["ocr"] = round(time.perf_counter() - t, 3)
+    timings["recognition"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     if pimg.geometry is not None:
         found = retype_tables(page, pimg.geometry.segs, float(page.diagnostics["layout"]["char_height"]))
@@ -163,7 +163,7 @@ def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str
     page.blocks = result.blocks
     page.flags.extend(result.flags)
     assemble_blocks(page)
-    timings["order_text"] = round(time.perf_counter() - t, 3)
+    timings["ordering"] = round(time.perf_counter() - t, 3)
     page.options = {**options.to_dict(), "fingerprint": options.fingerprint()}
     page.timings = timings
     return pimg

@@ -79,3 +79,16 @@ def count_done(out: Path) -> int:
         return sum(r["status"] == "done" for r in rows(out))
     except sqlite3.Error:  # no file yet, or its table not made yet
         return 0
+
+
+def untimed(path: Path) -> bytes:
+    """A result file's bytes, a page JSON without its ``timings`` (the one
+    field that differs between two runs of the same page)."""
+    data = path.read_bytes()
+    if path.suffix != ".json":
+        return data
+    import json
+    d = json.loads(data)
+    if isinstance(d, dict):
+        d.pop("timings", None)
+    return json.dumps(d, ensure_ascii=False, sort_keys=True).encode("utf-8")

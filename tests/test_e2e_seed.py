@@ -59,3 +59,17 @@ def test_seed_page_json_has_the_promised_fields(seed_out):
     assert not re.search(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]", text)
     assert (seed_out / "seed-page" / "page-0001.overlay.png").stat().st_size > 10_000
     assert (seed_out / "seed-page.txt").read_text(encoding="utf-8") == text
+
+
+def test_seed_page_timings_split_by_stage_in_json_and_manifest(seed_out):
+    import sqlite3
+    d = json.loads((seed_out / "seed-page" / "page-0001.json").read_text(encoding="utf-8"))
+    stages = ["decode", "preprocess", "detector", "layout", "recognition", "ordering", "writing"]
+    assert list(d["timings"]) == stages
+    assert all(v >= 0 for v in d["timings"].values())
+    assert d["timings"]["recognition"] > 0 and d["timings"]["writing"] > 0  # an overlay was drawn
+    db = sqlite3.connect(seed_out / "manifest.sqlite")
+    (timings, seconds), = db.execute("SELECT timings, seconds FROM pages").fetchall()
+    assert json.loads(timings) == d["timings"]
+    # the stages are the page's time, bar the JSON's own writing
+    assert sum(d["timings"].values()) <= seconds + 0.01

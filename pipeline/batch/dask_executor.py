@@ -2,16 +2,15 @@
 
 Only the client (the `magscan` process) touches the manifest; workers read
 inputs and write outputs on storage every machine can reach, as local
-workers do. Inside each Dask worker, pages run in a small pebble process
-pool, so the per-page timeout can stop a hung page (a Dask task running in
-a thread cannot be killed) and the Tesseract model stays loaded between
-pages. A Dask worker that dies mid-task has its pages rescheduled by the
-scheduler on another worker, up to `distributed.scheduler.allowed-failures`
-times; past that the page is recorded as failed.
-
-Workers must be started with daemon processes off so that they may have
-children of their own:
-    DASK_DISTRIBUTED__WORKER__DAEMON=False dask worker tcp://HOST:8786 --nthreads 1
+workers do. Inside each Dask worker, pages run in `subprocess` children
+(``pagechild``), so the per-page timeout can stop a hung page (a Dask task
+running in a thread cannot be killed), the memory cap and a crash stay with
+the page, and the OCR model stays loaded between pages. A child started by
+`subprocess` is no `multiprocessing` child, so this works inside any stock
+Dask worker, whose tasks run in daemon processes. A Dask worker that dies
+mid-task has its pages rescheduled by the scheduler on another worker, up
+to `distributed.scheduler.allowed-failures` times; past that the page is
+recorded as failed.
 """
 from __future__ import annotations
 
@@ -25,22 +24,17 @@ _POOL = None
 _POOL_LOCK = threading.Lock()
 
 
-def _pool(size: int, max_memory: int | None):
+def _pool(max_memory: int | None):
     global _POOL
     with _POOL_LOCK:
-        if _POOL is None or not _POOL.active:
-            import multiprocessing
-
-            from pebble import ProcessPool
-
-            import os
-
-            from .procs import init_local_worker, process_temp
-            # page processes die with this Dask worker, not only with its
-            # forkserver; their temporary files (and the forkserver's) go with it
-            _POOL = ProcessPool(max_workers=size, initializer=init_local_worker,
-                                initargs=(max_memory, os.getpid(), process_temp()),
-                                context=multiprocessing.get_context("forkserver"))
+        if _POOL is None or _POOL.closed or _POOL.max_memory != max_memory:
+            from .pagechild import ChildPool
+            from .procs import process_temp
+            if _POOL is not None:
+                _POOL.close()
+            # the children's temporary files (and Tesseract's) go to a folder
+            # of this Dask worker's own, removed when it exits
+            _POOL = ChildPool(max_memory, process_temp())
         return _POOL
 
 
@@ -48,28 +42,18 @@ def run_on_dask_worker(task: PageTask, page_timeout: float, max_memory: int | No
     """The Dask task: returns ("ok", outcome dict) or ("error", exception).
     Page failures are results, not Dask errors, so Dask never retries them;
     only a dead worker makes Dask run the task again."""
-    from distributed import get_worker
-
-    from .worker import process_page
-    size = max(1, get_worker().state.nthreads)
-    fut = _pool(size, max_memory).schedule(process_page, args=(task,), timeout=page_timeout)
+    from .pagechild import _shippable
     try:
-        return ("ok", fut.result().to_dict())
+        return ("ok", _pool(max_memory).run(task, page_timeout).to_dict())
     except Exception as e:  # noqa: BLE001 - shipped back and recorded by the client
-        try:
-            import pickle
-            pickle.dumps(e)
-        except Exception:  # noqa: BLE001
-            e = MagscanError(f"{type(e).__name__}: {e}")
-        return ("error", e)
+        return ("error", _shippable(e))
 
 
 def _stop_pool() -> None:
     global _POOL
     with _POOL_LOCK:
         if _POOL is not None:
-            _POOL.stop()
-            _POOL.join(timeout=5)
+            _POOL.close()
             _POOL = None
 
 
@@ -85,11 +69,6 @@ def _pool_closer():
             _stop_pool()
 
     return PoolCloser()
-
-
-def _daemonic() -> bool:
-    import multiprocessing
-    return bool(multiprocessing.current_process().daemon)
 
 
 class DaskExecutor:
@@ -109,12 +88,6 @@ class DaskExecutor:
             # nothing can run: like an engine that does not answer (exit 3)
             raise EngineMissing(f"cannot reach the Dask scheduler at {self.settings.scheduler} "
                                 f"({e})") from e
-        daemonic = [w for w, d in self.client.run(_daemonic).items() if d]
-        if daemonic:
-            self.client.close()
-            raise EngineMissing(
-                f"Dask worker {daemonic[0]} runs as a daemon process and cannot start page "
-                "processes; start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False")
         self.client.register_plugin(_pool_closer())
         return self
 

@@ -116,11 +116,9 @@ def _text_layer_pages(task: PageTask, options: Options):
     from ..ingest.files import load_page
     from ..ingest.textlayer import page_from_text_layer
 
-    t = time.perf_counter()
     page = page_from_text_layer(task.input, task.page_number, options)
     if page is None:
         return None
-    page.timings = {"text_layer": round(time.perf_counter() - t, 3)}
     gray = None
     if task.overlays:  # the overlay needs the page's picture: render it
         src = load_page(task.input, task.page_number, options)
@@ -180,8 +178,13 @@ def _recognise(task: PageTask, options: Options) -> list:
         log.debug("read from the PDF's text layer (--text-layer %s), no OCR", options.text_layer)
     else:
         log.debug("OCR with %s (%s)", options.engine, options.lang)
+        t = time.perf_counter()
         src = load_page(task.input, task.page_number, options)
+        decode = round(time.perf_counter() - t, 3)
         pages = [(p.page, p.gray) for p in convert_source(src, options, engine_for(options))]
+        # the scan is decoded once for both halves of a spread: counted on the first
+        first = pages[0][0]
+        first.timings = {"decode": decode, **first.timings}
     return pages
 
 
@@ -196,16 +199,21 @@ def _convert_and_write(task: PageTask, options: Options) -> PageOutcome:
     with staged() as stage:
         for page, gray in pages:
             page.flags.extend(implausibility(page))
-            # Timings go to the manifest, not the JSON, so that a page's files
-            # are the same whichever run wrote them.
-            for k, v in page.timings.items():
-                out.timings[f"{page.part}{k}" if page.part else k] = v
-            page.timings = {}
+            t = time.perf_counter()
             overlay = draw_overlay(page, gray) if task.overlays and gray is not None else None
-            paths = write_page(doc_dir, page, options.keep_headers, overlay)
             if task.formats:
                 from ..outputs.formats import write_page_formats
-                paths.update(write_page_formats(doc_dir, page, task.formats))
+                format_paths = write_page_formats(doc_dir, page, task.formats)
+            else:
+                format_paths = {}
+            # the stage split goes into the page's JSON and the manifest alike;
+            # "writing" (overlay, formats) is measured up to the JSON itself,
+            # the one file that cannot hold its own time
+            page.timings["writing"] = round(time.perf_counter() - t, 3)
+            for k, v in page.timings.items():
+                out.timings[f"{page.part}{k}" if page.part else k] = v
+            paths = write_page(doc_dir, page, options.keep_headers, overlay)
+            paths.update(format_paths)
             out.outputs.append(paths["json"].name[: -len(".json")])
             out.formats = sorted(set(out.formats) | set(paths))
             out.n_blocks += len(page.blocks)

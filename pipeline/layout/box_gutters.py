@@ -189,7 +189,8 @@ def find_gutters(lines: list[TextBox], em: float | None = None) -> list[Gutter]:
     if not lines:
         return []
     em = em or median_em(lines)
-    runs = [r for ln in lines for r in text_runs(ln, em, run_gap(lines, em))]
+    gap = run_gap(lines, em)   # the page's own spacing: measured once, not per line
+    runs = [r for ln in lines for r in text_runs(ln, em, gap)]
     tol = EDGE_TOL_EM * em
     ends = _edge_clusters([(r[1], r[2], r[3]) for r in runs], tol)
     starts = _edge_clusters([(r[0], r[2], r[3]) for r in runs], tol)

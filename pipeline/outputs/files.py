@@ -140,6 +140,18 @@ def page_record(page: Page) -> dict:
     return {**page.to_dict(), "flagged": bool(doubts(page.flags))}
 
 
+def page_json(record: dict) -> str:
+    """The page's JSON, one top-level field a line and one block a line: as
+    easy to read and diff as an indented dump, and written by json's C
+    encoder (``indent`` makes json fall back to Python, five times slower:
+    a third of a text-layer page's time)."""
+    def item(v) -> str:
+        if isinstance(v, list) and v:
+            return "[\n  " + ",\n  ".join(json.dumps(x, ensure_ascii=False) for x in v) + "\n ]"
+        return json.dumps(v, ensure_ascii=False)
+    return "{\n" + ",\n".join(f" {json.dumps(k)}: {item(v)}" for k, v in record.items()) + "\n}"
+
+
 def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
                overlay: np.ndarray | None = None) -> dict[str, Path]:
     stem = page_stem(page.page_number, page.part)
@@ -147,7 +159,7 @@ def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
     # everything is serialised before anything is written: a page that cannot
     # be written leaves no file behind beside its failed manifest row
     data = {"txt": page_text(page, keep_headers).encode("utf-8"),
-            "json": json.dumps(page_record(page), ensure_ascii=False, indent=1).encode("utf-8")}
+            "json": page_json(page_record(page)).encode("utf-8")}
     if overlay is not None:
         ok, buf = cv2.imencode(".png", overlay)
         if ok:
