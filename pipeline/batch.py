@@ -314,7 +314,8 @@ def record_outcome(manifest: Manifest, task: PageTask, outcome: PageOutcome | No
                         engine=outcome.engine, outputs=json.dumps(outcome.outputs),
                         timings=json.dumps(outcome.timings), peak_mb=outcome.peak_mb,
                         flags=json.dumps(outcome.flags, ensure_ascii=False),
-                        flagged=int(bool(doubts(outcome.flags))))
+                        flagged=int(bool(doubts(outcome.flags))),
+                        orientation=outcome.orientation, lang=outcome.lang or None)
         return True, ""
     status, reason = _failure_reason(exc, settings)
     manifest.update(task.input, task.page_number, status=status, error=reason, attempts=attempts,

@@ -15,27 +15,33 @@ from .layout_fallback import fall_back, use_learned
 from .model import Page
 from .ocr import OcrEngine, recognize_blocks
 from .options import Options
+from .orientation import orient_source, record_orientation
+from .vertical import add_to_layout, find_and_hide
+from . import vertical as _vertical
 from .preprocess import PageImage, preprocess
 from .readingorder import resolve_order
 from .spread import compose, split_spread
 from .tables import retype_tables
 
 
-def split_source(src: SourcePage, options: Options) -> list[tuple[str, SourcePage, np.ndarray | None]]:
+def split_source(src: SourcePage, options: Options,
+                 engine: OcrEngine | None = None) -> list[tuple[str, SourcePage, np.ndarray | None]]:
     """``(part, page image, affine to the scan)``: one whole page, or the two halves of a spread."""
     # the fold's width is judged in inches only where the file says how big an
     # inch is (a screen default of 72 or 96 says nothing); else in characters
     trusted = src.dpi_known and src.dpi not in SCREEN_DPI
+    src, turned = orient_source(src, options, engine)
     halves = split_spread(src.image, options.max_skew, src.dpi if trusted else None)
     if not halves:
-        return [("", src, None)]
-    return [(h.part, replace(src, image=h.image), h.to_scan) for h in halves]
+        return [("", src, turned)]
+    return [(h.part, replace(src, image=h.image),
+             h.to_scan if turned is None else compose(turned, h.to_scan)) for h in halves]
 
 
 def convert_source(src: SourcePage, options: Options, engine: OcrEngine) -> list[PageImage]:
     """One scanned image -> its pages: one, or two for a two-page spread (left, right)."""
     return [convert_page(s, options, engine, part, to_scan)
-            for part, s, to_scan in split_source(src, options)]
+            for part, s, to_scan in split_source(src, options, engine)]
 
 
 def layout_source(src: SourcePage, options: Options) -> list[PageImage]:
@@ -44,7 +50,7 @@ def layout_source(src: SourcePage, options: Options) -> list[PageImage]:
     out = []
     for part, s, to_scan in split_source(src, options):
         pimg = analyse_page(s, options, part, to_scan)
-        result = resolve_order(pimg.page.blocks)
+        result = _vertical.resolve(pimg.page, resolve_order)
         pimg.page.blocks = result.blocks
         pimg.page.flags.extend(result.flags)
         out.append(pimg)
@@ -58,12 +64,14 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
     (``layout_fallback``), and the page is flagged."""
     page = Page(source=str(src.source), page_number=src.page_number,
                 width=int(src.image.shape[1]), height=int(src.image.shape[0]), dpi=src.dpi,
-                options=options.to_dict(), part=part)
+                options=options.to_dict(), part=part, lang=options.lang)
     page.diagnostics["dpi_source"] = "file" if src.dpi_known else "assumed"
+    record_orientation(page, src.orientation)
     t0 = time.perf_counter()
     pimg = preprocess(page, src.image, options)
     t1 = time.perf_counter()
     page.timings["preprocess"] = round(t1 - t0, 3)
+    vertical = find_and_hide(pimg)
     if to_scan is not None:   # a spread's half: map back through the split to the whole scan
         page.transform = [[round(float(v), 6) for v in row]
                           for row in compose(to_scan, np.asarray(page.transform))]
@@ -87,6 +95,7 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         page.diagnostics["layout_used"] = fall_back(pimg, regions, severe[0], options.lang,
                                                     options.ocr_timeout)
     page.flags.extend(f"layout-suspect: {p}" for p in problems if p not in severe)
+    add_to_layout(pimg, vertical)
     page.timings["layout"] = round(time.perf_counter() - t2, 3)
     return pimg
 
@@ -141,10 +150,11 @@ def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str
         found = retype_tables(page, pimg.geometry.segs, float(page.diagnostics["layout"]["char_height"]))
         if found:
             page.diagnostics["layout"]["tables_of_figures"] = found
-    result = resolve_order(page.blocks)
+    result = _vertical.resolve(page, resolve_order)
     page.blocks = result.blocks
     page.flags.extend(result.flags)
     assemble_blocks(page)
+    _vertical.assemble(page)
     timings["order_text"] = round(time.perf_counter() - t, 3)
     page.options = {**options.to_dict(), "fingerprint": options.fingerprint()}
     page.timings = timings

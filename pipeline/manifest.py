@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS pages (
     peak_mb REAL,
     flags TEXT,
     flagged INTEGER DEFAULT 0,
+    orientation INTEGER,
+    lang TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (input, page_number)
@@ -76,6 +78,8 @@ class Row:
     peak_mb: float | None = None       # the worker's peak resident memory during this page
     flags: str | None = None           # JSON list of the page's flags (page.flags)
     flagged: int | None = 0            # 1: a flag says the text is in doubt (doubt.py)
+    orientation: int | None = None     # degrees the scan was turned clockwise to stand upright
+    lang: str | None = None            # the recognition language(s) the page was read with
     created_at: str = ""
     updated_at: str = ""
 
@@ -179,7 +183,7 @@ class Manifest:
     def _add_new_columns(self) -> None:
         """Manifests written by an older magscan lack newer columns."""
         have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
-        types = {"peak_mb": "REAL", "flagged": "INTEGER DEFAULT 0"}
+        types = {"peak_mb": "REAL", "flagged": "INTEGER DEFAULT 0", "orientation": "INTEGER"}
         for col in _COLUMNS:
             if col not in have:
                 self.db.execute(f"ALTER TABLE pages ADD COLUMN {col} {types.get(col, 'TEXT')}")

@@ -76,6 +76,10 @@ class TesseractEngine:
     def check(self) -> None:
         self._load()
 
+    def tess_api(self, lang: str) -> "tesseract.TessApi | None":
+        """The loaded model, for other readers of the page (orientation) in ``lang``."""
+        return self._load() if lang == self.lang else None
+
     def _load(self) -> "tesseract.TessApi":
         if self._api is None:
             self._api = tesseract.TessApi(self.lang)
@@ -254,6 +258,14 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
     painted: np.ndarray | None = None   # the page with line-opening markers painted out
     for block in page.blocks:
         if not block.is_text:
+            continue
+        if block.direction != "ltr":   # vertical columns: pipeline/vertical.py
+            from .vertical import read_block
+            block.lines = read_block(base, pimg.binary_full if pimg.binary_full is not None
+                                     else pimg.binary, block, engine, options.lang, options.ocr_timeout)
+            for ln in block.lines:
+                ln.text = clean_text(ln.text)
+            block.conf = float(np.mean([ln.conf for ln in block.lines])) if block.lines else 0.0
             continue
         n_lines = max(1, len(block.lines))
         ch = max(8, int(np.median([ln.bbox.height for ln in block.lines])) if block.lines else 20)

@@ -46,6 +46,8 @@ class PageOutcome:
     timings: dict = field(default_factory=dict)
     peak_mb: float | None = None
     flags: list[str] = field(default_factory=list)
+    orientation: int | None = None  # degrees the scan was turned to stand upright
+    lang: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -199,6 +201,7 @@ def _convert_and_write(task: PageTask, options: Options) -> PageOutcome:
             out.n_columns = max(out.n_columns, len(page.columns))
             out.engine = page.engine
             out.flags.extend(page.flags)
+            out.orientation, out.lang = page.orientation, page.lang
         stage.commit()
     confs = [p.mean_conf for p, _ in pages]
     out.mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0

@@ -47,6 +47,7 @@ _CUSTOM = {"title": "structure {type:title;}", "sidebar": "structure {type:sideb
 _PAGE_NUMBER = re.compile(r"^[\s\-—–·.]*\d{1,4}[\s\-—–·.]*$")
 _LANG = {"chi_sim": ("Chinese", "Hans - Han (Simplified variant)"),
          "chi_tra": ("Chinese", "Hant - Han (Traditional variant)")}
+_LANG.update({"chi_sim_vert": _LANG["chi_sim"], "chi_tra_vert": _LANG["chi_tra"]})
 
 
 def _q(tag: str) -> str:
@@ -148,7 +149,8 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
               orientation=f"{rot:.3f}" if abs(rot) >= 0.01 else None,
               primaryLanguage=lang[0] if lang else None,
               primaryScript=lang[1] if lang else None,
-              readingDirection="left-to-right", textLineOrder="top-to-bottom")
+              readingDirection="top-to-bottom" if page.direction == "ttb-rtl" else "left-to-right",
+              textLineOrder="right-to-left" if page.direction == "ttb-rtl" else "top-to-bottom")
 
     regions = _regions(flow)
     in_order = [r for r in regions if r.fb.in_text or r.fb.kind in PICTURE_KINDS]
@@ -164,8 +166,11 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
             reg = _sub(pg, "MathsRegion" if b.kind == "equation" else "ImageRegion", id=r.rid)
             _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
             continue
+        vertical = b.direction == "ttb-rtl"   # columns down, right to left (vertical.py)
         reg = _sub(pg, "TextRegion", id=r.rid, custom=_CUSTOM.get(b.kind),
-                   continuation="true" if r.continuation else None, type=_region_type(r.fb))
+                   continuation="true" if r.continuation else None, type=_region_type(r.fb),
+                   readingDirection="top-to-bottom" if vertical else None,
+                   textLineOrder="right-to-left" if vertical else None)
         _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
         for j, ln in enumerate(r.lines):
             tl = _sub(reg, "TextLine", id=f"{r.rid}_l{j}")
