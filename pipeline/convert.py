@@ -91,6 +91,10 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         page.blocks = []
         problems = [f"nonsense: {type(e).__name__}: {e}"]
     severe = [p for p in problems if p.startswith("nonsense")]
+    if vertical is not None and vertical.page_is_vertical:
+        # the horizontal layout saw only the few lines round the columns
+        # (title, running heads): nothing to fall back from
+        severe = []
     if severe:
         page.diagnostics["layout_used"] = fall_back(pimg, regions, severe[0], options.lang,
                                                     options.ocr_timeout)

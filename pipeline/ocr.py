@@ -262,7 +262,8 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
         if block.direction != "ltr":   # vertical columns: pipeline/vertical.py
             from .vertical import read_block
             block.lines = read_block(base, pimg.binary_full if pimg.binary_full is not None
-                                     else pimg.binary, block, engine, options.lang, options.ocr_timeout)
+                                     else pimg.binary, block, engine, options.lang, options.ocr_timeout,
+                                     [b for b in page.blocks if b is not block])
             for ln in block.lines:
                 ln.text = clean_text(ln.text)
             block.conf = float(np.mean([ln.conf for ln in block.lines])) if block.lines else 0.0

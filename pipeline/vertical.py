@@ -118,17 +118,12 @@ def _columns(comps: geo.Components, glyph: np.ndarray, shape, ch: float,
             cols.append(list(sd))
     out: list[Column] = []
     for x0, y0, x1, y1 in cols:
-        # the parts of its characters beside the bar (a radical and the rest of
-        # a character are two marks, and the bar may hold only one of them)
-        for _ in range(2):
-            ov = np.minimum(b[:, 2], x1) - np.maximum(b[:, 0], x0)
-            side = pick & (ov > 0.3 * w) & (b[:, 3] > y0) & (b[:, 1] < y1)
-            if side.any():
-                nx0, nx1 = min(x0, int(b[side, 0].min())), max(x1, int(b[side, 2].max()))
-                if nx1 - nx0 <= MAX_WIDTH * s:
-                    x0, x1 = nx0, nx1
-        # grow down and up over the glyphs of the column's width
+        # grow down and up over the glyphs of the column's width, and of its
+        # type: smaller type below a vertical title is other text
         idx = np.nonzero(pick & (cx >= x0) & (cx < x1))[0]
+        seed = idx[(cy[idx] >= y0) & (cy[idx] < y1)]
+        size = float(np.percentile(np.maximum(w[seed], h[seed]), 75)) if len(seed) else s
+        idx = idx[np.maximum(w[idx], h[idx]) >= 0.6 * size]
         idx = idx[np.argsort(b[idx, 1])]
         for i in idx:
             if b[i, 1] >= y0 and b[i, 1] <= y1 + 1.2 * s:
@@ -136,11 +131,14 @@ def _columns(comps: geo.Components, glyph: np.ndarray, shape, ch: float,
         for i in idx[::-1]:
             if b[i, 3] <= y1 and b[i, 3] >= y0 - 1.2 * s:
                 y0 = min(y0, int(b[i, 1]))
+        idx = np.nonzero(pick & (cx >= x0) & (cx < x1))[0]
         inside = idx[(cy[idx] >= y0) & (cy[idx] < y1)]
         if len(inside) < MIN_CHARS:
             continue
         box = BBox(int(min(x0, b[inside, 0].min())), y0, int(max(x1, b[inside, 2].max())), y1)
         cw = float(np.percentile(w[inside], 90))
+        if _in_lines(box, cw, b, glyph):
+            continue
         same = next((o for o in out if o.bbox.x_overlap(box) >= 0.5 * min(o.bbox.width, box.width)
                      and max(box.y0 - o.bbox.y1, o.bbox.y0 - box.y1) <= 1.2 * s), None)
         if same is not None:
@@ -149,6 +147,26 @@ def _columns(comps: geo.Components, glyph: np.ndarray, shape, ch: float,
         else:
             out.append(Column(box, cw))
     return out
+
+
+def _in_lines(box: BBox, cw: float, b: np.ndarray, glyph: np.ndarray) -> bool:
+    """Whether the stack is characters of horizontal lines that happen to line
+    up (a title over a subtitle, text set on a grid): glyphs close beside it,
+    nearer than vertical columns ever stand, along much of its height."""
+    # ... or marks reaching into it from the side: the stack is the middle of
+    # bigger characters (the parts of a display glyph like 壁 stack up)
+    # (type of another size beside it is other text: a newspaper's columns
+    # run right up to its vertical title)
+    big = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) >= 0.5 * cw
+    near = glyph & big & (b[:, 3] > box.y0) & (b[:, 1] < box.y1) & (
+        ((b[:, 0] < box.x0 - 2) & (b[:, 2] > box.x0 - 0.3 * cw)) |
+        ((b[:, 2] > box.x1 + 2) & (b[:, 0] < box.x1 + 0.3 * cw)))
+    if not near.any():
+        return False
+    rows = np.zeros(box.height, bool)
+    for y0, y1 in b[near][:, [1, 3]]:
+        rows[max(0, y0 - box.y0):max(0, min(box.height, y1 - box.y0))] = True
+    return rows.mean() > 0.3
 
 
 def find_vertical(binary: np.ndarray, frames: list[BBox] | None = None) -> VerticalLayout | None:
@@ -165,7 +183,7 @@ def find_vertical(binary: np.ndarray, frames: list[BBox] | None = None) -> Verti
     cols: list[Column] = []
     # display type first: a bold title's radicals stack into a narrower bar
     # at a smaller scale, which must not stand for the whole column
-    for scale in (4.0, 2.5, 1.6, 1.0):
+    for scale in (9.0, 6.0, 4.0, 2.5, 1.6, 1.0):
         for c in _columns(comps, glyph, binary.shape, ch, scale):
             box = c.bbox
             if not any(box.x_overlap(o.bbox) > 0.5 * min(box.width, o.bbox.width)
@@ -173,10 +191,54 @@ def find_vertical(binary: np.ndarray, frames: list[BBox] | None = None) -> Verti
                 cols.append(c)
     if not cols:
         return None
-    regions = _regions(cols)
+    # pieces of one column found at neighbouring scales: one column
+    cols.sort(key=lambda c: (c.bbox.x0, c.bbox.y0))
+    merged: list[Column] = []
+    for c in cols:
+        m = next((o for o in merged if o.bbox.x_overlap(c.bbox) >= 0.5 * min(o.bbox.width, c.bbox.width)
+                  and 0.8 <= c.char_w / o.char_w <= 1.25
+                  and max(c.bbox.y0 - o.bbox.y1, o.bbox.y0 - c.bbox.y1) <= 1.2 * max(c.char_w, o.char_w)),
+                 None)
+        if m is None:
+            merged.append(c)
+        else:
+            m.bbox = m.bbox.union(c.bbox)
+    # the bars were found on a scaled-down copy: each column's sides again
+    # from its own marks (a loose side takes slivers of the next column)
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    for c in merged:
+        bb = c.bbox
+        own = glyph & (cx >= bb.x0) & (cx < bb.x1) & (cy >= bb.y0) & (cy < bb.y1) & (w <= 1.5 * c.char_w)
+        if own.sum() >= MIN_CHARS:
+            c.bbox = BBox(int(b[own, 0].min()), bb.y0, int(b[own, 2].max()), bb.y1)
+    regions = _regions(merged)
     for r in regions:
         _short_columns(r, comps, glyph)
-    regions = [r for r in regions if len(r.columns) >= 2 or r.columns[0].bbox.height >= 4 * r.char_w]
+    # regions over one another (columns of one block found at two scales): one
+    merged_r: list[Region] = []
+    for r in sorted(regions, key=lambda r: -r.bbox.area):
+        o = next((m for m in merged_r if m.bbox.x_overlap(r.bbox) * m.bbox.y_overlap(r.bbox)
+                  >= 0.3 * min(m.bbox.area, r.bbox.area)), None)
+        if o is None:
+            merged_r.append(r)
+        else:
+            o.columns += r.columns
+            o.bbox = o.bbox.union(r.bbox)
+    regions = merged_r
+    for r in regions:
+        # one column found twice (at two scales, or in two pieces): one column
+        uniq: list[Column] = []
+        for c in r.columns:
+            o = next((u for u in uniq if u.bbox.x_overlap(c.bbox) >= 0.5 * min(u.bbox.width, c.bbox.width)), None)
+            if o is None:
+                uniq.append(c)
+            else:
+                o.bbox = o.bbox.union(c.bbox)
+        r.columns = sorted(uniq, key=lambda c: -c.bbox.x1)
+    # a lone column is display type (a title); a lone column of body type is
+    # as often a few marks that line up
+    regions = [r for r in regions if len(r.columns) >= 2 or (r.columns[0].bbox.height >= 4 * r.char_w
+                                                             and r.char_w >= 1.4 * ch)]
     # the share of the page's glyph ink in them
     ink_total = float(comps.area[glyph].sum()) or 1.0
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
@@ -233,6 +295,11 @@ def _short_columns(r: Region, comps: geo.Components, glyph: np.ndarray) -> None:
         box = BBox(*f)
         if box.width < 0.5 * cw or box.width > 1.5 * cw:
             continue
+        same = next((c for c in r.columns if c.bbox.x_overlap(box) >= 0.5 * min(c.bbox.width, box.width)), None)
+        if same is not None:   # the rest of a column (below a gap the bars did not cross)
+            same.bbox = same.bbox.union(box)
+            added = True
+            continue
         near = min(abs(box.cx - c.bbox.cx) for c in r.columns)
         if near <= 2.2 * cw:
             r.columns.append(Column(box, float(box.width)))
@@ -278,14 +345,34 @@ def add_blocks(page, vl: VerticalLayout, frames: list[BBox]) -> None:
         # the horizontal layout's blocks inside the region are its leftovers
         page.blocks = [b for b in page.blocks if not (b.bbox.x_overlap(bbox) > 0.5 * b.bbox.width
                                                       and b.bbox.y_overlap(bbox) > 0.5 * b.bbox.height
-                                                      and b.kind != "figure")]
-        page.blocks.append(Block(id=next_id, kind=kind, bbox=bbox, direction=TTB,
-                                 lines=[Line(bbox=c.bbox) for c in cols]))
-        next_id += 1
+                                                      and b.kind != "figure" and b.direction != TTB)]
+        # on a vertical page each paragraph is a block (the mirrored resolver
+        # orders them); inside a horizontal page a vertical part stays one
+        # block, its columns in order, as the resolver would read side by
+        # side blocks left to right
+        for run in (_paragraphs(cols) if vl.page_is_vertical else [cols]):
+            page.blocks.append(Block(id=next_id, kind=kind, bbox=BBox.enclosing(c.bbox for c in run),
+                                     direction=TTB, lines=[Line(bbox=c.bbox) for c in run]))
+            next_id += 1
     if vl.page_is_vertical:
         page.direction = TTB
     page.diagnostics["vertical"] = {"regions": len(vl.regions), "share": round(vl.share, 3),
                                     "columns": sum(len(r.columns) for r in vl.regions)}
+
+
+def _paragraphs(cols: list[Column]) -> list[list[Column]]:
+    """Columns (right to left) in runs that each start a paragraph: a column
+    set lower than the columns beside it (the two-character indent)."""
+    if not cols:
+        return []
+    top = min(c.bbox.y0 for c in cols)
+    runs: list[list[Column]] = []
+    for c in cols:
+        if not runs or c.bbox.y0 - top >= 1.5 * c.char_w:
+            runs.append([c])
+        else:
+            runs[-1].append(c)
+    return runs
 
 
 def resolve(page, resolve_order):
@@ -337,14 +424,15 @@ def add_to_layout(pimg, vl: VerticalLayout | None) -> None:
         body = _body_w(vl)
         top = min(r.bbox.y0 for r in vl.regions)
         for b in page.blocks:
-            if b.kind in ("header", "heading") and b.lines and b.bbox.y1 <= top + body \
+            if b.kind in ("header", "heading", "body") and b.lines and b.bbox.y1 <= top + body \
                     and float(np.median([ln.bbox.height for ln in b.lines])) >= 1.5 * body:
                 b.kind = "title"
     add_blocks(page, vl, frames)
-    # a "figure" the detector made of vertical text (and its box) is that text
+    # a "figure" made of vertical text (dense columns look like a picture to
+    # the detector) is that text
     vert = [b.bbox for b in page.blocks if b.direction == TTB]
-    page.blocks = [b for b in page.blocks if not (b.kind == "figure" and any(
-        b.bbox.x_overlap(v) * b.bbox.y_overlap(v) >= 0.5 * max(1, b.bbox.area) for v in vert))]
+    page.blocks = [b for b in page.blocks if not (b.kind == "figure" and sum(
+        b.bbox.x_overlap(v) * b.bbox.y_overlap(v) for v in vert) >= 0.5 * max(1, b.bbox.area))]
     for i, b in enumerate(sorted(page.blocks, key=lambda bl: (bl.bbox.y0, bl.bbox.x0))):
         b.id = i
 
@@ -529,14 +617,18 @@ def _put_marks(text: str, kinds: list[str | None]) -> str:
 
 
 def read_block(gray: np.ndarray, binary: np.ndarray, block: Block, engine, lang: str,
-               timeout: float) -> list[Line]:
+               timeout: float, others: list[Block] = ()) -> list[Line]:
     """The columns of a vertical block read by the page's engine as horizontal
-    lines (see the module's note); lines in reading order, boxes on the page."""
+    lines (see the module's note); lines in reading order, boxes on the page.
+    ``others``: the page's other vertical blocks; the pitch is measured over
+    every column of the block's type size (a paragraph of one column says little)."""
     from .ocr import _fit_line_height, _line
 
     cw = float(np.median([ln.bbox.width for ln in block.lines])) if block.lines else 20.0
+    cols = [ln for b in [block, *others] if b.direction == TTB for ln in b.lines
+            if 0.8 <= ln.bbox.width / max(cw, 1) <= 1.25]
     p = pitch([(binary[ln.bbox.y0:ln.bbox.y1, ln.bbox.x0:ln.bbox.x1] > 0).sum(axis=1)
-               for ln in block.lines], cw)
+               for ln in cols], cw)
     out: list[Line] = []
     for col in block.lines:
         # a column with a mark hung at its foot is set a little tighter: its own pitch

@@ -238,14 +238,40 @@ def render_directed(spec, text=None):
     truth = build_truth(spec_b, [blocks], [geo], m, arr.shape[1], arr.shape[0])
     if spec.vertical:
         truth["layout"]["direction"] = "ttb-rtl" if spec.vertical != "mixed" else "mixed"
+        if spec.vertical != "mixed":   # one run of columns across the page
+            truth["layout"]["ncol"] = 1
     return _turned(Image.fromarray(arr, "L"), truth, spec.rotate)
 
 
 def _turned(img, truth: dict, angle: int):
+    """The scan turned ``angle`` degrees clockwise, its truth's boxes with it
+    (the truth is always in the pixels of the image it comes with)."""
     import numpy as np
 
     truth["rotation"] = angle
     if not angle:
         return img, truth
     k = angle // 90
+    w, h = img.size
+
+    def turn_pt(x, y):
+        cw, ch = w, h
+        for _ in range(k):
+            x, y = ch - y, x
+            cw, ch = ch, cw
+        return [round(float(x), 1), round(float(y), 1)]
+
+    def turn_box(b):
+        pts = [turn_pt(b[0], b[1]), turn_pt(b[2], b[3])]
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        return [int(min(xs)), int(min(ys)), int(np.ceil(max(xs))), int(np.ceil(max(ys)))]
+
+    for blocks in [truth["blocks"]] + [p["blocks"] for p in truth.get("pages", [])]:
+        for b in blocks:
+            b["bbox"] = turn_box(b["bbox"])
+            b["quad"] = [turn_pt(x, y) for x, y in b["quad"]]
+            for ln in b.get("lines", []):
+                ln["bbox"] = turn_box(ln["bbox"])
+    if k % 2:
+        truth["width"], truth["height"] = truth["height"], truth["width"]
     return Image.fromarray(np.ascontiguousarray(np.rot90(np.asarray(img), -k)), "L"), truth
