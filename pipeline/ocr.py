@@ -18,6 +18,7 @@ from .model import BBox, Block, Line, Word
 from .options import Options
 from .preprocess import PageImage
 from .textclean import clean_text
+from .vertical import split_lang
 
 PAD = 12  # white border around a crop: Tesseract misses glyphs touching the edge
 
@@ -68,12 +69,14 @@ class TesseractEngine:
     min_line_px = TESSERACT_MIN_LINE_PX
 
     def __init__(self, options: Options):
-        self.lang = options.lang
+        # horizontal models; a *_vert model reads vertical columns (vertical.py)
+        self.lang, self.vert_lang = split_lang(options.lang)
         self.psm = options.psm
         self.timeout = options.ocr_timeout
         self._api: tesseract.TessApi | None = None
 
     def check(self) -> None:
+        tesseract.check_models("+".join(p for p in (self.lang, self.vert_lang) if p))
         self._load()
 
     def tess_api(self, lang: str) -> "tesseract.TessApi | None":
@@ -109,12 +112,13 @@ class TesseractCliEngine:
     min_line_px = TESSERACT_MIN_LINE_PX
 
     def __init__(self, options: Options):
-        self.lang = options.lang
+        # horizontal models; a *_vert model reads vertical columns (vertical.py)
+        self.lang, self.vert_lang = split_lang(options.lang)
         self.psm = options.psm
         self.timeout = options.ocr_timeout
 
     def check(self) -> None:
-        tesseract.check_installed(self.lang)
+        tesseract.check_installed("+".join(p for p in (self.lang, self.vert_lang) if p))
 
     def recognize(self, crop: np.ndarray, kind: str, n_lines: int) -> list[Line]:
         data = tesseract.image_to_data(crop, self.lang, _psm(self.psm, n_lines), self.timeout)

@@ -36,6 +36,29 @@ _SYSTEM_TESSDATA = [Path("/usr/share/tesseract-ocr/5/tessdata"),
                     Path("/usr/local/share/tessdata"), Path("/opt/homebrew/share/tessdata")]
 
 
+def debian_package(model: str) -> str:
+    """The Debian package that ships a Tesseract model (chi_tra_vert ->
+    tesseract-ocr-chi-tra-vert; osd and eng come with tesseract-ocr)."""
+    if model in ("osd", "eng"):
+        return "tesseract-ocr"
+    return "tesseract-ocr-" + model.lower().replace("_", "-")
+
+
+def model_hint(models: list[str]) -> str:
+    pkgs = " ".join(dict.fromkeys(debian_package(m) for m in models))
+    return (f"install it with: sudo apt-get install {pkgs} (or put "
+            f"{models[0]}.traineddata in models/tessdata/)")
+
+
+def check_models(lang: str) -> None:
+    """Raise EngineMissing naming the package for each model of ``lang`` that
+    no tessdata folder holds (for the API, which reads the files itself)."""
+    missing = [p for p in lang.split("+") if any_tessdata_dir(p) is None]
+    if missing:
+        raise EngineMissing(f"Tesseract language model {'+'.join(missing)} is not installed; "
+                            f"{model_hint(missing)}")
+
+
 def _has_models(d: Path, lang: str) -> bool:
     return d.is_dir() and all((d / f"{part}.traineddata").is_file() for part in lang.split("+"))
 
@@ -143,7 +166,7 @@ def check_installed(lang: str = "chi_sim") -> str:
     missing = [p for p in lang.split("+") if p not in {ln.strip() for ln in listed}]
     if missing:
         raise EngineMissing(f"Tesseract language model {'+'.join(missing)} is not installed; "
-                            f"{INSTALL_HINT}, or put {missing[0]}.traineddata in models/tessdata/")
+                            f"{model_hint(missing)}")
     return version
 
 
@@ -217,7 +240,9 @@ class TessApi:
 
         d = any_tessdata_dir(lang)
         if d is None:
-            raise EngineMissing(f"Tesseract language model {lang} is not installed; {INSTALL_HINT}")
+            missing = [p for p in lang.split("+") if any_tessdata_dir(p) is None] or lang.split("+")
+            raise EngineMissing(f"Tesseract language model {'+'.join(missing)} is not installed; "
+                                f"{model_hint(missing)}")
         self._t = tesserocr
         try:
             # LSTM only: the legacy engine is slower and worse on Han text

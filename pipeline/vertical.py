@@ -569,6 +569,48 @@ def _restack(gray: np.ndarray, binary: np.ndarray, col: BBox, cw: float, p: floa
     return row, slots
 
 
+def split_lang(lang: str) -> tuple[str, str]:
+    """``--lang`` as (models for horizontal text, Tesseract's vertical models):
+    chi_tra_vert -> ("chi_tra", "chi_tra_vert"); chi_sim+eng -> ("chi_sim+eng", "")."""
+    parts = lang.split("+")
+    vert = [p for p in parts if p.endswith("_vert")]
+    hor = [p[:-5] if p.endswith("_vert") else p for p in parts]
+    return "+".join(dict.fromkeys(hor)), "+".join(vert)
+
+
+_VERT_APIS: dict = {}
+
+
+def _read_vertical_model(gray: np.ndarray, col: BBox, vert_lang: str, timeout: float) -> Line | None:
+    """One column read as it stands by Tesseract's vertical model (--psm 5)."""
+    from . import tesseract
+    from .ocr import _line
+
+    pad = max(8, col.width // 2)
+    h, w = gray.shape
+    x0, y0, x1, y1 = max(0, col.x0 - pad), max(0, col.y0 - pad), min(w, col.x1 + pad), min(h, col.y1 + pad)
+    crop = np.ascontiguousarray(gray[y0:y1, x0:x1])
+    words: list[Word] = []
+    if tesseract.api_available():
+        if vert_lang not in _VERT_APIS:
+            _VERT_APIS[vert_lang] = tesseract.TessApi(vert_lang)
+        for _box, ws in _VERT_APIS[vert_lang].recognize(crop, 5, timeout):
+            words += [Word(BBox(*box).shift(x0, y0), t.strip(), c) for box, t, c in ws if t.strip()]
+    else:
+        d = tesseract.image_to_data(crop, vert_lang, 5, timeout)
+        for i, t in enumerate(d["text"]):
+            t = (t or "").strip()
+            if t and float(d["conf"][i]) >= 0:
+                bx, by, bw, bh = (int(d[k][i]) for k in ("left", "top", "width", "height"))
+                words.append(Word(BBox(bx + x0, by + y0, bx + bw + x0, by + bh + y0), t, float(d["conf"][i])))
+    if not words:
+        return None
+    ln = _line(words)
+    ln.text = "".join(wd.text for wd in words)
+    ln.bbox = col
+    return ln
+
+
 CORNER_READS = set("，。、,.`\\'")
 
 
@@ -624,6 +666,10 @@ def read_block(gray: np.ndarray, binary: np.ndarray, block: Block, engine, lang:
     every column of the block's type size (a paragraph of one column says little)."""
     from .ocr import _fit_line_height, _line
 
+    _hor, vert_lang = split_lang(lang)
+    if vert_lang:   # --lang *_vert: Tesseract's vertical model reads the columns
+        return [ln for ln in (_read_vertical_model(gray, c.bbox, vert_lang, timeout)
+                              for c in block.lines) if ln is not None]
     cw = float(np.median([ln.bbox.width for ln in block.lines])) if block.lines else 20.0
     cols = [ln for b in [block, *others] if b.direction == TTB for ln in b.lines
             if 0.8 <= ln.bbox.width / max(cw, 1) <= 1.25]

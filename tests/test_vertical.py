@@ -128,3 +128,46 @@ def test_formats_carry_the_direction(page_schema):  # noqa: F811
 def test_unknown_direction_is_refused():
     with pytest.raises(ValueError):
         Block(0, "body", BBox(0, 0, 1, 1), direction="btt")
+
+
+def test_a_missing_language_names_its_debian_packages(tmp_path, small_page):
+    from conftest import run_magscan
+    r = run_magscan("convert", small_page, "-o", tmp_path / "out", "--lang", "xyz_vert", "-j", "1")
+    assert r.returncode == 3
+    assert "sudo apt-get install tesseract-ocr-xyz tesseract-ocr-xyz-vert" in r.stderr
+
+
+def test_split_lang():
+    from pipeline.vertical import split_lang
+    assert split_lang("chi_tra_vert") == ("chi_tra", "chi_tra_vert")
+    assert split_lang("chi_sim+eng") == ("chi_sim+eng", "")
+    assert split_lang("chi_sim+chi_sim_vert") == ("chi_sim", "chi_sim_vert")
+
+
+@pytest.mark.parametrize("lang", ["chi_tra", "chi_sim+eng", "chi_sim_vert"])
+def test_languages_run_and_are_recorded_per_page(tmp_path, small_page, lang):
+    from conftest import rows, run_magscan
+    out = tmp_path / "out"
+    r = run_magscan("convert", small_page, "-o", out, "--lang", lang, "-j", "1", "--no-overlays",
+                    "--formats", "txt,json,hocr")
+    assert r.returncode == 0, r.stderr
+    row = rows(out)[0]
+    assert row["lang"] == lang and row["status"] == "done"
+    stem = row["doc"]
+    d = json.loads((out / stem / "page-0001.json").read_text(encoding="utf-8"))
+    assert d["lang"] == lang
+    text = (out / f"{stem}.txt").read_text(encoding="utf-8")
+    # the small page's horizontal lines are read with the horizontal model;
+    # chi_tra reads its simplified characters as their traditional forms
+    gold = "加強和改進產業工人隊伍思想政治建設的意義" if lang == "chi_tra" else "加强和改进产业工人队伍思想政治建设的意义"
+    assert cer(gold, "".join(text.split())) < 0.1
+
+
+def test_the_vertical_model_reads_a_vertical_page_with_lang_vert():
+    """--lang chi_sim_vert: Tesseract's own vertical model reads the columns."""
+    img, truth = render_page(family_spec("vertical", 0))
+    options = Options(lang="chi_sim_vert", orient=False)
+    page = convert_source(SourcePage("v.png", 1, np.asarray(img), 300), options, make_engine(options))[0].page
+    text = "".join(b.text for b in page.ordered_blocks() if b.is_text and b.kind not in ("header", "footer"))
+    assert page.lang == "chi_sim_vert"
+    assert cer(_main_text(truth), text) < 0.1
