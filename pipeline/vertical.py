@@ -339,7 +339,13 @@ def add_blocks(page, vl: VerticalLayout, frames: list[BBox]) -> None:
         groups.setdefault(-1 - i if f is None else f, []).append(r)
     next_id = max((b.id for b in page.blocks), default=-1) + 1
     for rs in groups.values():
-        cols = sorted((c for r in rs for c in r.columns), key=lambda c: -c.bbox.x1)
+        cols: list[Column] = []
+        for c in sorted((c for r in rs for c in r.columns), key=lambda c: -c.bbox.x1):
+            o = next((u for u in cols if u.bbox.x_overlap(c.bbox) >= 0.5 * min(u.bbox.width, c.bbox.width)), None)
+            if o is None:   # regions of one box may share a column
+                cols.append(c)
+            else:
+                o.bbox = o.bbox.union(c.bbox)
         bbox = BBox.enclosing(r.bbox for r in rs)
         kind = _kind(max(rs, key=lambda r: len(r.columns)), vl, frames, page.width)
         # the horizontal layout's blocks inside the region are its leftovers
@@ -670,16 +676,23 @@ def read_block(gray: np.ndarray, binary: np.ndarray, block: Block, engine, lang:
     if vert_lang:   # --lang *_vert: Tesseract's vertical model reads the columns
         return [ln for ln in (_read_vertical_model(gray, c.bbox, vert_lang, timeout)
                               for c in block.lines) if ln is not None]
-    cw = float(np.median([ln.bbox.width for ln in block.lines])) if block.lines else 20.0
-    cols = [ln for b in [block, *others] if b.direction == TTB for ln in b.lines
-            if 0.8 <= ln.bbox.width / max(cw, 1) <= 1.25]
-    p = pitch([(binary[ln.bbox.y0:ln.bbox.y1, ln.bbox.x0:ln.bbox.x1] > 0).sum(axis=1)
-               for ln in cols], cw)
+    siblings = [ln for b in [block, *others] if b.direction == TTB for ln in b.lines]
+
+    def profile(ln: Line) -> np.ndarray:
+        return (binary[ln.bbox.y0:ln.bbox.y1, ln.bbox.x0:ln.bbox.x1] > 0).sum(axis=1)
+
+    pitches: dict[int, float] = {}
     out: list[Line] = []
     for col in block.lines:
+        # the pitch of the columns of this column's type size (a sidebar's
+        # heading column is set larger than its text)
+        cw = float(col.bbox.width)
+        key = int(round(np.log(max(cw, 2)) / np.log(1.2)))
+        if key not in pitches:
+            like = [ln for ln in siblings if 0.9 <= ln.bbox.width / max(cw, 1) <= 1.11] or [col]
+            pitches[key] = pitch([profile(ln) for ln in like], cw)
         # a column with a mark hung at its foot is set a little tighter: its own pitch
-        prof = (binary[col.bbox.y0:col.bbox.y1, col.bbox.x0:col.bbox.x1] > 0).sum(axis=1)
-        img, slots = _restack(gray, binary, col.bbox, cw, _fine_pitch(prof, p))
+        img, slots = _restack(gray, binary, col.bbox, cw, _fine_pitch(profile(col), pitches[key]))
         if img is None:
             continue
         side = img.shape[0]
@@ -736,9 +749,10 @@ def draw_direction(img: np.ndarray, page, box, u: float) -> None:
             cv2.rectangle(img, (lb.x0, lb.y0), (lb.x1, lb.y1), DIRECTION_COLOUR, max(1, t // 2))
         bb, first = box(b.bbox), box(b.lines[0].bbox)
         x = int(first.cx)
-        cv2.arrowedLine(img, (x, first.y0), (x, min(first.y1, first.y0 + max(20, (first.y1 - first.y0) // 2))),
-                        DIRECTION_COLOUR, t + 1, cv2.LINE_AA, tipLength=0.2)
+        down = min(first.y1 - first.y0, max(int(40 * u), (first.y1 - first.y0) // 3))
+        cv2.arrowedLine(img, (x, first.y0), (x, first.y0 + down), DIRECTION_COLOUR, t + 1, cv2.LINE_AA,
+                        tipLength=min(0.5, 10 * u / max(1, down)))
         y = max(0, bb.y0 - int(6 * u))
         if bb.x1 - bb.x0 > 20 * u:
             cv2.arrowedLine(img, (bb.x1, y), (bb.x0, y), DIRECTION_COLOUR, t + 1, cv2.LINE_AA,
-                            tipLength=min(0.5, 16 * u / max(1, bb.x1 - bb.x0)))
+                            tipLength=min(0.5, 10 * u / max(1, bb.x1 - bb.x0)))
