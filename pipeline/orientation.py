@@ -10,7 +10,8 @@ page on its side. Tesseract's own orientation detection (OSD, `--psm 0` with
 osd.traineddata) was measured first and is slower (1.3 to 2.8 s a page
 against 1.4 s for the four reads) and wrong on degraded pages (upside down
 read as upright at confidence 0.8; at a smaller scale 270 read as 90 at
-confidence 2.1), so it only decides where the reading does not.
+confidence 2.1), so it only decides where the reading does not
+(bench/orientation.py measures the detection on every layout family).
 
 A page neither can judge is left as it is and flagged
 ``orientation-uncertain`` when it has text at all: its text may be read
@@ -151,7 +152,7 @@ def by_reading(image: np.ndarray, lang: str, timeout: float = OSD_TIMEOUT,
 
 # the best turn must read this much better than the next to be taken: on
 # generated pages of every layout family, clean to heavily degraded, the
-# right turn read at least 2.5x better than the next (bench/orientation_bench.py)
+# right turn read at least twice as well as the next (bench/orientation.py)
 MIN_READ_MARGIN = 1.5
 # the best turn must have read at least this many characters' worth of
 # confidence (a word at 100 counts 1)

@@ -539,6 +539,7 @@ def _restack(gray: np.ndarray, binary: np.ndarray, col: BBox, cw: float, p: floa
     Returns (image, slots) with slots [(x0, x1, page box of the cell)]."""
     x0, x1 = col.x0, col.x1
     ink = binary[col.y0:col.y1, x0:x1] > 0
+    _n, labels = cv2.connectedComponents(ink.astype(np.uint8), connectivity=8)
     # an em a character, set solid with a little space, as horizontal body type
     side = int(round(max(cw, col.width) * 1.05))
     gap = max(1, int(0.04 * side))
@@ -566,7 +567,7 @@ def _restack(gray: np.ndarray, binary: np.ndarray, col: BBox, cw: float, p: floa
         slot[oy:oy + gh, ox:ox + gw] = g[:gh, :gw]
         parts.append(slot)
         box = BBox(x0 + int(px0), col.y0 + top + int(py0), x0 + int(px1), col.y0 + top + int(py1))
-        slots.append((x, x + side, box, corner_mark(piece[py0:py1, px0:px1]) if corner else None))
+        slots.append((x, x + side, box, _whole_mark(labels, top, piece, py0, py1, px0, px1) if corner else None))
         x += side + gap
     if not parts:
         return None, []
@@ -639,6 +640,18 @@ def corner_mark(ink: np.ndarray) -> str:
     return "。" if mid.size and mid.mean() < 0.3 else "、"
 
 
+def _whole_mark(labels: np.ndarray, top: int, piece: np.ndarray, py0, py1, px0, px1) -> str:
+    """``corner_mark`` of the whole marks in a cell: the grid between cells
+    may cut a thin ring in two, the marks' own pixels do not."""
+    ids = np.unique(labels[top + py0:top + py1, px0:px1][piece[py0:py1, px0:px1]])
+    ids = ids[ids > 0]
+    if not len(ids):
+        return corner_mark(piece[py0:py1, px0:px1])
+    m = np.isin(labels, ids)
+    ys, xs = np.nonzero(m)
+    return corner_mark(m[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
+
+
 def _put_marks(text: str, kinds: list[str | None]) -> str:
     """The engine's reading of a column with its corner marks told by shape:
     where it read as many of them as there are, each in its place; else the
@@ -681,18 +694,21 @@ def read_block(gray: np.ndarray, binary: np.ndarray, block: Block, engine, lang:
     def profile(ln: Line) -> np.ndarray:
         return (binary[ln.bbox.y0:ln.bbox.y1, ln.bbox.x0:ln.bbox.x1] > 0).sum(axis=1)
 
-    pitches: dict[int, float] = {}
+    block_w = float(np.median([ln.bbox.width for ln in block.lines])) if block.lines else 20.0
+    sizes: dict[bool, tuple[float, float]] = {}
     out: list[Line] = []
     for col in block.lines:
-        # the pitch of the columns of this column's type size (a sidebar's
-        # heading column is set larger than its text)
-        cw = float(col.bbox.width)
-        key = int(round(np.log(max(cw, 2)) / np.log(1.2)))
-        if key not in pitches:
-            like = [ln for ln in siblings if 0.9 <= ln.bbox.width / max(cw, 1) <= 1.11] or [col]
-            pitches[key] = pitch([profile(ln) for ln in like], cw)
+        # the columns of this column's type size: a sidebar's heading column
+        # is set larger than its text
+        large = col.bbox.width > 1.18 * block_w
+        if large not in sizes:
+            own = [ln for ln in block.lines if (ln.bbox.width > 1.18 * block_w) == large]
+            cw = float(np.median([ln.bbox.width for ln in own]))
+            like = [ln for ln in siblings if 0.85 <= ln.bbox.width / cw <= 1.18] or own
+            sizes[large] = (cw, pitch([profile(ln) for ln in like], cw))
+        cw, p = sizes[large]
         # a column with a mark hung at its foot is set a little tighter: its own pitch
-        img, slots = _restack(gray, binary, col.bbox, cw, _fine_pitch(profile(col), pitches[key]))
+        img, slots = _restack(gray, binary, col.bbox, cw, _fine_pitch(profile(col), p))
         if img is None:
             continue
         side = img.shape[0]
