@@ -704,7 +704,7 @@ def read_block(gray: np.ndarray, binary: np.ndarray, block: Block, engine, lang:
         if large not in sizes:
             own = [ln for ln in block.lines if (ln.bbox.width > 1.18 * block_w) == large]
             cw = float(np.median([ln.bbox.width for ln in own]))
-            like = [ln for ln in siblings if 0.85 <= ln.bbox.width / cw <= 1.18] or own
+            like = [ln for ln in siblings if 0.92 <= ln.bbox.width / cw <= 1.09] or own
             sizes[large] = (cw, pitch([profile(ln) for ln in like], cw))
         cw, p = sizes[large]
         # a column with a mark hung at its foot is set a little tighter: its own pitch
