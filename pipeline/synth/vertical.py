@@ -164,7 +164,8 @@ def vertical_title_strip(spec) -> float:
     return 2.6 * round(spec.title_pt / 72 * spec.dpi) + 0.6 * spec.dpi
 
 
-def add_vertical_parts(img: Image.Image, spec, blocks: list[Blk], geo: dict) -> list[Blk]:
+def add_vertical_parts(img: Image.Image, spec, blocks: list[Blk], geo: dict,
+                       src: corpus.TextSource | None = None) -> list[Blk]:
     """A horizontal page composed without a title and with its right margin widened by
     ``vertical_title_strip``: the title set vertically in that strip, top right; the
     sidebar's box (if any) re-set in vertical columns. Returns the blocks in reading
@@ -172,7 +173,8 @@ def add_vertical_parts(img: Image.Image, spec, blocks: list[Blk], geo: dict) -> 
     from .render import INK as _INK  # noqa: F401 - same ink as the page
 
     rng = random.Random(spec.seed * 53 + 11)
-    src = corpus.TextSource(spec.seed + 7777)
+    # the page's own text stream: no sentence of the body is printed again here
+    src = src or corpus.TextSource(spec.seed + 7777)
     W, H = img.size
     em = geo["em_px"]
     tsize = round(spec.title_pt / 72 * spec.dpi)
@@ -226,8 +228,9 @@ def render_directed(spec, text=None):
     elif spec.vertical == "mixed":
         l, t, r, b = spec.margins_in
         wide = replace(spec, margins_in=(l, t, r + vertical_title_strip(spec) / spec.dpi, b))
-        page, blocks, geo = compose(wide, text, with_title=False)
-        blocks = add_vertical_parts(page, spec, blocks, geo)
+        src = corpus.TextSource(spec.seed, text)
+        page, blocks, geo = compose(wide, text, with_title=False, src=src)
+        blocks = add_vertical_parts(page, spec, blocks, geo, src)
     elif spec.spread:
         img, truth = _render_spread(replace(spec, rotate=0), text)
         return _turned(img, truth, spec.rotate)
