@@ -337,6 +337,15 @@ def add_blocks(page, vl: VerticalLayout, frames: list[BBox]) -> None:
         f = next((j for j, fr in enumerate(frames)
                   if fr.x0 <= r.bbox.cx <= fr.x1 and fr.y0 <= r.bbox.cy <= fr.y1), None)
         groups.setdefault(-1 - i if f is None else f, []).append(r)
+    # a region right beside a boxed one, as tall, is in the box too (a heading
+    # column set close to the box's rule, where the rule was not found round it)
+    for key in [k for k in groups if k < 0]:
+        r = groups[key][0]
+        box = next((k for k, rs in groups.items() if k >= 0 and any(
+            max(r.bbox.x0 - o.bbox.x1, o.bbox.x0 - r.bbox.x1) <= 2 * r.char_w
+            and r.bbox.y_overlap(o.bbox) >= 0.7 * min(r.bbox.height, o.bbox.height) for o in rs)), None)
+        if box is not None:
+            groups[box] += groups.pop(key)
     next_id = max((b.id for b in page.blocks), default=-1) + 1
     for rs in groups.values():
         cols: list[Column] = []
