@@ -499,6 +499,12 @@ def pitch(profiles: list[np.ndarray], cw: float, lo_f: float = 0.85, hi_f: float
     return float(lo + int(np.argmax(acc[lo:hi + 1])))
 
 
+def _grid(phase: float, n: int, p: float) -> np.ndarray:
+    """Rows phase, phase + p, ... below ``n`` (a float range can step past its end)."""
+    rows = np.arange(phase, n, p).astype(int)
+    return rows[rows < n]
+
+
 def _fine_pitch(prof: np.ndarray, p: float) -> float:
     """The column's own pitch near the block's ``p``, to a tenth of a pixel:
     the repeat whose grid lines cross the least ink."""
@@ -509,7 +515,7 @@ def _fine_pitch(prof: np.ndarray, p: float) -> float:
     best, got = None, p
     for q in np.arange(0.93 * p, 1.02 * p, 0.1):
         # the best phase for this pitch
-        cost = min(float(sm[np.arange(ph, n, q).astype(int)].sum()) for ph in np.arange(0, q, 1.0))
+        cost = min(float(sm[_grid(ph, n, q)].sum()) for ph in np.arange(0, q, 1.0))
         cost /= n / q   # per grid line
         if best is None or cost < best - 1e-9:
             best, got = cost, float(q)
@@ -528,7 +534,7 @@ def cells(ink: np.ndarray, p: float) -> list[tuple[int, int]]:
     sm = np.convolve(prof, np.ones(3), mode="same")
     best, phase = None, 0.0
     for ph in np.arange(0, p, 1.0):
-        rows = np.arange(ph, n, p).astype(int)
+        rows = _grid(ph, n, p)
         cost = float(sm[rows].sum())
         if best is None or cost < best:
             best, phase = cost, ph

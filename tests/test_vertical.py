@@ -171,3 +171,13 @@ def test_the_vertical_model_reads_a_vertical_page_with_lang_vert():
     text = "".join(b.text for b in page.ordered_blocks() if b.is_text and b.kind not in ("header", "footer"))
     assert page.lang == "chi_sim_vert"
     assert cer(_main_text(truth), text) < 0.1
+
+
+def test_the_cell_grid_stays_inside_its_column():
+    """A float range can step past its end: every grid row is a row of the column."""
+    from pipeline.vertical import _grid
+    for n in (100, 1226, 3001):
+        for p in (37.3, 41.99999, 48.1):
+            for ph in (0.0, 5.5, p - 0.01):
+                rows = _grid(ph, n, p)
+                assert len(rows) and rows.max() < n and rows.min() >= 0
