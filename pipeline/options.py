@@ -23,6 +23,7 @@ class Options:
     # (the geometry only cuts lines inside them); or both, the detector typing
     # what the geometry finds, with the best-measured fallback (auto)
     layout: str = "auto"
+    orient: bool = True            # find and undo a scan turned by 90, 180 or 270 degrees
 
     LAYOUTS = ("auto", "geometric", "learned")
 

@@ -18,6 +18,7 @@ from ..model import BBox, Block, Line, Word
 from ..options import Options
 from ..image.preprocess import PageImage
 from ..text.clean import clean_text
+from ..vertical import split_lang
 
 PAD = 12  # white border around a crop: Tesseract misses glyphs touching the edge
 
@@ -68,13 +69,19 @@ class TesseractEngine:
     min_line_px = TESSERACT_MIN_LINE_PX
 
     def __init__(self, options: Options):
-        self.lang = options.lang
+        # horizontal models; a *_vert model reads vertical columns (vertical.py)
+        self.lang, self.vert_lang = split_lang(options.lang)
         self.psm = options.psm
         self.timeout = options.ocr_timeout
         self._api: tesseract.TessApi | None = None
 
     def check(self) -> None:
+        tesseract.check_models("+".join(p for p in (self.lang, self.vert_lang) if p))
         self._load()
+
+    def tess_api(self, lang: str) -> "tesseract.TessApi | None":
+        """The loaded model, for other readers of the page (orientation) in ``lang``."""
+        return self._load() if lang == self.lang else None
 
     def _load(self) -> "tesseract.TessApi":
         if self._api is None:
@@ -105,12 +112,13 @@ class TesseractCliEngine:
     min_line_px = TESSERACT_MIN_LINE_PX
 
     def __init__(self, options: Options):
-        self.lang = options.lang
+        # horizontal models; a *_vert model reads vertical columns (vertical.py)
+        self.lang, self.vert_lang = split_lang(options.lang)
         self.psm = options.psm
         self.timeout = options.ocr_timeout
 
     def check(self) -> None:
-        tesseract.check_installed(self.lang)
+        tesseract.check_installed("+".join(p for p in (self.lang, self.vert_lang) if p))
 
     def recognize(self, crop: np.ndarray, kind: str, n_lines: int) -> list[Line]:
         data = tesseract.image_to_data(crop, self.lang, _psm(self.psm, n_lines), self.timeout)
@@ -254,6 +262,15 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
     painted: np.ndarray | None = None   # the page with line-opening markers painted out
     for block in page.blocks:
         if not block.is_text:
+            continue
+        if block.direction != "ltr":   # vertical columns: pipeline/vertical.py
+            from .vertical import read_block
+            block.lines = read_block(base, pimg.binary_full if pimg.binary_full is not None
+                                     else pimg.binary, block, engine, options.lang, options.ocr_timeout,
+                                     [b for b in page.blocks if b is not block])
+            for ln in block.lines:
+                ln.text = clean_text(ln.text)
+            block.conf = float(np.mean([ln.conf for ln in block.lines])) if block.lines else 0.0
             continue
         n_lines = max(1, len(block.lines))
         ch = max(8, int(np.median([ln.bbox.height for ln in block.lines])) if block.lines else 20)
