@@ -34,6 +34,7 @@ import numpy as np
 
 from .layout import geometry as geo
 from .model import BBox, Block, Line, Word
+from .options import split_lang
 
 TTB = "ttb-rtl"
 # the smear down a column, in body character heights: more than the gap
@@ -591,22 +592,13 @@ def _restack(gray: np.ndarray, binary: np.ndarray, col: BBox, cw: float, p: floa
     return row, slots
 
 
-def split_lang(lang: str) -> tuple[str, str]:
-    """``--lang`` as (models for horizontal text, Tesseract's vertical models):
-    chi_tra_vert -> ("chi_tra", "chi_tra_vert"); chi_sim+eng -> ("chi_sim+eng", "")."""
-    parts = lang.split("+")
-    vert = [p for p in parts if p.endswith("_vert")]
-    hor = [p[:-5] if p.endswith("_vert") else p for p in parts]
-    return "+".join(dict.fromkeys(hor)), "+".join(vert)
-
-
 _VERT_APIS: dict = {}
 
 
 def _read_vertical_model(gray: np.ndarray, col: BBox, vert_lang: str, timeout: float) -> Line | None:
     """One column read as it stands by Tesseract's vertical model (--psm 5)."""
     from .recognition import tesseract
-    from .recognition.stage import _line
+    from .recognition.crops import _line
 
     pad = max(8, col.width // 2)
     h, w = gray.shape
@@ -698,7 +690,7 @@ def read_block(gray: np.ndarray, binary: np.ndarray, block: Block, engine, lang:
     lines (see the module's note); lines in reading order, boxes on the page.
     ``others``: the page's other vertical blocks; the pitch is measured over
     every column of the block's type size (a paragraph of one column says little)."""
-    from .recognition.stage import _fit_line_height, _line
+    from .recognition.crops import _fit_line_height, _line
 
     _hor, vert_lang = split_lang(lang)
     if vert_lang:   # --lang *_vert: Tesseract's vertical model reads the columns

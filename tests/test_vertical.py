@@ -138,7 +138,7 @@ def test_a_missing_language_names_its_debian_packages(tmp_path, small_page):
 
 
 def test_split_lang():
-    from pipeline.vertical import split_lang
+    from pipeline.options import split_lang
     assert split_lang("chi_tra_vert") == ("chi_tra", "chi_tra_vert")
     assert split_lang("chi_sim+eng") == ("chi_sim+eng", "")
     assert split_lang("chi_sim+chi_sim_vert") == ("chi_sim", "chi_sim_vert")

@@ -15,10 +15,10 @@ import numpy as np
 from . import tesseract
 from .markers import find_dashes, find_marker, paint_out, put_back, put_dash
 from ..model import BBox, Block, Line, Word
-from ..options import Options
+from ..options import Options, split_lang
+from .crops import _fit_line_height, _line  # noqa: F401 - the engines' shared helpers
 from ..image.preprocess import PageImage
 from ..text.clean import clean_text
-from ..vertical import split_lang
 
 PAD = 12  # white border around a crop: Tesseract misses glyphs touching the edge
 
@@ -44,11 +44,6 @@ def _psm(forced: int | None, n_lines: int) -> int:
     # 7 = one text line, 6 = one uniform block; Tesseract's own page
     # segmentation (3) would re-split the block we already found.
     return 7 if n_lines == 1 else 6
-
-
-def _line(words: list[Word]) -> Line:
-    return Line(bbox=BBox.enclosing(w.bbox for w in words), text=" ".join(w.text for w in words),
-                conf=float(np.mean([w.conf for w in words])), words=words)
 
 
 # Tesseract's LSTM reads text lines about 36 px high best: on display type
@@ -179,19 +174,6 @@ def _to_page(ln: Line, f: float, dx: int, dy: int) -> Line:
                 words=[Word(box(w.bbox), w.text, w.conf) for w in ln.words])
 
 
-def _fit_line_height(crop: np.ndarray, line_px: float, limit: int | None,
-                     least: int | None = None) -> tuple[np.ndarray, float]:
-    """The crop scaled so its text lines are at most ``limit`` px high (and, when
-    they are under ``least``, up to ``limit``), and the scale."""
-    if limit and line_px > limit * 1.1:
-        f = limit / line_px
-        return cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), f
-    if least and limit and 0 < line_px < least:
-        f = limit / line_px
-        return cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC), f
-    return crop, 1.0
-
-
 def _only_lines(gray: np.ndarray, block: Block, others: list[BBox], ch: int) -> np.ndarray:
     """The page with everything of ``others`` that lies in the block's box but
     off its own lines painted white: a paragraph wrapped round a picture has
@@ -264,7 +246,7 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
         if not block.is_text:
             continue
         if block.direction != "ltr":   # vertical columns: pipeline/vertical.py
-            from .vertical import read_block
+            from ..vertical import read_block
             block.lines = read_block(base, pimg.binary_full if pimg.binary_full is not None
                                      else pimg.binary, block, engine, options.lang, options.ocr_timeout,
                                      [b for b in page.blocks if b is not block])
