@@ -72,7 +72,7 @@ def _record_formats(out_dir: Path, results, pdfa: bool) -> None:
     written = [p for p, err in results if err is None]
     if not written or not (out_dir / "manifest.sqlite").is_file():
         return
-    from .batch import open_batch
+    from ..batch.runner import open_batch
 
     pdf_docs = {p.stem for p in written if p.suffix == ".pdf" and p.parent == out_dir}
     try:

@@ -59,20 +59,6 @@ _SYSTEM_TESSDATA = [Path("/usr/share/tesseract-ocr/5/tessdata"),
                     Path("/usr/local/share/tessdata"), Path("/opt/homebrew/share/tessdata")]
 
 
-def debian_package(model: str) -> str:
-    """The Debian package that ships a Tesseract model (chi_tra_vert ->
-    tesseract-ocr-chi-tra-vert; osd and eng come with tesseract-ocr)."""
-    if model in ("osd", "eng"):
-        return "tesseract-ocr"
-    return "tesseract-ocr-" + model.lower().replace("_", "-")
-
-
-def model_hint(models: list[str]) -> str:
-    pkgs = " ".join(dict.fromkeys(debian_package(m) for m in models))
-    return (f"install it with: sudo apt-get install {pkgs} (or put "
-            f"{models[0]}.traineddata in models/tessdata/)")
-
-
 def check_models(lang: str) -> None:
     """Raise EngineMissing naming the package for each model of ``lang`` that
     no tessdata folder holds (for the API, which reads the files itself)."""
