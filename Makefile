@@ -2,7 +2,7 @@
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
-APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim chromium fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei libgl1 libglib2.0-0
+APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert tesseract-ocr-chi-tra tesseract-ocr-chi-tra-vert chromium fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei libgl1 libglib2.0-0
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 

@@ -53,7 +53,7 @@ def ensure_set(folder: Path, per_family: int = 4, family: str | None = None,
     names = []
     gen = _generator_hash()
     for name, spec in bench_specs(per_family, start).items():
-        if family and family_of(name) != family:
+        if family and family_of(name) not in family.split(","):
             continue
         names.append(name)
         gt = folder / f"{name}.gt.json"
@@ -125,7 +125,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the generated set lives")
     ap.add_argument("--per-family", type=int, default=4)
-    ap.add_argument("--family", help="only this family")
+    ap.add_argument("--family", help="only this family (or these, comma-separated)")
     ap.add_argument("--start", type=int, default=0,
                     help="first page index in each family (e.g. 100: a held-out set)")
     ap.add_argument("--gold", type=Path, help="score NAME.png + NAME.gt.json pages of this folder instead")

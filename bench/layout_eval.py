@@ -111,7 +111,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=Path("/tmp/magscan-layout-eval"))
     ap.add_argument("--per-family", type=int, default=4)
     ap.add_argument("--start", type=int, default=0, help="first page index in each family")
-    ap.add_argument("--family", help="only this family")
+    ap.add_argument("--family", help="only this family (or these, comma-separated)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--no-psm3", action="store_true", help="skip Tesseract psm 3 (reuse its last texts)")
     ap.add_argument("--no-write", action="store_true", help=f"do not write {RESULTS.name}")

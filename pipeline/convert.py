@@ -16,6 +16,9 @@ from .layout.fallback import fall_back, use_learned
 from .model import Page
 from .recognition.stage import OcrEngine, recognize_blocks
 from .options import Options
+from .orientation import orient_source, record_orientation
+from .vertical import add_to_layout, find_and_hide
+from . import vertical as _vertical
 from .image.preprocess import PageImage, preprocess
 from .readingorder import resolve_order
 from .image.spread import compose, split_spread
@@ -24,23 +27,26 @@ from .layout.tables import retype_tables
 log = logging.getLogger(__name__)
 
 
-def split_source(src: SourcePage, options: Options) -> list[tuple[str, SourcePage, np.ndarray | None]]:
+def split_source(src: SourcePage, options: Options,
+                 engine: OcrEngine | None = None) -> list[tuple[str, SourcePage, np.ndarray | None]]:
     """``(part, page image, affine to the scan)``: one whole page, or the two halves of a spread."""
     # the fold's width is judged in inches only where the file says how big an
     # inch is (a screen default of 72 or 96 says nothing); else in characters
     trusted = src.dpi_known and src.dpi not in SCREEN_DPI
+    src, turned = orient_source(src, options, engine)
     halves = split_spread(src.image, options.max_skew, src.dpi if trusted else None)
     if not halves:
         log.debug("one page (no fold of a two-page spread found)")
-        return [("", src, None)]
+        return [("", src, turned)]
     log.debug("a two-page spread: split at its fold into %s", " and ".join(h.part for h in halves))
-    return [(h.part, replace(src, image=h.image), h.to_scan) for h in halves]
+    return [(h.part, replace(src, image=h.image),
+             h.to_scan if turned is None else compose(turned, h.to_scan)) for h in halves]
 
 
 def convert_source(src: SourcePage, options: Options, engine: OcrEngine) -> list[PageImage]:
     """One scanned image -> its pages: one, or two for a two-page spread (left, right)."""
     return [convert_page(s, options, engine, part, to_scan)
-            for part, s, to_scan in split_source(src, options)]
+            for part, s, to_scan in split_source(src, options, engine)]
 
 
 def layout_source(src: SourcePage, options: Options) -> list[PageImage]:
@@ -49,7 +55,7 @@ def layout_source(src: SourcePage, options: Options) -> list[PageImage]:
     out = []
     for part, s, to_scan in split_source(src, options):
         pimg = analyse_page(s, options, part, to_scan)
-        result = resolve_order(pimg.page.blocks)
+        result = _vertical.resolve(pimg.page, resolve_order)
         pimg.page.blocks = result.blocks
         pimg.page.flags.extend(result.flags)
         out.append(pimg)
@@ -63,8 +69,9 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
     (``layout_fallback``), and the page is flagged."""
     page = Page(source=str(src.source), page_number=src.page_number,
                 width=int(src.image.shape[1]), height=int(src.image.shape[0]), dpi=src.dpi,
-                options=options.to_dict(), part=part)
+                options=options.to_dict(), part=part, lang=options.lang)
     page.diagnostics["dpi_source"] = "file" if src.dpi_known else "assumed"
+    record_orientation(page, src.orientation)
     what = f"page{part and ' ' + part}"
     log.debug("%s: %dx%d px at %d dpi (%s)", what, page.width, page.height, src.dpi,
               "stated by the file" if src.dpi_known else "assumed: --dpi; the file states none")
@@ -74,6 +81,7 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
     log.debug("%s: deskewed by %.2f degrees%s", what, page.deskew_angle,
               "" if options.deskew else " (--no-deskew)")
     page.timings["preprocess"] = round(t1 - t0, 3)
+    vertical = find_and_hide(pimg)
     if to_scan is not None:   # a spread's half: map back through the split to the whole scan
         page.transform = [[round(float(v), 6) for v in row]
                           for row in compose(to_scan, np.asarray(page.transform))]
@@ -93,6 +101,10 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         page.blocks = []
         problems = [f"nonsense: {type(e).__name__}: {e}"]
     severe = [p for p in problems if p.startswith("nonsense")]
+    if vertical is not None and vertical.page_is_vertical:
+        # the horizontal layout saw only the few lines round the columns
+        # (title, running heads): nothing to fall back from
+        severe = []
     if severe:
         log.debug("%s: the %s layout fails its checks (%s); falling back", what,
                   page.diagnostics.get("layout_used", options.layout), severe[0])
@@ -102,6 +114,7 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
         if p not in severe:
             log.debug("%s: layout suspect: %s", what, p)
     page.flags.extend(f"layout-suspect: {p}" for p in problems if p not in severe)
+    add_to_layout(pimg, vertical)
     log.debug("%s: layout %s: %d column(s), %d block(s)%s", what,
               page.diagnostics.get("layout_used", "?"), len(page.columns), len(page.blocks),
               "" if regions is not None else " (--layout geometric: no detector)")
@@ -159,10 +172,11 @@ def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str
         found = retype_tables(page, pimg.geometry.segs, float(page.diagnostics["layout"]["char_height"]))
         if found:
             page.diagnostics["layout"]["tables_of_figures"] = found
-    result = resolve_order(page.blocks)
+    result = _vertical.resolve(page, resolve_order)
     page.blocks = result.blocks
     page.flags.extend(result.flags)
     assemble_blocks(page)
+    _vertical.assemble(page)
     timings["ordering"] = round(time.perf_counter() - t, 3)
     page.options = {**options.to_dict(), "fingerprint": options.fingerprint()}
     page.timings = timings

@@ -21,6 +21,7 @@ RUNNING_KINDS = frozenset({"header", "footer"})
 # page's running text: notes at the foot of the page (kept with the running
 # heads on request) and tables (their cells are no prose)
 ASIDE_KINDS = RUNNING_KINDS | {"footnote", "table"}
+DIRECTIONS = ("ltr", "ttb-rtl")
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,16 @@ class Block:
     lines: list[Line] = field(default_factory=list)
     text: str = ""                      # cleaned, paragraph-joined text of the block
     conf: float = 0.0
+    # "ltr": horizontal lines read left to right, top to bottom; "ttb-rtl":
+    # vertical columns read top to bottom, columns right to left (`lines` are
+    # the columns, in reading order)
+    direction: str = "ltr"
 
     def __post_init__(self) -> None:
         if self.kind not in BLOCK_KINDS:
             raise ValueError(f"unknown block kind {self.kind!r}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"unknown text direction {self.direction!r}")
 
     @property
     def is_text(self) -> bool:
@@ -137,7 +144,7 @@ class Block:
         return {"id": self.id, "kind": self.kind, "bbox": self.bbox.to_list(),
                 "column": self.column, "span": list(self.span) if self.span else None,
                 "order": self.order, "conf": round(self.conf, 2), "text": self.text,
-                "lines": [ln.to_dict() for ln in self.lines]}
+                "direction": self.direction, "lines": [ln.to_dict() for ln in self.lines]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Block":
@@ -146,7 +153,8 @@ class Block:
                    column=d.get("column"), span=tuple(span) if span else None,
                    order=int(d.get("order", -1)),
                    lines=[Line.from_dict(x) for x in d.get("lines", [])],
-                   text=d.get("text", ""), conf=float(d.get("conf", 0.0)))
+                   text=d.get("text", ""), conf=float(d.get("conf", 0.0)),
+                   direction=d.get("direction", "ltr"))
 
 
 @dataclass
@@ -171,6 +179,12 @@ class Page:
     timings: dict[str, float] = field(default_factory=dict)
     # "" for a whole scan; "L"/"R" for the halves of a two-page spread
     part: str = ""
+    # degrees (0, 90, 180, 270) the scan was turned clockwise to stand upright
+    # before anything else; the coordinates are those of the upright page
+    orientation: int = 0
+    # the page's main text direction: "ltr" or "ttb-rtl" (set in vertical columns)
+    direction: str = "ltr"
+    lang: str = ""              # the recognition language(s) the page was read with
 
     def ordered_blocks(self) -> list[Block]:
         return sorted(self.blocks, key=lambda b: (b.order, b.id))
@@ -200,4 +214,4 @@ class Page:
 
 
 __all__ = ["BBox", "Word", "Line", "Block", "Page", "BLOCK_KINDS", "TEXT_KINDS", "PICTURE_KINDS",
-           "RUNNING_KINDS", "ASIDE_KINDS"]
+           "RUNNING_KINDS", "ASIDE_KINDS", "DIRECTIONS"]

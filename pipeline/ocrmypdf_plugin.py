@@ -90,7 +90,7 @@ def _merged(docs: list[str]) -> str:
 @lru_cache(maxsize=1)
 def _tesseract_languages() -> frozenset[str]:
     from .errors import MagscanError
-    from .tesseract import CHECK_TIMEOUT, _tessdata_args, run_tesseract
+    from .recognition.tesseract import CHECK_TIMEOUT, _tessdata_args, run_tesseract
 
     try:
         out = run_tesseract(["--list-langs", *_tessdata_args("chi_sim")], CHECK_TIMEOUT)

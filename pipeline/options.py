@@ -23,6 +23,7 @@ class Options:
     # (the geometry only cuts lines inside them); or both, the detector typing
     # what the geometry finds, with the best-measured fallback (auto)
     layout: str = "auto"
+    orient: bool = True            # find and undo a scan turned by 90, 180 or 270 degrees
 
     LAYOUTS = ("auto", "geometric", "learned")
 
@@ -83,3 +84,12 @@ def _problems(o: Options):
         yield f"ocr_timeout must be positive (got {o.ocr_timeout!r})"
     if not is_int(o.max_pixels) or o.max_pixels <= 0:
         yield f"max_pixels must be positive (got {o.max_pixels!r})"
+
+
+def split_lang(lang: str) -> tuple[str, str]:
+    """``--lang`` as (models for horizontal text, Tesseract's vertical models):
+    chi_tra_vert -> ("chi_tra", "chi_tra_vert"); chi_sim+eng -> ("chi_sim+eng", "")."""
+    parts = lang.split("+")
+    vert = [p for p in parts if p.endswith("_vert")]
+    hor = [p[:-5] if p.endswith("_vert") else p for p in parts]
+    return "+".join(dict.fromkeys(hor)), "+".join(vert)

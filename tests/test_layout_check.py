@@ -18,7 +18,7 @@ from pipeline.model import BBox, Block, Line, Page, Word
 from pipeline.options import Options
 from pipeline.image.preprocess import PageImage
 from pipeline.synth.families import family_spec
-from pipeline.synth.render import render_page
+from pipeline.synth.pages import render_page
 
 
 class KindEngine:

@@ -20,7 +20,7 @@ from pipeline.evaluate.layout import score_layout
 from pipeline.ingest.files import SourcePage
 from pipeline.options import Options
 from pipeline.synth.layout import PageSpec, random_spec
-from pipeline.synth.render import render_page
+from pipeline.synth.pages import render_page
 
 
 @lru_cache(maxsize=None)

@@ -18,7 +18,7 @@ from pipeline.outputs.files import read_page
 from pipeline.outputs.overlay import KIND_COLOURS
 from pipeline.outputs.report.collect import collect
 from pipeline.synth.layout import PageSpec
-from pipeline.synth.render import render_page
+from pipeline.synth.pages import render_page
 
 from conftest import run_magscan
 

@@ -14,7 +14,7 @@ from pipeline.model import BBox, Line, Word
 from pipeline.options import Options
 from pipeline.image.spread import compose, find_fold, split_spread
 from pipeline.synth.families import family_spec
-from pipeline.synth.render import render_page
+from pipeline.synth.pages import render_page
 
 
 @lru_cache(maxsize=None)

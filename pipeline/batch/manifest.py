@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS pages (
     flags TEXT,
     flagged INTEGER DEFAULT 0,
     formats TEXT,
+    orientation INTEGER,
+    lang TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (input, page_number)
@@ -80,6 +82,8 @@ class Row:
     # the formats the page has, comma-separated (formats/stale.py): txt,json,
     # overlay,page,alto,hocr,md per page; pdf or pdfa for its document's PDF
     formats: str | None = None
+    orientation: int | None = None     # degrees the scan was turned clockwise to stand upright
+    lang: str | None = None            # the recognition language(s) the page was read with
     created_at: str = ""
     updated_at: str = ""
 
@@ -203,7 +207,7 @@ class Manifest:
     def _add_new_columns(self) -> None:
         """Manifests written by an older magscan lack newer columns."""
         have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
-        types = {"peak_mb": "REAL", "flagged": "INTEGER DEFAULT 0"}
+        types = {"peak_mb": "REAL", "flagged": "INTEGER DEFAULT 0", "orientation": "INTEGER"}
         for col in _COLUMNS:
             if col not in have:
                 self.db.execute(f"ALTER TABLE pages ADD COLUMN {col} {types.get(col, 'TEXT')}")

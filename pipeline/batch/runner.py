@@ -328,7 +328,8 @@ def record_outcome(manifest: Manifest, task: PageTask, outcome: PageOutcome | No
                         timings=json.dumps(outcome.timings), peak_mb=outcome.peak_mb,
                         flags=json.dumps(outcome.flags, ensure_ascii=False),
                         flagged=int(bool(doubts(outcome.flags))),
-                        formats=join_formats(set(outcome.formats) | _doc_level(row, task)))
+                        formats=join_formats(set(outcome.formats) | _doc_level(row, task)),
+                        orientation=outcome.orientation, lang=outcome.lang or None)
         return True, ""
     status, reason = _failure_reason(exc, settings)
     manifest.update(task.input, task.page_number, status=status, error=reason, attempts=attempts,

@@ -51,6 +51,8 @@ class PageOutcome:
     flags: list[str] = field(default_factory=list)
     log: list = field(default_factory=list)   # (level, logger, message) for the parent to show
     formats: list[str] = field(default_factory=list)  # per-page formats written (stale.py)
+    orientation: int | None = None  # degrees the scan was turned to stand upright
+    lang: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -220,6 +222,7 @@ def _convert_and_write(task: PageTask, options: Options) -> PageOutcome:
             out.n_columns = max(out.n_columns, len(page.columns))
             out.engine = page.engine
             out.flags.extend(page.flags)
+            out.orientation, out.lang = page.orientation, page.lang
         stage.commit()
     from ..outputs.formats.stale import remove_other_formats
     for stem in out.outputs:   # a re-run's files only: none left from an earlier run

@@ -89,7 +89,8 @@ def rerun_cmd(out, failed, flagged, below_confidence, pages, dpi, lang, engine, 
         fail("say which pages: --failed, --flagged, --below-confidence X or --pages STEM:N",
              EXIT_USAGE)
     out = _out_dir(out)
-    changes = option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer, layout)
+    changes = option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer, layout,
+                             run.pop("orient", None))
     settings = settings_from(**run)
     select = _selector(failed, flagged, below_confidence, pages)
     result = rerun_batch(out, select, changes, settings, check=check_engine)

@@ -40,6 +40,8 @@ def recognition_options(f):
         click.option("--layout", type=click.Choice(list(Options.LAYOUTS)), default=None,
                      help="Regions from the page's geometry with the learned detector typing "
                           "them [auto]; geometric: geometry alone; learned: the detector's regions."),
+        click.option("--orient/--no-orient", default=None,
+                     help="Find scans turned by 90, 180 or 270 degrees and turn them upright [on]."),
     ]):
         f = opt(f)
     return f
@@ -71,9 +73,11 @@ def run_options(f):
     return f
 
 
-def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer, layout=None) -> dict:
+def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer, layout=None,
+                   orient=None) -> dict:
     given = {"dpi": dpi, "lang": lang, "engine": engine, "psm": psm, "columns": columns,
-             "keep_headers": keep_headers, "deskew": deskew, "text_layer": text_layer, "layout": layout}
+             "keep_headers": keep_headers, "deskew": deskew, "text_layer": text_layer, "layout": layout,
+             "orient": orient}
     return {k: v for k, v in given.items() if v is not None}
 
 

@@ -66,13 +66,13 @@ def export_cmd(out_dir: Path, formats: tuple[str, ...], pages, pdfa: bool) -> No
 def _record_formats(out_dir: Path, results, pdfa: bool) -> None:
     """The manifest's formats column gains the formats just written (when OUT
     has a manifest and no run holds it; the files are there either way)."""
-    from .errors import MagscanError
-    from .formats.stale import join_formats, page_formats_on_disk
+    from ..errors import MagscanError
+    from ..outputs.formats.stale import join_formats, page_formats_on_disk
 
     written = [p for p, err in results if err is None]
     if not written or not (out_dir / "manifest.sqlite").is_file():
         return
-    from .batch import open_batch
+    from ..batch.runner import open_batch
 
     pdf_docs = {p.stem for p in written if p.suffix == ".pdf" and p.parent == out_dir}
     try:

@@ -51,7 +51,8 @@ def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, desk
     with the same input and options are skipped."""
     try:
         options = Options().with_(**option_changes(dpi, lang, engine, psm, columns,
-                                                   keep_headers, deskew, text_layer, layout))
+                                                   keep_headers, deskew, text_layer, layout,
+                                                   run.pop("orient", None)))
     except (TypeError, ValueError) as e:
         fail(str(e), EXIT_USAGE)
     check_out_dir(inputs, out_dir)

@@ -30,6 +30,8 @@ class PageImage:
     panels: list[Panel] = field(default_factory=list)
     # rule strokes and decorative rules the layout found: painted out for OCR
     rule_ink: np.ndarray | None = None
+    # the binary image before vertical text was painted out of it (vertical.py)
+    binary_full: np.ndarray | None = None
 
 
 def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:

@@ -88,6 +88,8 @@ class SourcePage:
     # False: the file names no resolution and ``dpi`` is the assumed one
     # (the layout then measures the scale from the text, ``layout.resolve_dpi``)
     dpi_known: bool = True
+    # how the scan was turned to stand upright (orientation.Orientation), once known
+    orientation: object = None
 
 
 def input_reason(exc: BaseException) -> str:

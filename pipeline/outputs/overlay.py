@@ -221,6 +221,8 @@ def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200,
         others = boxes[:i - 1] + boxes[i:]
         _badge(img, str(i), bb, others, KIND_COLOURS.get(b.kind, (0, 0, 0)), u, thick)
 
+    from ..vertical import draw_direction
+    draw_direction(img, page, box, u)   # vertical blocks: columns and reading direction
     _legend(img, boxes, u, low_conf)
     return img
 

@@ -15,7 +15,8 @@ import numpy as np
 from . import tesseract
 from .markers import find_dashes, find_marker, paint_out, put_back, put_dash
 from ..model import BBox, Block, Line, Word
-from ..options import Options
+from ..options import Options, split_lang
+from .crops import _fit_line_height, _line  # noqa: F401 - the engines' shared helpers
 from ..image.preprocess import PageImage
 from ..text.clean import clean_text
 
@@ -45,11 +46,6 @@ def _psm(forced: int | None, n_lines: int) -> int:
     return 7 if n_lines == 1 else 6
 
 
-def _line(words: list[Word]) -> Line:
-    return Line(bbox=BBox.enclosing(w.bbox for w in words), text=" ".join(w.text for w in words),
-                conf=float(np.mean([w.conf for w in words])), words=words)
-
-
 # Tesseract's LSTM reads text lines about 36 px high best: on display type
 # (titles 90-120 px high) it misreads every other character ("技能" -> "拉有能")
 # and drops lines, and scaled down to this height it reads them right.
@@ -68,13 +64,19 @@ class TesseractEngine:
     min_line_px = TESSERACT_MIN_LINE_PX
 
     def __init__(self, options: Options):
-        self.lang = options.lang
+        # horizontal models; a *_vert model reads vertical columns (vertical.py)
+        self.lang, self.vert_lang = split_lang(options.lang)
         self.psm = options.psm
         self.timeout = options.ocr_timeout
         self._api: tesseract.TessApi | None = None
 
     def check(self) -> None:
+        tesseract.check_models("+".join(p for p in (self.lang, self.vert_lang) if p))
         self._load()
+
+    def tess_api(self, lang: str) -> "tesseract.TessApi | None":
+        """The loaded model, for other readers of the page (orientation) in ``lang``."""
+        return self._load() if lang == self.lang else None
 
     def _load(self) -> "tesseract.TessApi":
         if self._api is None:
@@ -105,12 +107,13 @@ class TesseractCliEngine:
     min_line_px = TESSERACT_MIN_LINE_PX
 
     def __init__(self, options: Options):
-        self.lang = options.lang
+        # horizontal models; a *_vert model reads vertical columns (vertical.py)
+        self.lang, self.vert_lang = split_lang(options.lang)
         self.psm = options.psm
         self.timeout = options.ocr_timeout
 
     def check(self) -> None:
-        tesseract.check_installed(self.lang)
+        tesseract.check_installed("+".join(p for p in (self.lang, self.vert_lang) if p))
 
     def recognize(self, crop: np.ndarray, kind: str, n_lines: int) -> list[Line]:
         data = tesseract.image_to_data(crop, self.lang, _psm(self.psm, n_lines), self.timeout)
@@ -169,19 +172,6 @@ def _to_page(ln: Line, f: float, dx: int, dy: int) -> Line:
         return BBox(round(b.x0 * g) + dx, round(b.y0 * g) + dy, round(b.x1 * g) + dx, round(b.y1 * g) + dy)
     return Line(bbox=box(ln.bbox), text=ln.text, conf=ln.conf,
                 words=[Word(box(w.bbox), w.text, w.conf) for w in ln.words])
-
-
-def _fit_line_height(crop: np.ndarray, line_px: float, limit: int | None,
-                     least: int | None = None) -> tuple[np.ndarray, float]:
-    """The crop scaled so its text lines are at most ``limit`` px high (and, when
-    they are under ``least``, up to ``limit``), and the scale."""
-    if limit and line_px > limit * 1.1:
-        f = limit / line_px
-        return cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), f
-    if least and limit and 0 < line_px < least:
-        f = limit / line_px
-        return cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC), f
-    return crop, 1.0
 
 
 def _only_lines(gray: np.ndarray, block: Block, others: list[BBox], ch: int) -> np.ndarray:
@@ -254,6 +244,15 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
     painted: np.ndarray | None = None   # the page with line-opening markers painted out
     for block in page.blocks:
         if not block.is_text:
+            continue
+        if block.direction != "ltr":   # vertical columns: pipeline/vertical.py
+            from ..vertical import read_block
+            block.lines = read_block(base, pimg.binary_full if pimg.binary_full is not None
+                                     else pimg.binary, block, engine, options.lang, options.ocr_timeout,
+                                     [b for b in page.blocks if b is not block])
+            for ln in block.lines:
+                ln.text = clean_text(ln.text)
+            block.conf = float(np.mean([ln.conf for ln in block.lines])) if block.lines else 0.0
             continue
         n_lines = max(1, len(block.lines))
         ch = max(8, int(np.median([ln.bbox.height for ln in block.lines])) if block.lines else 20)

@@ -59,6 +59,15 @@ _SYSTEM_TESSDATA = [Path("/usr/share/tesseract-ocr/5/tessdata"),
                     Path("/usr/local/share/tessdata"), Path("/opt/homebrew/share/tessdata")]
 
 
+def check_models(lang: str) -> None:
+    """Raise EngineMissing naming the package for each model of ``lang`` that
+    no tessdata folder holds (for the API, which reads the files itself)."""
+    missing = [p for p in lang.split("+") if any_tessdata_dir(p) is None]
+    if missing:
+        raise EngineMissing(f"Tesseract language model {'+'.join(missing)} is not installed; "
+                            f"{model_hint(missing)}")
+
+
 def _has_models(d: Path, lang: str) -> bool:
     return d.is_dir() and all((d / f"{part}.traineddata").is_file() for part in lang.split("+"))
 
@@ -191,6 +200,37 @@ def image_to_data(image, lang: str, psm: int, timeout: float) -> dict:
             raise EngineError(f"tesseract failed: {_stderr_line(r)}")
         tsv = (base.parent / "out.tsv").read_text(encoding="utf-8")
     return pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
+
+
+def detect_osd(image, timeout: float, dpi: int = 300) -> dict[str, str] | None:
+    """Tesseract's orientation and script detection (`--psm 0`, osd.traineddata)
+    of a grayscale image: its answer as a dict ("Rotate", "Orientation
+    confidence", "Script", ...), or None when it found too little text to say."""
+    import tempfile
+
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory(prefix="magscan-osd-") as d:
+        src, base = Path(d) / "input.png", Path(d) / "out"
+        Image.fromarray(image).save(src, format="PNG")
+        r = run_tesseract([str(src), str(base), "--psm", "0", "--dpi", str(int(dpi)),
+                           *_tessdata_args("osd")], timeout)
+        osd = base.parent / "out.osd"
+        if r.returncode != 0 or not osd.is_file():
+            err = r.stderr.decode("utf-8", "replace")
+            if "Too few characters" in err or "0 dpi" in err or r.returncode == 0:
+                return None
+            if "osd.traineddata" in err or "Failed loading language" in err:
+                raise EngineMissing("Tesseract's orientation model osd.traineddata is not installed; "
+                                    "install it with: sudo apt-get install tesseract-ocr")
+            raise EngineError(f"tesseract orientation detection failed: {_stderr_line(r)}")
+        text = osd.read_text(encoding="utf-8", errors="replace")
+    out = {}
+    for ln in text.splitlines():
+        k, sep, v = ln.partition(":")
+        if sep:
+            out[k.strip()] = v.strip()
+    return out or None
 
 
 def api_available() -> bool:

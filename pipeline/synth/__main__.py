@@ -6,7 +6,7 @@ import sys
 import time
 
 from .layout import random_spec, sample_specs, seed_spec
-from .render import render_page
+from .pages import render_page
 from .truth import write_page
 
 

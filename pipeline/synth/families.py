@@ -88,6 +88,41 @@ def _spread(s, r):
                 figure=r.choice([None, "col"]), figure_col=0, body_pt=round(r.uniform(8, 10), 2))
 
 
+def _rotated(s, r, i):
+    # a page of an ordinary family put on the scanner on its side or upside down
+    n = r.choice([2, 3, 3, 4])
+    return dict(columns=n, title_span=n, rotate=(90, 180, 270)[i % 3],
+                body_pt=round(r.uniform(8.5, 10.5 if n < 4 else 9.5), 2),
+                skew_deg=round(r.uniform(-1.0, 1.0), 3), noise=round(r.uniform(0, 4), 1),
+                blur=round(r.uniform(0, 0.9), 2))
+
+
+def _vertical_common(r) -> dict:
+    return dict(body_pt=round(r.uniform(9.5, 12), 2), line_pitch=round(r.uniform(1.45, 1.8), 3),
+                body_font=r.choice(["serif", "serif", "kai", "sans"]),
+                skew_deg=round(r.uniform(-0.6, 0.6), 3), noise=round(r.uniform(0, 4), 1),
+                blur=round(r.uniform(0, 0.9), 2))
+
+
+def _vertical(s, r):
+    return dict(vertical="page", **_vertical_common(r))
+
+
+def _vertical_title(s, r):
+    return dict(vertical="page-title", title_center=r.random() < 0.5, **_vertical_common(r))
+
+
+def _vertical_mixed(s, r):
+    # a horizontal page with its title set vertically down the right and a
+    # vertical sidebar at the foot of some of its columns
+    n = r.choice([2, 3, 3])
+    a = r.randrange(n - 1) if n > 2 and r.random() < 0.5 else 0
+    return dict(vertical="mixed", columns=n, sidebar=True, sidebar_span=(a, r.randint(a + 2, n)),
+                sidebar_pos="bottom", title_pt=round(r.uniform(24, 32), 1),
+                body_pt=round(r.uniform(8.5, 10.5), 2), noise=round(r.uniform(0, 4), 1),
+                blur=round(r.uniform(0, 0.9), 2))
+
+
 FAMILIES = {
     "2col": _2col,
     "3col-narrow": _3col_narrow,
@@ -100,7 +135,13 @@ FAMILIES = {
     "degraded": _degraded,
     "border": _border,
     "spread": _spread,
+    "rotated": _rotated,
+    "vertical": _vertical,
+    "vertical-title": _vertical_title,
+    "vertical-mixed": _vertical_mixed,
 }
+# the families of directions (issue 19) have at least this many pages in a set
+MIN_PAGES = {"rotated": 6, "vertical": 5, "vertical-title": 5, "vertical-mixed": 5}
 
 
 def family_spec(family: str, i: int) -> PageSpec:
@@ -109,7 +150,7 @@ def family_spec(family: str, i: int) -> PageSpec:
     seed = 5000 + 100 * fi + i
     r = random.Random(seed)
     make = FAMILIES[family]
-    kw = make(seed, r, i) if family == "border" else make(seed, r)
+    kw = make(seed, r, i) if family in ("border", "rotated") else make(seed, r)
     spec = replace(_base(seed), **kw)
     if spec.title_span > spec.columns:
         spec = replace(spec, title_span=spec.columns)
@@ -120,7 +161,7 @@ def bench_specs(per_family: int = 4, start: int = 0) -> dict[str, PageSpec]:
     """``{name: spec}``, names ``<family>-<i>``, in family order; ``start`` picks
     other pages of the same families (a held-out set)."""
     return {f"{fam}-{i}": family_spec(fam, i) for fam in FAMILIES
-            for i in range(start, start + per_family)}
+            for i in range(start, start + max(per_family, MIN_PAGES.get(fam, 0)))}
 
 
 def family_of(name: str) -> str:

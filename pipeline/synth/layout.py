@@ -59,6 +59,9 @@ class PageSpec:
     paper: int = 250                 # paper grey level
     border: str | None = None        # dark scanner band along "left"|"right"|"top"|"bottom"
     border_px: int = 0
+    # --- direction (pipeline/synth/vertical.py)
+    rotate: int = 0                  # the scan turned clockwise by 0 | 90 | 180 | 270 degrees
+    vertical: str = ""               # "" | "page" | "page-title" (vertical columns) | "mixed"
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -93,6 +96,10 @@ class PageSpec:
             raise ValueError("sidebar_pos must be 'bottom' or 'top'")
         if self.body_font not in ("serif", "sans", "kai"):
             raise ValueError("body_font must be serif, sans or kai")
+        if self.rotate not in (0, 90, 180, 270):
+            raise ValueError("rotate must be 0, 90, 180 or 270")
+        if self.vertical not in ("", "page", "page-title", "mixed"):
+            raise ValueError("vertical must be '', 'page', 'page-title' or 'mixed'")
         return self
 
     @property

@@ -324,9 +324,8 @@ def _flow_text(img, ts, cols, colw, pitch, em, spec, src, rng, out):
     flow.finish()
 
 
-def render_page(spec: PageSpec, text: str | None = None):
-    """Render ``spec`` (optionally with another text corpus, or for a verbatim spec, another
-    page text in the seed format). Returns (PIL.Image mode 'L', truth dict)."""
+def render_horizontal(spec: PageSpec, text: str | None = None):
+    """An upright page of horizontal lines (``pages.render_page`` renders any spec)."""
     spec.validate()
     if spec.spread:
         return _render_spread(spec, text)

@@ -22,7 +22,8 @@ from __future__ import annotations
 from ..model import Line, Page
 
 FLAG_IMPLAUSIBLE = "text-implausible"
-DOUBT_CODES = frozenset({"layout-fallback", "ocr-error", FLAG_IMPLAUSIBLE})
+# orientation-uncertain: no turn of the page read clearly best (orientation.py)
+DOUBT_CODES = frozenset({"layout-fallback", "ocr-error", FLAG_IMPLAUSIBLE, "orientation-uncertain"})
 
 MIN_LINES = 4         # fewer lines say too little to judge a page by
 MOST = 0.5            # "most lines", "most of the text"

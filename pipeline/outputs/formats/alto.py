@@ -30,7 +30,8 @@ SCHEMA = "http://www.loc.gov/standards/alto/v4/alto-4-2.xsd"
 
 __all__ = ["alto_xml", "NS"]
 
-_LANG = {"chi_sim": "zh-Hans", "chi_tra": "zh-Hant"}
+_LANG = {"chi_sim": "zh-Hans", "chi_tra": "zh-Hant", "chi_sim_vert": "zh-Hans",
+         "chi_tra_vert": "zh-Hant", "eng": "en"}
 
 
 def _q(tag: str) -> str:
@@ -54,6 +55,8 @@ def _wc(conf: float) -> str:
 
 def _text_block(parent: ET.Element, fb: FlowBlock, bid: str, frame: SourceFrame,
                 rotation: str | None, lang: str | None) -> None:
+    if fb.block.direction == "ttb-rtl":   # columns: the text runs down (counter-clockwise degrees)
+        rotation = f"{(float(rotation or 0) + 270) % 360:.2f}"
     tb = _sub(parent, "TextBlock", ID=bid, TAGREFS=f"kind_{fb.type}", ROTATION=rotation,
               LANG=lang, **_pos(frame, fb.outline))
     for j, ln in enumerate(fb.lines):

@@ -29,7 +29,8 @@ __all__ = ["hocr_html"]
 XHTML = "http://www.w3.org/1999/xhtml"
 _LINE_CLASS = {"title": "ocr_header", "heading": "ocr_header", "caption": "ocr_caption",
                "sidebar": "ocr_textfloat"}
-_LANG = {"chi_sim": "chi_sim", "chi_tra": "chi_tra"}
+_LANG = {"chi_sim": "chi_sim", "chi_tra": "chi_tra", "chi_sim_vert": "chi_sim_vert",
+         "chi_tra_vert": "chi_tra_vert"}
 # a block's container, by region type (flow.region_type); the rest: ocr_carea
 _AREA_CLASS = {"header": "ocr_header", "footer": "ocr_footer", "page-number": "ocr_pageno",
                "table": "ocr_table", "figure": "ocr_photo", "equation": "ocr_math"}
@@ -67,7 +68,9 @@ def _line(par: ET.Element, fb: FlowBlock, ln: FlowLine, lid: str, frame: SourceF
     span = ET.SubElement(par, "span", {
         "class": _LINE_CLASS.get(fb.kind, "ocr_line"), "id": lid,
         "title": f"{_bbox(frame, ln.bbox)}; {_baseline(frame, ln.bbox)}; "
-                 f"x_size {max(1, ln.bbox.height)}"})
+                 f"x_size {max(1, ln.bbox.height)}"
+                 # a vertical column: its text runs down the page (270 degrees counter-clockwise)
+                 + ("; textangle 270" if fb.block.direction == "ttb-rtl" else "")})
     for k, (wbb, text, conf, space) in enumerate(words):
         w = ET.SubElement(span, "span", {
             "class": "ocrx_word", "id": f"word{lid[4:]}_{k}",

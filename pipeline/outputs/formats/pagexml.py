@@ -46,6 +46,7 @@ _TYPE = {"title": "heading", "heading": "heading", "body": "paragraph", "caption
 _CUSTOM = {"title": "structure {type:title;}", "sidebar": "structure {type:sidebar;}"}
 _LANG = {"chi_sim": ("Chinese", "Hans - Han (Simplified variant)"),
          "chi_tra": ("Chinese", "Hant - Han (Traditional variant)")}
+_LANG.update({"chi_sim_vert": _LANG["chi_sim"], "chi_tra_vert": _LANG["chi_tra"]})
 
 
 def _q(tag: str) -> str:
@@ -144,7 +145,8 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
               orientation=f"{rot:.3f}" if abs(rot) >= 0.01 else None,
               primaryLanguage=lang[0] if lang else None,
               primaryScript=lang[1] if lang else None,
-              readingDirection="left-to-right", textLineOrder="top-to-bottom")
+              readingDirection="top-to-bottom" if page.direction == "ttb-rtl" else "left-to-right",
+              textLineOrder="right-to-left" if page.direction == "ttb-rtl" else "top-to-bottom")
 
     regions = _regions(flow)
     in_order = [r for r in regions if r.fb.in_text or r.fb.kind in PICTURE_KINDS]
@@ -161,12 +163,15 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
             _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
             continue
         parent = pg
+        vertical = b.direction == "ttb-rtl"   # columns down, right to left (vertical.py)
         if b.kind == "table":  # the table's region, its text in a text region inside
             parent = _sub(pg, "TableRegion", id=r.rid)
             _sub(parent, "Coords", points=_points(frame.quad(r.bbox)))
         reg = _sub(parent, "TextRegion", id=f"{r.rid}_text" if parent is not pg else r.rid,
                    custom=_CUSTOM.get(b.kind),
-                   continuation="true" if r.continuation else None, type=_region_type(r.fb))
+                   continuation="true" if r.continuation else None, type=_region_type(r.fb),
+                   readingDirection="top-to-bottom" if vertical else None,
+                   textLineOrder="right-to-left" if vertical else None)
         _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
         for j, ln in enumerate(r.lines):
             tl = _sub(reg, "TextLine", id=f"{r.rid}_l{j}")
