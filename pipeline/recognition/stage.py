@@ -55,11 +55,10 @@ TESSERACT_LINE_PX = 36
 TESSERACT_MIN_LINE_PX = 24
 
 
-class TesseractEngine:
-    """Tesseract `chi_sim` through its API (tesserocr): the model is loaded once
-    per worker and each block costs one in-process call."""
+class _Tesseract:
+    """What both ways of running Tesseract share: the models asked for and the
+    line heights it reads best."""
 
-    name = "tesseract"
     max_line_px = TESSERACT_LINE_PX
     min_line_px = TESSERACT_MIN_LINE_PX
 
@@ -68,10 +67,25 @@ class TesseractEngine:
         self.lang, self.vert_lang = split_lang(options.lang)
         self.psm = options.psm
         self.timeout = options.ocr_timeout
+
+    @property
+    def models(self) -> str:
+        """Every model the run needs, horizontal and vertical."""
+        return "+".join(p for p in (self.lang, self.vert_lang) if p)
+
+
+class TesseractEngine(_Tesseract):
+    """Tesseract `chi_sim` through its API (tesserocr): the model is loaded once
+    per worker and each block costs one in-process call."""
+
+    name = "tesseract"
+
+    def __init__(self, options: Options):
+        super().__init__(options)
         self._api: tesseract.TessApi | None = None
 
     def check(self) -> None:
-        tesseract.check_models("+".join(p for p in (self.lang, self.vert_lang) if p))
+        tesseract.check_models(self.models)
         self._load()
 
     def tess_api(self, lang: str) -> "tesseract.TessApi | None":
@@ -98,22 +112,14 @@ class TesseractEngine:
         return lines
 
 
-class TesseractCliEngine:
+class TesseractCliEngine(_Tesseract):
     """Tesseract through the `tesseract` program (pytesseract), one process per
     block: slower, for machines where tesserocr cannot be installed."""
 
     name = "tesseract-cli"
-    max_line_px = TESSERACT_LINE_PX
-    min_line_px = TESSERACT_MIN_LINE_PX
-
-    def __init__(self, options: Options):
-        # horizontal models; a *_vert model reads vertical columns (vertical.py)
-        self.lang, self.vert_lang = split_lang(options.lang)
-        self.psm = options.psm
-        self.timeout = options.ocr_timeout
 
     def check(self) -> None:
-        tesseract.check_installed("+".join(p for p in (self.lang, self.vert_lang) if p))
+        tesseract.check_installed(self.models)
 
     def recognize(self, crop: np.ndarray, kind: str, n_lines: int) -> list[Line]:
         data = tesseract.image_to_data(crop, self.lang, _psm(self.psm, n_lines), self.timeout)
