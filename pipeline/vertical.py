@@ -490,6 +490,12 @@ def pitch(profiles: list[np.ndarray], cw: float, lo_f: float = 0.85, hi_f: float
     lo, hi = max(2, int(lo_f * cw)), max(3, int(np.ceil(hi_f * cw)))
     acc = np.zeros(hi + 1)
     for prof in profiles:
+        # the repeat of the characters, not of the paper round them: a column's
+        # box may reach past its ink, and on a column of a few characters the
+        # blank rows pull the repeat off the pitch
+        nz = np.flatnonzero(prof)
+        if len(nz):
+            prof = prof[nz[0]:nz[-1] + 1]
         v = prof.astype(np.float64) - prof.mean()
         if len(v) <= hi + 1 or not v.any():
             continue
@@ -508,13 +514,17 @@ def _grid(phase: float, n: int, p: float) -> np.ndarray:
 
 def _fine_pitch(prof: np.ndarray, p: float) -> float:
     """The column's own pitch near the block's ``p``, to a tenth of a pixel:
-    the repeat whose grid lines cross the least ink."""
+    the repeat whose grid lines cross the least ink. A mark hung at a
+    column's foot squeezes one more cell into the column: on a short column
+    that is a good deal tighter than on a long one."""
     n = len(prof)
     if n < 3 * p:
         return p
+    k = max(1, int(round(n / p)))
+    lo = min(0.93, k / (k + 1) - 0.01)
     sm = np.convolve(prof.astype(np.float64), np.ones(3), mode="same")
     best, got = None, p
-    for q in np.arange(0.93 * p, 1.02 * p, 0.1):
+    for q in np.arange(lo * p, 1.02 * p, 0.1):
         # the best phase for this pitch
         cost = min(float(sm[_grid(ph, n, q)].sum()) for ph in np.arange(0, q, 1.0))
         cost /= n / q   # per grid line
@@ -684,6 +694,16 @@ def _put_marks(text: str, kinds: list[str | None]) -> str:
     return "".join(out) + "".join(rest[i:])
 
 
+def type_width(binary: np.ndarray, col: BBox) -> float:
+    """The width of a column's glyphs: the span of its ink across, leaving out
+    what only a few of its rows have (marks hung beside the column)."""
+    xp = (binary[col.y0:col.y1, col.x0:col.x1] > 0).sum(axis=0)
+    if not xp.any():
+        return float(col.width)
+    k = np.flatnonzero(xp >= 0.15 * xp.max())
+    return float(k[-1] - k[0] + 1)
+
+
 def read_block(gray: np.ndarray, binary: np.ndarray, block: Block, engine, lang: str,
                timeout: float, others: list[Block] = ()) -> list[Line]:
     """The columns of a vertical block read by the page's engine as horizontal
@@ -701,17 +721,22 @@ def read_block(gray: np.ndarray, binary: np.ndarray, block: Block, engine, lang:
     def profile(ln: Line) -> np.ndarray:
         return (binary[ln.bbox.y0:ln.bbox.y1, ln.bbox.x0:ln.bbox.x1] > 0).sum(axis=1)
 
-    block_w = float(np.median([ln.bbox.width for ln in block.lines])) if block.lines else 20.0
+    # type sizes compared by the columns' glyph widths, not their boxes: a
+    # mark hung beside a column (，in the corner of its last cell) widens its
+    # box by half a character, as much as a heading's larger type does
+    tw = {id(ln): type_width(binary, ln.bbox) for ln in siblings}
+    block_w = float(np.median([tw[id(ln)] for ln in block.lines])) if block.lines else 20.0
     sizes: dict[bool, tuple[float, float]] = {}
     out: list[Line] = []
     for col in block.lines:
         # the columns of this column's type size: a sidebar's heading column
         # is set larger than its text
-        large = col.bbox.width > 1.18 * block_w
+        large = tw[id(col)] > 1.18 * block_w
         if large not in sizes:
-            own = [ln for ln in block.lines if (ln.bbox.width > 1.18 * block_w) == large]
+            own = [ln for ln in block.lines if (tw[id(ln)] > 1.18 * block_w) == large]
             cw = float(np.median([ln.bbox.width for ln in own]))
-            like = [ln for ln in siblings if 0.92 <= ln.bbox.width / cw <= 1.09] or own
+            own_tw = float(np.median([tw[id(ln)] for ln in own]))
+            like = [ln for ln in siblings if 0.92 <= tw[id(ln)] / own_tw <= 1.09] or own
             sizes[large] = (cw, pitch([profile(ln) for ln in like], cw))
         cw, p = sizes[large]
         # a column with a mark hung at its foot is set a little tighter: its own pitch
