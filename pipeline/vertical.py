@@ -212,6 +212,7 @@ def find_vertical(binary: np.ndarray, frames: list[BBox] | None = None) -> Verti
         own = glyph & (cx >= bb.x0) & (cx < bb.x1) & (cy >= bb.y0) & (cy < bb.y1) & (w <= 1.5 * c.char_w)
         if own.sum() >= MIN_CHARS:
             c.bbox = BBox(int(b[own, 0].min()), bb.y0, int(b[own, 2].max()), bb.y1)
+        _foot_mark(c, b, glyph)
     regions = _regions(merged)
     for r in regions:
         _short_columns(r, comps, glyph)
@@ -249,6 +250,23 @@ def find_vertical(binary: np.ndarray, frames: list[BBox] | None = None) -> Verti
         inside |= (cx >= rb.x0) & (cx < rb.x1) & (cy >= rb.y0) & (cy < rb.y1)
     share = float(comps.area[glyph & inside].sum()) / ink_total
     return VerticalLayout(regions, share, float(ch))
+
+
+def _foot_mark(c: Column, b: np.ndarray, glyph: np.ndarray) -> None:
+    """A column ending in a mark (。，、 in the upper right of its last cell):
+    the mark is too small to have grown the column down to it, and a column
+    cut above it reads without it. Only a lone small mark just below the
+    column, in its right half, with nothing larger under the column there."""
+    bb, cw = c.bbox, c.char_w
+    size = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
+    cx = (b[:, 0] + b[:, 2]) / 2
+    band = glyph & (b[:, 2] > bb.x0) & (b[:, 0] < bb.x1) & (b[:, 1] >= bb.y1 - 1) & (b[:, 1] < bb.y1 + cw)
+    if not band.any():
+        return
+    mark = band & (size <= 0.45 * cw) & (size >= 0.1 * cw) & (cx >= bb.cx) & (b[:, 1] <= bb.y1 + 0.6 * cw)
+    if mark.sum() != 1 or (band & ~mark & (size > 0.2 * cw)).any():
+        return
+    c.bbox = BBox(bb.x0, bb.y0, max(bb.x1, int(b[mark, 2].max())), int(b[mark, 3].max()))
 
 
 def _regions(cols: list[Column]) -> list[Region]:
@@ -484,26 +502,44 @@ def _enclosing_box(r: Region, rule_ink: np.ndarray) -> BBox | None:
 # --- recognition ---------------------------------------------------------------
 
 def pitch(profiles: list[np.ndarray], cw: float, lo_f: float = 0.85, hi_f: float = 1.6) -> float:
-    """The distance from one character to the next down the columns: the
-    strongest repeat of the columns' ink profiles between ``lo_f`` and
-    ``hi_f`` character widths (vertical type is set on a fixed pitch)."""
-    lo, hi = max(2, int(lo_f * cw)), max(3, int(np.ceil(hi_f * cw)))
-    acc = np.zeros(hi + 1)
+    """The distance from one character to the next down the columns (vertical
+    type is set on a fixed pitch), between ``lo_f`` and ``hi_f`` character
+    widths, to a quarter of a pixel: the grid whose lines cross the least of
+    the columns' ink, each column at its own phase, each weighing alike.
+    (The columns' autocorrelation, tried first, is weak on type set solid and
+    drifts a pixel or two on a column of a few characters; a grid a pixel off
+    its pitch cuts the characters of a column a few characters down.)"""
+    lo, hi = lo_f * cw, hi_f * cw
+    sms = []
     for prof in profiles:
-        # the repeat of the characters, not of the paper round them: a column's
-        # box may reach past its ink, and on a column of a few characters the
-        # blank rows pull the repeat off the pitch
+        # the characters, not the paper round them: a column's box may reach
+        # past its ink, and grid lines on blank rows cost nothing
         nz = np.flatnonzero(prof)
-        if len(nz):
-            prof = prof[nz[0]:nz[-1] + 1]
-        v = prof.astype(np.float64) - prof.mean()
-        if len(v) <= hi + 1 or not v.any():
+        if len(nz) == 0:
             continue
-        full = np.correlate(v, v, mode="full")[len(v) - 1:]
-        acc[:len(full[:hi + 1])] += full[:hi + 1] / (full[0] or 1)
-    if not acc[lo:].any():
+        prof = prof[nz[0]:nz[-1] + 1].astype(np.float64)
+        if len(prof) < 2 * lo:
+            continue
+        sm = np.convolve(prof, np.ones(3), mode="same")
+        sms.append(sm / sm.mean())
+    if not sms:
         return float(cw * 1.05)
-    return float(lo + int(np.argmax(acc[lo:hi + 1])))
+    best, got = None, float(cw * 1.05)
+    for q in np.arange(lo, hi, 0.25):
+        cost = sum(_grid_cost(sm, q) for sm in sms)
+        if best is None or cost < best - 1e-9:
+            best, got = cost, float(q)
+    return got
+
+
+def _grid_cost(sm: np.ndarray, q: float) -> float:
+    """The ink a grid of pitch ``q`` crosses per line, at its best phase
+    (``sm``: a column's ink profile, smoothed)."""
+    n = len(sm)
+    rows = np.arange(0, q, 1.0)[:, None] + q * np.arange(int(np.ceil(n / q)) + 1)[None, :]
+    inside = rows < n
+    on = np.where(inside, sm[np.where(inside, rows, 0).astype(int)], 0.0)
+    return float((on.sum(axis=1) / np.maximum(1, inside.sum(axis=1))).min())
 
 
 def _grid(phase: float, n: int, p: float) -> np.ndarray:
@@ -513,8 +549,9 @@ def _grid(phase: float, n: int, p: float) -> np.ndarray:
 
 
 def _fine_pitch(prof: np.ndarray, p: float) -> float:
-    """The column's own pitch near the block's ``p``, to a tenth of a pixel:
-    the repeat whose grid lines cross the least ink. A mark hung at a
+    """The column's own pitch near the block's ``p``, to a hundredth of a
+    pixel (on a column of seventy characters a tenth is seven pixels at its
+    foot): the repeat whose grid lines cross the least ink. A mark hung at a
     column's foot squeezes one more cell into the column: on a short column
     that is a good deal tighter than on a long one."""
     n = len(prof)
@@ -523,13 +560,12 @@ def _fine_pitch(prof: np.ndarray, p: float) -> float:
     k = max(1, int(round(n / p)))
     lo = min(0.93, k / (k + 1) - 0.01)
     sm = np.convolve(prof.astype(np.float64), np.ones(3), mode="same")
-    best, got = None, p
-    for q in np.arange(lo * p, 1.02 * p, 0.1):
-        # the best phase for this pitch
-        cost = min(float(sm[_grid(ph, n, q)].sum()) for ph in np.arange(0, q, 1.0))
-        cost /= n / q   # per grid line
-        if best is None or cost < best - 1e-9:
-            best, got = cost, float(q)
+    got = p
+    for qs in (np.arange(lo * p, 1.02 * p, 0.1), None):
+        if qs is None:   # then finer, round the best
+            qs = np.arange(got - 0.1, got + 0.1, 0.01)
+        costs = [_grid_cost(sm, q) for q in qs]
+        got = float(qs[int(np.argmin(costs))])
     return got
 
 

@@ -27,6 +27,7 @@ from pipeline.vertical import cells, find_vertical, pitch
 from test_formats import _assert_valid, page_schema  # noqa: F401 - a fixture
 
 NO_TURN = Options(orient=False)
+FLAT = Options(orient=False, deskew=False)   # a small constructed page: nothing to straighten
 
 
 def _binary(img) -> np.ndarray:
@@ -181,3 +182,50 @@ def test_the_cell_grid_stays_inside_its_column():
             for ph in (0.0, 5.5, p - 0.01):
                 rows = _grid(ph, n, p)
                 assert len(rows) and rows.max() < n and rows.min() >= 0
+
+
+def test_a_sidebar_heading_column_in_larger_type_is_read_at_its_own_pitch():
+    """A boxed sidebar: a bold heading column over text columns in smaller type,
+    commas hung beside some of them (the box of such a column is as wide as the
+    heading's) and a mark squeezed in at the foot of one. The heading was read
+    at the text's pitch: five cells for its four characters, misread."""
+    from PIL import ImageDraw
+
+    from pipeline.synth.typeset import IDEO_SPACE, font
+    from pipeline.vertical import TTB, add_blocks, read_block
+    em, hsz, per = 36, 42, 9
+    cols = ["\u3000\u3000农业合作社带动", "周边农户发展特色种", "植，户均年增收万元。",
+            "\u3000\u3000据统计，今年前", "个月全区新增城镇就", "业万人，城镇登记失", "业率控制在以内。",
+            "\u3000\u3000在今年的职工职", "业技能大赛中，来自", "基层一线的选手获得", "了一等奖。"]
+    heading = "读者心声"
+    W = 160 + int(1.5 * em) * len(cols) + hsz
+    # above it, horizontal text: the page is a horizontal one, the sidebar one block
+    prose = "产业工人队伍建设改革必须融入推进党的建设新的伟大工程许多老职工感慨地说现在的车间干净明亮" * 4
+    n_chars, n_lines = (W - 160) // em, 9
+    top = 80 + int(1.7 * em) * n_lines + 2 * em
+    img = Image.new("L", (W, top + per * em + 80), 255)
+    draw = ImageDraw.Draw(img)
+    for i in range(n_lines):
+        draw.text((80, 80 + int(1.7 * em) * i), prose[i * n_chars:(i + 1) * n_chars],
+                  font=font("serif", em), fill=0)
+    x = W - 80 - hsz
+    draw_column(img, "sans_bold", hsz, x, top, heading)
+    x -= 0.7 * em
+    for t in cols:
+        x -= em
+        draw_column(img, "kai", em, x, top, t, per * em / len(t) if len(t) > per else None)
+        x -= 0.5 * em
+    a = np.asarray(img)
+    pimg = preprocess(Page("s.png", 1, a.shape[1], a.shape[0]), a, FLAT)
+    vl = find_vertical(pimg.binary)
+    assert vl is not None and not vl.page_is_vertical
+    # its box: one block, as the page's layout makes it
+    page = Page("s.png", 1, a.shape[1], a.shape[0])
+    add_blocks(page, vl, [BBox(40, top - 40, a.shape[1] - 40, a.shape[0] - 40)])
+    [block] = page.blocks
+    assert block.kind == "sidebar" and block.direction == TTB and len(block.lines) == 1 + len(cols)
+    options = Options()
+    lines = read_block(pimg.gray, pimg.binary, block, make_engine(options), options.lang, 30.0)
+    assert lines[0].text == heading
+    gold = "".join(t.replace(IDEO_SPACE, "") for t in cols)
+    assert cer(gold, "".join(ln.text for ln in lines[1:])) < 0.05
