@@ -454,19 +454,27 @@ def add_to_layout(pimg, vl: VerticalLayout | None) -> None:
     page = pimg.page
     if vl.page_is_vertical:
         # display type over the columns of a vertical page is its title (the
-        # horizontal layout, seeing only it, takes it for a running head)
+        # horizontal layout, seeing only it, takes it for a running head, or
+        # the region detector for a caption: there is no figure)
         body = _body_w(vl)
         top = min(r.bbox.y0 for r in vl.regions)
+        regions = [r.bbox for r in vl.regions]
+        kinds = ("header", "heading", "body") + (() if any(
+            b.kind == "figure" and not _text_figure(b, regions) for b in page.blocks) else ("caption",))
         for b in page.blocks:
-            if b.kind in ("header", "heading", "body") and b.lines and b.bbox.y1 <= top + body \
+            if b.kind in kinds and b.lines and b.bbox.y1 <= top + body \
                     and float(np.median([ln.bbox.height for ln in b.lines])) >= 1.5 * body:
                 b.kind = "title"
     add_blocks(page, vl, frames)
     # a "figure" made of vertical text (dense columns look like a picture to
     # the detector) is that text
     vert = [b.bbox for b in page.blocks if b.direction == TTB]
-    page.blocks = [b for b in page.blocks if not (b.kind == "figure" and sum(
-        b.bbox.x_overlap(v) * b.bbox.y_overlap(v) for v in vert) >= 0.5 * max(1, b.bbox.area))]
+    page.blocks = [b for b in page.blocks if not (b.kind == "figure" and _text_figure(b, vert))]
+
+
+def _text_figure(b: Block, vert: list[BBox]) -> bool:
+    """Whether a block is mostly vertical text."""
+    return sum(b.bbox.x_overlap(v) * b.bbox.y_overlap(v) for v in vert) >= 0.5 * max(1, b.bbox.area)
     for i, b in enumerate(sorted(page.blocks, key=lambda bl: (bl.bbox.y0, bl.bbox.x0))):
         b.id = i
 

@@ -229,3 +229,13 @@ def test_a_sidebar_heading_column_in_larger_type_is_read_at_its_own_pitch():
     assert lines[0].text == heading
     gold = "".join(t.replace(IDEO_SPACE, "") for t in cols)
     assert cer(gold, "".join(ln.text for ln in lines[1:])) < 0.05
+
+
+def test_a_vertical_pages_title_typed_as_a_caption_is_its_title_and_read_first():
+    """vertical-title-3: the region detector takes the columns for a picture and
+    the title over them for its caption; the picture is vertical text, so the
+    title is read before the columns, not among them."""
+    img, _truth = render_page(family_spec("vertical-title", 3))
+    page = layout_source(SourcePage("t.png", 1, np.asarray(img), 300), NO_TURN)[0].page
+    kinds = [b.kind for b in page.ordered_blocks() if b.kind not in ("header", "footer")]
+    assert kinds[0] == "title" and "caption" not in kinds
