@@ -103,7 +103,7 @@ def _columns(comps: geo.Components, glyph: np.ndarray, shape, ch: float,
     for x, y, bw, bh, _area in st[1:]:
         if bh >= MIN_CHARS * s and 0.5 * s <= bw <= MAX_WIDTH * s and bh >= 2.5 * bw:
             inside = pick & (cx >= x) & (cx < x + bw) & (cy >= y) & (cy < y + bh)
-            if inside.sum() >= MIN_CHARS and np.percentile(w[inside], 90) >= 0.6 * s:
+            if inside.sum() >= MIN_CHARS and np.percentile(_row_widths(b[inside]), 90) >= 0.6 * s:
                 seeds.append([int(x), int(y), int(x + bw), int(y + bh - k + 1)])
     # seeds one above the other on one column: one column
     seeds.sort(key=lambda c: (c[0], c[1]))
@@ -132,6 +132,13 @@ def _columns(comps: geo.Components, glyph: np.ndarray, shape, ch: float,
         for i in idx[::-1]:
             if b[i, 3] <= y1 and b[i, 3] >= y0 - 1.2 * s:
                 y0 = min(y0, int(b[i, 1]))
+        # the small strokes atop its first character and under its last (the
+        # dots of 说, of 点) are not among the glyphs it grew over
+        mine = pick & (cx >= x0) & (cx < x1)
+        above = mine & (b[:, 1] < y0) & (b[:, 3] >= y0 - 0.15 * size) & (b[:, 1] >= y0 - 0.5 * size)
+        below = mine & (b[:, 3] > y1) & (b[:, 1] <= y1 + 0.15 * size) & (b[:, 3] <= y1 + 0.5 * size)
+        y0 = int(b[above, 1].min()) if above.any() else y0
+        y1 = int(b[below, 3].max()) if below.any() else y1
         idx = np.nonzero(pick & (cx >= x0) & (cx < x1))[0]
         inside = idx[(cy[idx] >= y0) & (cy[idx] < y1)]
         if len(inside) < MIN_CHARS:
@@ -148,6 +155,29 @@ def _columns(comps: geo.Components, glyph: np.ndarray, shape, ch: float,
         else:
             out.append(Column(box, cw))
     return out
+
+
+def _row_widths(boxes: np.ndarray) -> np.ndarray:
+    """The widths of the characters of a stack of marks: marks on the same
+    rows, close beside each other (the strokes of one character, 思 as 田
+    over three dots and a hook), as one; marks a column's gap apart stay
+    apart. A column of characters that fall apart into narrow strokes is as
+    wide as its characters; a stack of the middles of larger glyphs is not,
+    nor are columns side by side wider than one."""
+    boxes = boxes[np.argsort(boxes[:, 1])]
+    done: list[float] = []
+    active: list[list[float]] = []   # x0, x1, y0, y1 of the characters being built
+    for bx0, by0, bx1, by1 in boxes.astype(np.float64):
+        done += [c[1] - c[0] for c in active if c[3] <= by0]
+        active = [c for c in active if c[3] > by0]
+        for c in active:
+            if max(bx0 - c[1], c[0] - bx1) <= 0.25 * max(c[3] - c[2], by1 - by0):
+                c[:] = [min(c[0], bx0), max(c[1], bx1), min(c[2], by0), max(c[3], by1)]
+                break
+        else:
+            active.append([bx0, bx1, by0, by1])
+    done += [c[1] - c[0] for c in active]
+    return np.asarray(done, dtype=np.float64)
 
 
 def _in_lines(box: BBox, cw: float, b: np.ndarray, glyph: np.ndarray) -> bool:
@@ -365,6 +395,8 @@ def add_blocks(page, vl: VerticalLayout, frames: list[BBox]) -> None:
             and r.bbox.y_overlap(o.bbox) >= 0.7 * min(r.bbox.height, o.bbox.height) for o in rs)), None)
         if box is not None:
             groups[box] += groups.pop(key)
+    if not vl.page_is_vertical:
+        _join_side_by_side(groups)
     next_id = max((b.id for b in page.blocks), default=-1) + 1
     for rs in groups.values():
         cols: list[Column] = []
@@ -392,6 +424,27 @@ def add_blocks(page, vl: VerticalLayout, frames: list[BBox]) -> None:
         page.direction = TTB
     page.diagnostics["vertical"] = {"regions": len(vl.regions), "share": round(vl.share, 3),
                                     "columns": sum(len(r.columns) for r in vl.regions)}
+
+
+def _join_side_by_side(groups: dict[int, list[Region]]) -> None:
+    """Groups side by side, columns of one type size a column's pitch apart,
+    are one flow read right to left: one block. (A box found only by its top
+    and bottom rules is a frame round each of its regions; the resolver of a
+    horizontal page would read the two blocks left to right.)"""
+    def beside(a: list[Region], b: list[Region]) -> bool:
+        return any(max(r.bbox.x0 - o.bbox.x1, o.bbox.x0 - r.bbox.x1) <= 1.6 * min(r.char_w, o.char_w)
+                   and 0.8 <= r.char_w / o.char_w <= 1.25
+                   and r.bbox.y_overlap(o.bbox) >= 0.7 * min(r.bbox.height, o.bbox.height)
+                   for r in a for o in b)
+    joined = True
+    while joined:
+        joined = False
+        keys = list(groups)
+        pair = next(((k1, k2) for i, k1 in enumerate(keys) for k2 in keys[i + 1:]
+                     if beside(groups[k1], groups[k2])), None)
+        if pair is not None:
+            groups[pair[0]] += groups.pop(pair[1])
+            joined = True
 
 
 def _paragraphs(cols: list[Column]) -> list[list[Column]]:
@@ -526,10 +579,16 @@ def pitch(profiles: list[np.ndarray], cw: float, lo_f: float = 0.85, hi_f: float
         if len(nz) == 0:
             continue
         prof = prof[nz[0]:nz[-1] + 1].astype(np.float64)
-        if len(prof) < 2 * lo:
-            continue
-        sm = np.convolve(prof, np.ones(3), mode="same")
-        sms.append(sm / sm.mean())
+        # in pieces of a dozen characters, each at its own phase: a column
+        # with a mark squeezed in is a little tighter than the others, and
+        # over a long column the grid of the block's pitch drifts off it
+        piece = int(12 * cw)
+        for at in range(0, len(prof), piece):
+            part = prof[at:at + piece]
+            if len(part) < 2 * lo or not part.any():
+                continue
+            sm = np.convolve(part, np.ones(3), mode="same")
+            sms.append(sm / sm.mean())
     if not sms:
         return float(cw * 1.05)
     best, got = None, float(cw * 1.05)
