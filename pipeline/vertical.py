@@ -126,11 +126,16 @@ def _columns(comps: geo.Components, glyph: np.ndarray, shape, ch: float,
         size = float(np.percentile(np.maximum(w[seed], h[seed]), 75)) if len(seed) else s
         idx = idx[np.maximum(w[idx], h[idx]) >= 0.6 * size]
         idx = idx[np.argsort(b[idx, 1])]
+        # over gaps of up to a character and a bit of its own type (not of the
+        # scale it was found at: a column of small type found at a larger
+        # scale would reach over the margin into the text above its box)
+        em = float(np.percentile(_row_widths(b[seed]), 75)) if len(seed) else s
+        reach = 1.2 * min(s, max(size, em))
         for i in idx:
-            if b[i, 1] >= y0 and b[i, 1] <= y1 + 1.2 * s:
+            if b[i, 1] >= y0 and b[i, 1] <= y1 + reach:
                 y1 = max(y1, int(b[i, 3]))
         for i in idx[::-1]:
-            if b[i, 3] <= y1 and b[i, 3] >= y0 - 1.2 * s:
+            if b[i, 3] <= y1 and b[i, 3] >= y0 - reach:
                 y0 = min(y0, int(b[i, 1]))
         # the small strokes atop its first character and under its last (the
         # dots of 说, of 点) are not among the glyphs it grew over
