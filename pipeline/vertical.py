@@ -272,6 +272,7 @@ def find_vertical(binary: np.ndarray, frames: list[BBox] | None = None) -> Verti
             else:
                 o.bbox = o.bbox.union(c.bbox)
         r.columns = sorted(uniq, key=lambda c: -c.bbox.x1)
+    regions = _join_beside(regions)
     # a lone column is display type (a title); a lone column of body type is
     # as often a few marks that line up
     regions = [r for r in regions if len(r.columns) >= 2 or (r.columns[0].bbox.height >= 4 * r.char_w
@@ -323,6 +324,24 @@ def _regions(cols: list[Column]) -> list[Region]:
     return regions
 
 
+def _join_beside(regions: list[Region]) -> list[Region]:
+    """Regions side by side, a column's pitch apart once their short columns
+    are in, of one type size: one region (a paragraph's last column, too
+    short to be found as a bar, had kept its neighbours apart)."""
+    regions = sorted(regions, key=lambda r: -r.bbox.x1)
+    out: list[Region] = []
+    for r in regions:
+        o = next((o for o in out if 0.85 <= r.char_w / o.char_w <= 1.18
+                  and -0.2 * r.char_w <= o.columns[-1].bbox.x0 - r.columns[0].bbox.x1 <= 1.6 * r.char_w
+                  and r.bbox.y_overlap(o.bbox) >= 0.5 * min(r.bbox.height, o.bbox.height)), None)
+        if o is None:
+            out.append(r)
+        else:
+            o.columns += r.columns
+            o.bbox = o.bbox.union(r.bbox)
+    return out
+
+
 def _short_columns(r: Region, comps: geo.Components, glyph: np.ndarray) -> None:
     """Columns too short to be found as bars (the last character or two of a
     paragraph) beside or between the region's columns."""
@@ -331,8 +350,11 @@ def _short_columns(r: Region, comps: geo.Components, glyph: np.ndarray) -> None:
     w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
     rb = r.bbox
+    # from two characters above the region: a region found as the indented
+    # first column of a paragraph starts two characters below the short
+    # column that ends the paragraph
     cand = glyph & (w <= 1.3 * cw) & (np.maximum(w, h) >= 0.15 * cw) & (h <= 2.5 * cw) \
-        & (cx >= rb.x0 - 2 * cw) & (cx < rb.x1 + 0.5 * cw) & (cy >= rb.y0) & (cy < rb.y1)
+        & (cx >= rb.x0 - 2 * cw) & (cx < rb.x1 + 0.5 * cw) & (cy >= rb.y0 - 2.2 * cw) & (cy < rb.y1)
     for c in r.columns:
         cb = c.bbox
         cand &= ~((cx >= cb.x0) & (cx < cb.x1) & (cy >= cb.y0 - 0.5 * cw) & (cy < cb.y1 + 0.5 * cw))
