@@ -358,28 +358,34 @@ def _short_columns(r: Region, comps: geo.Components, glyph: np.ndarray) -> None:
     for c in r.columns:
         cb = c.bbox
         cand &= ~((cx >= cb.x0) & (cx < cb.x1) & (cy >= cb.y0 - 0.5 * cw) & (cy < cb.y1 + 0.5 * cw))
-    found: list[list[int]] = []
-    for i in np.nonzero(cand)[0][np.argsort(cx[cand])]:
-        x0, y0, x1, y1 = map(int, b[i])
-        g = next((f for f in found if min(f[2], x1) - max(f[0], x0) > 0.3 * cw), None)
-        if g is None:
-            found.append([x0, y0, x1, y1])
-        else:
-            g[:] = [min(g[0], x0), min(g[1], y0), max(g[2], x1), max(g[3], y1)]
     added = False
-    for f in found:
-        box = BBox(*f)
-        if box.width < 0.5 * cw or box.width > 1.5 * cw:
-            continue
-        same = next((c for c in r.columns if c.bbox.x_overlap(box) >= 0.5 * min(c.bbox.width, box.width)), None)
-        if same is not None:   # the rest of a column (below a gap the bars did not cross)
-            same.bbox = same.bbox.union(box)
-            added = True
-            continue
-        near = min(abs(box.cx - c.bbox.cx) for c in r.columns)
-        if near <= 2.2 * cw:
-            r.columns.append(Column(box, float(box.width)))
-            added = True
+    # above the region, only a column of its own, standing clear (not the
+    # characters of a line of text over the region, nor more of a column)
+    for part, above in ((cand & (cy >= rb.y0), False), (cand & (cy < rb.y0), True)):
+        found: list[list[int]] = []
+        for i in np.nonzero(part)[0][np.argsort(cx[part])]:
+            x0, y0, x1, y1 = map(int, b[i])
+            g = next((f for f in found if min(f[2], x1) - max(f[0], x0) > 0.3 * cw), None)
+            if g is None:
+                found.append([x0, y0, x1, y1])
+            else:
+                g[:] = [min(g[0], x0), min(g[1], y0), max(g[2], x1), max(g[3], y1)]
+        for f in found:
+            box = BBox(*f)
+            if box.width < 0.5 * cw or box.width > 1.5 * cw:
+                continue
+            same = next((c for c in r.columns if c.bbox.x_overlap(box) >= 0.5 * min(c.bbox.width, box.width)), None)
+            if same is not None:   # the rest of a column (below a gap the bars did not cross)
+                if not above:
+                    same.bbox = same.bbox.union(box)
+                    added = True
+                continue
+            if above and _in_lines(box, cw, b, glyph):
+                continue
+            near = min(abs(box.cx - c.bbox.cx) for c in r.columns)
+            if near <= 2.2 * cw:
+                r.columns.append(Column(box, float(box.width)))
+                added = True
     if added:
         r.columns.sort(key=lambda c: -c.bbox.x1)
         r.bbox = BBox.enclosing(c.bbox for c in r.columns)
