@@ -53,9 +53,13 @@ def test_cells_follow_the_pitch_even_where_a_mark_touches_the_character_above():
     assert all(b - a <= 46 for a, b in got)
 
 
-@pytest.mark.parametrize("family", ["vertical", "vertical-title"])
-def test_a_vertical_page_is_found_as_columns_right_to_left(family):
-    img, truth = render_page(family_spec(family, 0))
+@pytest.mark.parametrize("family,i", [("vertical", 0), ("vertical-title", 0),
+                                      # a paragraph's short last column beside its
+                                      # indented first (the first paragraph of -9,
+                                      # the last of -7 were lost)
+                                      ("vertical", 7), ("vertical", 9)])
+def test_a_vertical_page_is_found_as_columns_right_to_left(family, i):
+    img, truth = render_page(family_spec(family, i))
     vl = find_vertical(_binary(img))
     assert vl is not None and vl.page_is_vertical
     cols = [c for r in vl.regions for c in r.columns]
@@ -239,3 +243,23 @@ def test_a_vertical_pages_title_typed_as_a_caption_is_its_title_and_read_first()
     page = layout_source(SourcePage("t.png", 1, np.asarray(img), 300), NO_TURN)[0].page
     kinds = [b.kind for b in page.ordered_blocks() if b.kind not in ("header", "footer")]
     assert kinds[0] == "title" and "caption" not in kinds
+
+
+@pytest.mark.parametrize("i", [5, 14])
+def test_a_boxed_vertical_sidebar_is_one_block_and_keeps_to_its_box(i):
+    """vertical-mixed-14: the box's rules found only above and below made a frame
+    round each of its regions, two blocks read left to right; its kai columns fall
+    into narrow strokes. vertical-mixed-5: a column of the sidebar grew over the
+    box's margin into the horizontal text above it, which was painted out."""
+    img, truth = render_page(family_spec("vertical-mixed", i))
+    page = layout_source(SourcePage("m.png", 1, np.asarray(img), 300), NO_TURN)[0].page
+    [side] = [b for b in page.blocks if b.direction == "ttb-rtl" and b.kind == "sidebar"]
+    gold = [b for b in truth["blocks"] if b["kind"] == "sidebar"]
+    lines = sum(len(b["lines"]) for b in gold)
+    assert len(side.lines) == lines
+    top = min(b["bbox"][1] for b in gold)
+    # the truth's boxes are the page's before deskewing: a character's leeway
+    assert side.bbox.y0 >= top - 40
+    # every line of the horizontal text still there
+    horizontal = sum(len(b.lines) for b in page.blocks if b.direction == "ltr" and b.kind in ("body", "heading"))
+    assert horizontal >= sum(len(b["lines"]) for b in truth["blocks"] if b["kind"] in ("body", "heading"))
