@@ -52,6 +52,22 @@ def test_detect_finds_every_turn_of_a_generated_page(upright, angle):
     assert (o.angle + angle) % 360 == 0 and not o.uncertain
 
 
+def test_an_upright_page_is_settled_by_one_read(upright, monkeypatch):
+    """Most scans are upright: one read of the crop says so, the other three
+    turns are not read (they cost three quarters of the detection)."""
+    from pipeline import orientation
+    reads = []
+    real = orientation._read
+    monkeypatch.setattr(orientation, "_read", lambda crop, *a, **k: reads.append(crop.shape) or real(crop, *a, **k))
+    o = detect(upright[0])
+    assert (o.angle, o.method, o.uncertain) == (0, "upright-read", False)
+    assert len(reads) == 1
+    reads.clear()
+    o = detect(turn(upright[0], 180))
+    # the upside-down crop reads as a few poor marks: all four turns are read
+    assert (o.angle, o.method) == (180, "reading") and len(reads) == 4
+
+
 def test_a_page_on_its_side_reads_as_well_as_upright(upright):
     """Before this change a page on its side read at CER 0.96 to 0.99."""
     image, gold = upright
