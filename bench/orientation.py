@@ -58,6 +58,11 @@ def main(argv=None) -> int:
     for fam, i, page in pages():
             for angle in (0, 90, 180, 270):
                 turned = turn(page, angle)
+                if not angle:
+                    ok, first = reads_upright(_crop_for_reading(turned), "chi_sim")
+                    if not ok:
+                        print(f"{fam}-{i} upright but not settled by one read: mean conf "
+                              f"{first.mean_conf:.1f} ({first.words} words)")
                 if angle:
                     _ok, first = reads_upright(_crop_for_reading(turned), "chi_sim")
                     if first.words >= UPRIGHT_MIN_WORDS:   # fewer never settle a page
