@@ -136,10 +136,6 @@ def _read(crop: np.ndarray, lang: str, timeout: float, engine=None) -> Reading:
     return Reading(float(np.sum(confs)) / 100.0, len(confs), float(np.mean(confs)) if confs else 0.0)
 
 
-def _read_confidence(crop: np.ndarray, lang: str, timeout: float, engine=None) -> float:
-    return _read(crop, lang, timeout, engine).score
-
-
 _APIS: dict = {}
 
 
@@ -149,8 +145,22 @@ def _api(lang: str):
     return _APIS[lang]
 
 
+def _glyph_px(image: np.ndarray) -> float:
+    """The usual size of a glyph-sized mark on the page, in the page's pixels
+    (the longer side of each, so a page on its side measures the same)."""
+    f = min(1.0, OSD_LONG_SIDE / max(image.shape[:2]))
+    small = _scaled(image)
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _lab, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    side = np.maximum(stats[1:, 2], stats[1:, 3])
+    glyph = side[(side >= 6) & (side <= 120)]
+    return float(np.median(glyph)) / f if glyph.size >= 20 else 0.0
+
+
 def _crop_for_reading(image: np.ndarray, crop_px: int = 0) -> np.ndarray:
-    side = crop_px or max(300, min(image.shape[:2]) // 3)
+    # a third of the page, and at least a dozen glyphs a side: a slide's or a
+    # poster's large type would leave a fixed window a few characters to read
+    side = crop_px or max(300, min(image.shape[:2]) // 3, int(CROP_GLYPHS * _glyph_px(image)))
     # a small image is read whole: a crop would cut its few lines in pieces
     return image if image.size <= 2 * side * side else _text_crop(image, side)
 
@@ -171,19 +181,21 @@ def reads_upright(crop: np.ndarray, lang: str, timeout: float = OSD_TIMEOUT,
 
 
 def by_reading(image: np.ndarray, lang: str, timeout: float = OSD_TIMEOUT,
-               crop_px: int = 0, engine=None, upright: "Reading | None" = None) -> tuple[int, float]:
+               crop_px: int = 0, engine=None,
+               upright: "Reading | None" = None,
+               crop: "np.ndarray | None" = None) -> tuple[int, float, Reading]:
     """The turn under which the recogniser reads a crop of the page's text
-    best: ``(angle, margin)``, margin the best score over the runner-up's
-    (1.0: no better). Four reads of a small crop (three when ``upright``, the
-    read of the crop as it stands, is given)."""
-    crop = _crop_for_reading(image, crop_px)
-    scores = {a: _read_confidence(turn(crop, a), lang, timeout, engine) for a in (90, 180, 270)}
-    scores[0] = upright.score if upright is not None else _read_confidence(crop, lang, timeout, engine)
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    (best, s1), (_a2, s2) = ranked[0], ranked[1]
-    if s1 < MIN_READ_SCORE:   # a few confident marks say nothing
-        return best, 1.0
-    return best, min(10.0, s1 / max(s2, MIN_READ_SCORE / 4))
+    best: ``(angle, margin, its reading)``, margin the best score over the
+    runner-up's (1.0: no better). Four reads of a small crop (three when
+    ``upright``, the read of ``crop`` as it stands, is given)."""
+    crop = _crop_for_reading(image, crop_px) if crop is None else crop
+    reads = {a: _read(turn(crop, a), lang, timeout, engine) for a in (90, 180, 270)}
+    reads[0] = upright if upright is not None else _read(crop, lang, timeout, engine)
+    ranked = sorted(reads.items(), key=lambda kv: (-kv[1].score, kv[0]))
+    (best, r1), (_a2, r2) = ranked[0], ranked[1]
+    if r1.score < MIN_READ_SCORE:   # a few confident marks say nothing
+        return best, 1.0, r1
+    return best, min(10.0, r1.score / max(r2.score, MIN_READ_SCORE / 4)), r1
 
 
 # the best turn must read this much better than the next to be taken: on
@@ -197,6 +209,13 @@ MIN_READ_SCORE = 4.0
 # read at this mean confidence (wrong turns: 35 at most, see reads_upright)
 UPRIGHT_MEAN_CONF = 60.0
 UPRIGHT_MIN_WORDS = 8
+# a page is turned on the reading only when its best turn reads at least
+# this well: wrong turns read at 35 at most, while a slide's few big
+# characters cut by the crop let a wrong turn win on a handful of marks
+MIN_TURN_MEAN_CONF = 40.0
+# the reading crop's side in glyphs, at least (it is a third of the page's
+# shorter side where that is more)
+CROP_GLYPHS = 14
 
 
 def detect(image: np.ndarray, dpi: int = 300, timeout: float = OSD_TIMEOUT,
@@ -210,15 +229,18 @@ def detect(image: np.ndarray, dpi: int = 300, timeout: float = OSD_TIMEOUT,
         upright, first = reads_upright(crop, hlang, timeout, engine)
         if upright:
             return Orientation(0, round(first.mean_conf, 1), "upright-read")
-        angle, margin = by_reading(image, hlang, timeout, engine=engine, upright=first)
+        angle, margin, best = by_reading(image, hlang, timeout, engine=engine, upright=first, crop=crop)
     except EngineMissing:
         raise
     except MagscanError as e:
         angle, margin, why = 0, 1.0, f"reading failed: {e}"
     else:
         why = f"no turn reads clearly best ({margin:.2f}x the next)"
-    if margin >= MIN_READ_MARGIN:
+    if margin >= MIN_READ_MARGIN and (angle == 0 or best.mean_conf >= MIN_TURN_MEAN_CONF):
         return Orientation(angle, round(margin, 2), "reading")
+    if margin >= MIN_READ_MARGIN:
+        why = (f"the best turn ({angle} degrees) read at mean confidence {best.mean_conf:.0f}, "
+               f"too poor to turn the page on")
     o = _by_osd(image, dpi, timeout)
     return Orientation(o.angle, o.confidence, "osd", o.uncertain, f"{why}; {o.reason or 'OSD sure'}")
 
