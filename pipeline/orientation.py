@@ -50,11 +50,15 @@ class Orientation:
     method: str = ""
     uncertain: bool = False
     reason: str = ""
+    # words the reading crop gave at CONFIDENT or better, turned upright:
+    # text the page's own reading must not lose (None: not read)
+    confident_words: int | None = None
 
     def to_dict(self) -> dict:
         return {"angle": self.angle, "confidence": None if self.confidence is None
                 else round(self.confidence, 2), "method": self.method,
-                "uncertain": self.uncertain, "reason": self.reason}
+                "uncertain": self.uncertain, "reason": self.reason,
+                "confident_words": self.confident_words}
 
 
 def turn(image: np.ndarray, angle: int) -> np.ndarray:
@@ -119,6 +123,7 @@ class Reading:
     score: float       # summed word confidence / 100: a word read at 100 counts 1
     words: int
     mean_conf: float   # 0-100
+    confident: int = 0  # words read at CONFIDENT or better
 
 
 def _read(crop: np.ndarray, lang: str, timeout: float, engine=None) -> Reading:
@@ -133,7 +138,8 @@ def _read(crop: np.ndarray, lang: str, timeout: float, engine=None) -> Reading:
         confs = [float(c) for c, t in zip(data["conf"], data["text"]) if (t or "").strip() and float(c) >= 0]
     # many confident characters beat a few: upside-down text reads as a few
     # confident marks and much nothing
-    return Reading(float(np.sum(confs)) / 100.0, len(confs), float(np.mean(confs)) if confs else 0.0)
+    return Reading(float(np.sum(confs)) / 100.0, len(confs), float(np.mean(confs)) if confs else 0.0,
+                   sum(c >= CONFIDENT for c in confs))
 
 
 _APIS: dict = {}
@@ -198,6 +204,9 @@ def by_reading(image: np.ndarray, lang: str, timeout: float = OSD_TIMEOUT,
     return best, min(10.0, r1.score / max(r2.score, MIN_READ_SCORE / 4)), r1
 
 
+# a word read at this confidence or better is text the page must give back
+# (text/plausibility.py: text_missed)
+CONFIDENT = 50.0
 # the best turn must read this much better than the next to be taken: on
 # generated pages of every layout family, clean to heavily degraded, the
 # right turn read at least twice as well as the next (bench/orientation.py)
@@ -228,7 +237,7 @@ def detect(image: np.ndarray, dpi: int = 300, timeout: float = OSD_TIMEOUT,
         crop = _crop_for_reading(image)
         upright, first = reads_upright(crop, hlang, timeout, engine)
         if upright:
-            return Orientation(0, round(first.mean_conf, 1), "upright-read")
+            return Orientation(0, round(first.mean_conf, 1), "upright-read", confident_words=first.confident)
         angle, margin, best = by_reading(image, hlang, timeout, engine=engine, upright=first, crop=crop)
     except EngineMissing:
         raise
@@ -237,7 +246,7 @@ def detect(image: np.ndarray, dpi: int = 300, timeout: float = OSD_TIMEOUT,
     else:
         why = f"no turn reads clearly best ({margin:.2f}x the next)"
     if margin >= MIN_READ_MARGIN and (angle == 0 or best.mean_conf >= MIN_TURN_MEAN_CONF):
-        return Orientation(angle, round(margin, 2), "reading")
+        return Orientation(angle, round(margin, 2), "reading", confident_words=best.confident)
     if margin >= MIN_READ_MARGIN:
         why = (f"the best turn ({angle} degrees) read at mean confidence {best.mean_conf:.0f}, "
                f"too poor to turn the page on")
