@@ -233,6 +233,7 @@ def detect(image: np.ndarray, dpi: int = 300, timeout: float = OSD_TIMEOUT,
     the page's text clearly best; where no turn does, Tesseract's OSD on a
     scaled-down copy; where that is unsure too, upright and uncertain."""
     hlang = _horizontal(lang)
+    first = None
     try:
         crop = _crop_for_reading(image)
         upright, first = reads_upright(crop, hlang, timeout, engine)
@@ -251,7 +252,9 @@ def detect(image: np.ndarray, dpi: int = 300, timeout: float = OSD_TIMEOUT,
         why = (f"the best turn ({angle} degrees) read at mean confidence {best.mean_conf:.0f}, "
                f"too poor to turn the page on")
     o = _by_osd(image, dpi, timeout)
-    return Orientation(o.angle, o.confidence, "osd", o.uncertain, f"{why}; {o.reason or 'OSD sure'}")
+    # the crop as it stands was read upright when OSD leaves the page so
+    seen = first.confident if o.angle == 0 and first is not None else None
+    return Orientation(o.angle, o.confidence, "osd", o.uncertain, f"{why}; {o.reason or 'OSD sure'}", seen)
 
 
 def _horizontal(lang: str) -> str:
