@@ -22,6 +22,7 @@ sideways or upside down, so it is never recorded `done` without a flag
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import cv2
@@ -53,6 +54,7 @@ class Orientation:
     # words the reading crop gave at CONFIDENT or better, turned upright:
     # text the page's own reading must not lose (None: not read)
     confident_words: int | None = None
+    seconds: float = 0.0        # the time the detection took (the page's timings)
 
     def to_dict(self) -> dict:
         return {"angle": self.angle, "confidence": None if self.confidence is None
@@ -297,7 +299,9 @@ def orient_source(src, options, engine=None) -> tuple[object, np.ndarray | None]
 
     if not getattr(options, "orient", True):
         return src, None
+    t = time.perf_counter()
     o = detect(src.image, src.dpi, min(OSD_TIMEOUT, options.ocr_timeout), options.lang, engine)
+    o = replace(o, seconds=round(time.perf_counter() - t, 3))
     h, w = src.image.shape[:2]
     if o.angle == 0:
         return replace(src, orientation=o), None
@@ -311,5 +315,7 @@ def record_orientation(page, o: "Orientation | None") -> None:
         return
     page.orientation = o.angle
     page.diagnostics["orientation"] = o.to_dict()
+    if page.part != "R":   # found once for both halves of a spread: counted on the first
+        page.timings["orientation"] = o.seconds
     if o.uncertain:
         page.flags.append(f"{FLAG_UNCERTAIN}: {o.reason}")
