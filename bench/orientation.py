@@ -72,7 +72,7 @@ def main(argv=None) -> int:
                               f"{first.mean_conf:.1f} ({first.words} words)")
                 t = time.perf_counter()
                 o = detect(turned)
-                secs.append(time.perf_counter() - t)
+                secs.append((angle, time.perf_counter() - t))
                 right = (o.angle + angle) % 360 == 0
                 if o.method == "upright-read" and not right:
                     print(f"{fam}-{i} turned {angle}: taken as upright from one read (mean conf {o.confidence})")
@@ -88,11 +88,11 @@ def main(argv=None) -> int:
     one = sum(r[6] == "upright-read" for r in rows)
     upright = sum(r[2] == 0 for r in rows)
     print("| turns | found | wrong | uncertain (flagged) | least margin | settled by one read "
-          "| highest mean conf of a wrong turn | s per page |")
+          "| highest mean conf of a wrong turn | s per page upright / turned |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(f"| {len(rows)} | {found} | {wrong} | {unsure} | {min(margins) if margins else float('nan'):.2f}x "
           f"| {one} of {upright} upright | {max(wrong_conf) if wrong_conf else float('nan'):.1f} "
-          f"| {sum(secs) / len(secs):.2f} |")
+          f"| {np.mean([t for a, t in secs if a == 0]):.2f} / {np.mean([t for a, t in secs if a]):.2f} |")
     return 0
 
 
