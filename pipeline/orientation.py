@@ -27,6 +27,7 @@ import numpy as np
 
 from .recognition import tesseract
 from .errors import EngineMissing, MagscanError
+from .model import Flag
 
 FLAG_UNCERTAIN = "orientation-uncertain"
 # OSD's confidence below which its answer is no better than a guess: its
@@ -233,4 +234,4 @@ def record_orientation(page, o: "Orientation | None") -> None:
     page.orientation = o.angle
     page.diagnostics["orientation"] = o.to_dict()
     if o.uncertain:
-        page.flags.append(f"{FLAG_UNCERTAIN}: {o.reason}")
+        page.flags.append(Flag(FLAG_UNCERTAIN, o.reason))

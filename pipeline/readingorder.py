@@ -38,10 +38,9 @@ from dataclasses import dataclass, field
 import shapely
 from shapely import STRtree
 
-from .model import BBox, Block
+from .model import HEADING_KINDS, MAIN_KINDS, BBox, Block, Flag
 
-MAIN_KINDS = frozenset({"title", "heading", "body"})
-FLAG_CYCLE = "order-cycle-broken"
+FLAG_CYCLE = Flag("order-cycle-broken")
 
 __all__ = ["ResolveOptions", "OrderResult", "resolve_order", "partial_order",
            "x_overlaps", "FLAG_CYCLE"]
@@ -54,7 +53,7 @@ class ResolveOptions:
     # narrower width), so slightly skewed neighbouring columns do not touch.
     overlap_frac: float = 0.1
     overlap_px: float = 3.0
-    # Use Block.column / Block.span (when the figure has them) to find the
+    # Use Block.span (when the figure has one) to find the
     # column a figure belongs to; otherwise (or if that finds nothing) geometry.
     use_columns: bool = True
 
@@ -62,7 +61,7 @@ class ResolveOptions:
 @dataclass
 class OrderResult:
     blocks: list[Block] = field(default_factory=list)  # sorted, .order = 0..n-1
-    flags: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------- geometry
@@ -245,9 +244,9 @@ def _match_captions(figures: list[Block], captions: list[Block], others: list[Bl
 
 
 def _covers(b: Block, col: int) -> bool:
-    if b.column is None:
+    if b.span is None:
         return False
-    lo, hi = b.span if b.span else (b.column, b.column + 1)
+    lo, hi = b.span
     return lo <= col < hi
 
 
@@ -328,7 +327,7 @@ def _masthead(main: list[Block], opts: ResolveOptions) -> list[Block]:
     while grew:
         grew = False
         for b in sorted(main, key=_key):
-            if b in mast or b.kind not in ("title", "heading"):
+            if b in mast or b.kind not in HEADING_KINDS:
                 continue
             if (b.kind == "title" or (hangs(b) and above_text(b))) and clear_above(b):
                 mast.append(b)
@@ -345,7 +344,7 @@ def resolve_order(blocks: list[Block], options: ResolveOptions | None = None) ->
     when the partial order had a cycle and a fallback choice was made).
     """
     opts = options or ResolveOptions()
-    flags: list[str] = []
+    flags: list[Flag] = []
     by_kind: dict[str, list[Block]] = defaultdict(list)
     for b in sorted(blocks, key=_key):
         by_kind[b.kind].append(b)

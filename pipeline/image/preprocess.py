@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ..model import Page
+from ..model import Flag, Page
 from ..options import Options
 from .panels import Panel, apply_panels, find_panels, read_panel
 
@@ -303,12 +303,12 @@ def preprocess(page: Page, image: np.ndarray, options: Options) -> PageImage:
     page.deskew_angle = float(angle)
     page.transform = [[round(float(v), 6) for v in r] for r in inv]
     if (ox, oy) != (0, 0) or cropped.shape != image.shape:
-        page.flags.append(f"cropped-border:{ox},{oy},{cropped.shape[1]}x{cropped.shape[0]}")
+        page.flags.append(Flag("cropped-border", f"{ox},{oy},{cropped.shape[1]}x{cropped.shape[0]}"))
     t = ink_threshold(gray)
     binary = binarize(gray, t)
     found = [read_panel(gray, box) for box in find_panels(gray, t)]
     apply_panels(gray, binary, found)
     text_on = sum(len(p.parts) for p in found)
     if text_on:
-        page.flags.append(f"text-on-panels: {text_on}")
+        page.flags.append(Flag("text-on-panels", text_on))
     return PageImage(page=page, gray=gray, binary=binary, straight=straight, panels=found)

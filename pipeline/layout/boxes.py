@@ -21,7 +21,7 @@ from .box_gutters import (MIN_SUPPORT, Gutter, TextBox, char_weight, find_gutter
                           lines_from_chars, median_em, run_gap, text_runs)
 from .box_skew import estimate_tilt, unturn_box, upright
 from .box_split import learn_measure, split_line, trim_overhang
-from ..model import BBox, Block, Line, Word
+from ..model import BBox, Block, Flag, Line, Word
 
 __all__ = ["TextBox", "Gutter", "BoxLayout", "find_gutters", "split_line",
            "layout_from_boxes", "char_weight", "lines_from_chars", "page_from_boxes"]
@@ -213,7 +213,7 @@ def layout_from_boxes(lines: list[TextBox], width: float, height: float) -> BoxL
         span = spans[g[0]]
         kind = _kind(tbs, bb, boxes, body_em, height, len(cols), span,
                      top_cols - 0.5 * em if top_cols is not None else None)
-        blocks.append(Block(id=0, kind=kind, bbox=bb, column=span[0], span=span,
+        blocks.append(Block(id=0, kind=kind, bbox=bb, span=span,
                             lines=[_to_line(t) for t in tbs],
                             conf=sum(t.conf for t in tbs) / len(tbs)))
     unit = [0] * len(pieces)
@@ -268,9 +268,9 @@ def page_from_boxes(lines: list[TextBox], *, source: str, page_number: int, widt
     page.blocks = blocks
     page.flags.extend(flags)
     if lay.n_split:
-        page.flags.append(f"glued-lines-split: {lay.n_split}")
+        page.flags.append(Flag("glued-lines-split", lay.n_split))
     if not page.blocks:
-        page.flags.append("no-text-found")
+        page.flags.append(Flag("no-text-found"))
     page.diagnostics["layout"] = {"char_height": round(lay.em, 1), "gutters": len(lay.gutters),
                                   "skew_deg": round(math.degrees(math.atan(lay.tilt)), 2), "order": order,
                                   "source": "boxes"}

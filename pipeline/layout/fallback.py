@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import BBox, Block, Line
+from ..model import BBox, Block, Flag, Line
 from .regions import Region
 
 FLAG_FALLBACK = "layout-fallback"
@@ -177,7 +177,6 @@ def _numbered(blocks: list[Block]) -> list[Block]:
     for i, b in enumerate(blocks):
         b.id = i
         b.span = (0, 1)
-        b.column = 0
     return blocks
 
 
@@ -206,12 +205,12 @@ def fall_back(pimg, regions: list[Region] | None, reason: str, lang: str, timeou
     try:
         candidates.append(("tesseract", tesseract_blocks(tesseract.page_layout(pimg.gray, lang, timeout))))
     except Exception as e:  # noqa: BLE001 - a candidate that cannot be made is no candidate
-        page.flags.append(f"layout-candidate-failed: tesseract: {type(e).__name__}: {e}")
+        page.flags.append(Flag("layout-candidate-failed", f"tesseract: {type(e).__name__}: {e}"))
     scored = [(evidence(blocks, glyphs, reach, ch), name, blocks) for name, blocks in candidates
               if any(b.is_text for b in blocks)]
     if not scored:
         page.blocks = []
-        page.flags.append(f"{FLAG_FALLBACK}: {reason}; no layout found")
+        page.flags.append(Flag(FLAG_FALLBACK, f"{reason}; no layout found"))
         return "none"
     ev, label, blocks = min(scored, key=lambda s: s[0].cost)
     name = label.split(" ")[0]
@@ -219,9 +218,9 @@ def fall_back(pimg, regions: list[Region] | None, reason: str, lang: str, timeou
     if not page.columns:
         page.columns = [(0, page.width)]
     for b in page.blocks:
-        b.span, b.column = (0, 1), 0
+        b.span = (0, 1)
     others = "; ".join(f"{n}: {e}" for e, n, _b in scored if n != label)
-    page.flags.append(f"{FLAG_FALLBACK}: {reason}; used {label} ({ev})" + (f"; beside {others}" if others else ""))
+    page.flags.append(Flag(FLAG_FALLBACK, f"{reason}; used {label} ({ev})" + (f"; beside {others}" if others else "")))
     return name
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model import BBox, Block
+from ..model import RUNNING_KINDS, BBox, Block
 from ..image.panels import glyph_rows
 from .regions import Region
 
@@ -329,15 +329,14 @@ def retype(blocks: list[Block], learned: Learned, body_h: float, page_h: int) ->
     text = [b for b in blocks if b.is_text]
     notes = []
     for b in text:
-        if b.kind in ("sidebar", "header", "footer"):
+        if b.kind == "sidebar" or b.kind in RUNNING_KINDS:
             continue
         hits = [r for r in learned.typed if _inside(b.bbox, r.bbox)]
         if not hits:
             continue
         r = max(hits, key=lambda r: r.score)
         new = None
-        others = [o for o in text if o is not b and o.bbox.x_overlap(b.bbox) > 0 and o.kind not in
-                  ("header", "footer")]
+        others = [o for o in text if o is not b and o.bbox.x_overlap(b.bbox) > 0 and o.kind not in RUNNING_KINDS]
         if r.kind == "header" and len(b.lines) <= 2 and b.bbox.y1 <= 0.2 * page_h \
                 and not any(o.bbox.y1 <= b.bbox.y0 for o in others):
             new = "header"

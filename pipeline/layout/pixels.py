@@ -20,7 +20,7 @@ import numpy as np
 from . import geometry as geo
 from .lines import (TextLine, channel, columns, crossings, lines_from_segments, separators, span_of,
                            walled)
-from ..model import BBox, Block, Line, Page
+from ..model import RUNNING_KINDS, BBox, Block, Flag, Line, Page
 from . import learned as learned_mod
 from ..options import Options
 from ..image.preprocess import PageImage
@@ -160,7 +160,7 @@ def _footnotes(blocks: list[Block], hor_strokes: list[BBox], body_h: float, ch: 
     column (a third to three quarters of it, as journals set it) that starts at
     the left edge of the text above it (the footnote rule), set smaller than
     the body, down to the running foot. They stay out of the running text."""
-    text = [b for b in blocks if b.is_text and b.kind not in ("header", "footer")]
+    text = [b for b in blocks if b.is_text and b.kind not in RUNNING_KINDS]
     for r in hor_strokes:
         if r.height > 0.4 * ch or r.width < 2 * ch or r.y0 < 0.5 * page_h:
             continue
@@ -416,7 +416,7 @@ def _blocks(tg: TextGeometry, ink: Ink, learned: learned_mod.Learned, page_h: in
         kind = _kind(g, bb, body_h, body_density, tg.pictures, all_boxes, page_h,
                      crossings(g[0].bbox, tg.reach, ch), ch)
         span = g[0].span
-        blocks.append(Block(id=0, kind=kind, bbox=bb, column=span[0], span=span,
+        blocks.append(Block(id=0, kind=kind, bbox=bb, span=span,
                             lines=[Line(bbox=ln.bbox) for ln in sorted(g, key=lambda t: t.bbox.y0)]))
     _masthead(blocks, tg.cols, body_h, ch)
     _running_feet(blocks, body_h, page_h)
@@ -429,7 +429,7 @@ def _blocks(tg: TextGeometry, ink: Ink, learned: learned_mod.Learned, page_h: in
                         ("equation", learned.equations)):
         for f in boxes:
             span = span_of(f, tg.cols, ch) if tg.cols else (0, 1)
-            blocks.append(Block(id=0, kind=kind, bbox=f, column=span[0], span=span))
+            blocks.append(Block(id=0, kind=kind, bbox=f, span=span))
     blocks.sort(key=lambda bl: (bl.bbox.y0, bl.bbox.x0))
     for i, bl in enumerate(blocks):
         bl.id = i
@@ -472,5 +472,5 @@ def analyse_layout(pimg: PageImage, options: Options, regions: list[Region] | No
             "regions": len(regions), "tables": len(learned.tables), "figures": len(learned.figures),
             "equations": len(learned.equations), "retyped": retyped, "dropped": learned.dropped}
     if not blocks:
-        page.flags.append("no-text-found")
+        page.flags.append(Flag("no-text-found"))
     return pimg
