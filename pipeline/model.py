@@ -186,6 +186,23 @@ class Block:
 
 
 @dataclass
+class TextBox:
+    """One text line as an engine or a PDF gives it, before any layout (float
+    page pixels, as given). ``atoms``: (box, text)
+    of its characters or words when known, left to right; ``block``: the
+    engine's own block (paragraph) the line came in, -1 when it gave none."""
+    bbox: tuple[float, float, float, float]
+    text: str
+    atoms: list[tuple[tuple[float, float, float, float], str]] = field(default_factory=list)
+    conf: float = 100.0
+    block: int = -1
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+
+@dataclass
 class Page:
     """One page of one input document, from image to ordered text."""
     source: str                 # input file path as given
@@ -243,6 +260,6 @@ class Page:
         return cls(**kw)
 
 
-__all__ = ["BBox", "Word", "Line", "Block", "Page", "Flag", "BlockKind", "Direction", "BLOCK_KINDS",
+__all__ = ["BBox", "Word", "Line", "Block", "Page", "Flag", "TextBox", "BlockKind", "Direction", "BLOCK_KINDS",
            "TEXT_KINDS", "PICTURE_KINDS", "RUNNING_KINDS", "ASIDE_KINDS", "MAIN_KINDS", "HEADING_KINDS",
            "PROSE_KINDS", "DIRECTIONS"]

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import BBox, Block
-from pipeline.readingorder import (FLAG_CYCLE, OrderResult, ResolveOptions, _toposort,
-                                   resolve_order, x_overlaps)
+from pipeline.readingorder import FLAG_CYCLE, OrderResult, ResolveOptions, resolve_order, x_overlaps
+from pipeline.readingorder.partial import _toposort
 
 C2 = [(50, 480), (520, 950)]
 C3 = [(50, 330), (360, 640), (670, 950)]

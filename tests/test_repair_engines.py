@@ -158,7 +158,8 @@ def test_repair_of_tesseract_hocr_is_not_worse(tmp_path):
     second of OCR): repair reads it at least as well as Tesseract's order,
     and well."""
     from pipeline.text.assemble import page_text
-    from pipeline.ingest.ocr_files import read_input, repair_input
+    from pipeline.convert_boxes import repair_input
+    from pipeline.ingest.ocr_files import read_input
     from pipeline.synth import render_page, write_page
     from pipeline.synth.layout import random_spec
 

@@ -71,7 +71,7 @@ def _runs(clear: np.ndarray, bridge: int = 2) -> list[tuple[int, int]]:
 
 def body_char_height(gray: np.ndarray) -> float:
     """The body character height of a whole scan, before any straightening."""
-    from ..layout.geometry import char_height, components
+    from .ink import char_height, components
     return char_height(components(_ink(gray)))
 
 

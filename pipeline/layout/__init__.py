@@ -1,4 +1,4 @@
 """Stage 2, columns and blocks. From pixels: pixels (the geometric engine),
 geometry, lines, check, fallback, learned (the region detector's output),
 regions (the detector), tables. From text boxes (text layers, other engines'
-OCR): boxes, box_gutters, box_split, box_skew, box_order."""
+OCR): boxes, box_gutters, box_split, box_skew."""

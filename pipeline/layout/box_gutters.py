@@ -33,6 +33,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from statistics import median
 
+from ..model import TextBox
+
 __all__ = ["TextBox", "Gutter", "Evidence", "char_weight", "lines_from_chars", "text_box",
            "text_runs", "run_gap", "median_em", "find_gutters", "gutter_evidence", "inked_at",
            "EDGE_TOL_EM", "MIN_SUPPORT"]
@@ -47,22 +49,6 @@ GAP_FACTOR = 2.0      # a run break is this many times the page's usual (90th pe
 MIN_COLUMN_EM = 4.0   # narrower "columns" are table cells or list items
 INDENT_EM = 2.5      # a line starting this far right of a gutter is an indented first line
 INKED_FRAC = 1 / 3    # lines with ink across a gutter, as a fraction of the lines that support it
-
-
-@dataclass
-class TextBox:
-    """One text line as an engine or a PDF gives it. ``atoms``: (box, text)
-    of its characters or words when known, left to right; ``block``: the
-    engine's own block (paragraph) the line came in, -1 when it gave none."""
-    bbox: tuple[float, float, float, float]
-    text: str
-    atoms: list[tuple[tuple[float, float, float, float], str]] = field(default_factory=list)
-    conf: float = 100.0
-    block: int = -1
-
-    @property
-    def height(self) -> float:
-        return self.bbox[3] - self.bbox[1]
 
 
 @dataclass

@@ -7,13 +7,13 @@ order yet), so that ``readingorder.resolve_order`` and
 
 The steps live in their own modules: ``box_gutters`` finds the column
 gutters, ``box_split`` cuts the lines that cross one (glued lines); this
-module groups the pieces into columns and typed blocks and runs the text
-path (``page_from_boxes``). Nothing about a particular page is assumed:
-every length is measured in ems (the median height of the lines).
+module groups the pieces into columns and typed blocks (the text path on
+them, order and text, is ``convert_boxes.page_from_boxes``). Nothing about a
+particular page is assumed: every length is measured in ems (the median
+height of the lines).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -21,10 +21,10 @@ from .box_gutters import (MIN_SUPPORT, Gutter, TextBox, char_weight, find_gutter
                           lines_from_chars, median_em, run_gap, text_runs)
 from .box_skew import estimate_tilt, unturn_box, upright
 from .box_split import learn_measure, split_line, trim_overhang
-from ..model import BBox, Block, Flag, Line, Word
+from ..model import BBox, Block, Line, Word
 
 __all__ = ["TextBox", "Gutter", "BoxLayout", "find_gutters", "split_line",
-           "layout_from_boxes", "char_weight", "lines_from_chars", "page_from_boxes"]
+           "layout_from_boxes", "unturn_blocks", "char_weight", "lines_from_chars"]
 
 
 START_TOL_EM = 0.6  # a line this close to where other lines start begins at a column start
@@ -244,41 +244,3 @@ def unturn_blocks(blocks: list[Block], tilt: float) -> None:
                 w.bbox = _unturn(w.bbox, tilt)
         if b.lines:
             b.bbox = BBox.enclosing(ln.bbox for ln in b.lines)
-
-
-def page_from_boxes(lines: list[TextBox], *, source: str, page_number: int, width: float,
-                    height: float, dpi: int, engine: str, options: dict | None = None,
-                    timings: dict | None = None):
-    """The whole text path without pixels: layout, reading order, block text -> Page.
-    ``timings``, when given, gets the seconds of ``layout`` and ``ordering``."""
-    import time
-
-    from ..text.assemble import assemble_blocks
-    from ..model import Page
-    from .box_order import order_blocks
-
-    t0 = time.perf_counter()
-    lay = layout_from_boxes(lines, width, height)
-    t1 = time.perf_counter()
-    page = Page(source=str(source), page_number=page_number, width=int(round(width)),
-                height=int(round(height)), dpi=dpi, columns=lay.columns, engine=engine,
-                options=dict(options or {}))
-    blocks, flags, order = order_blocks(lay.blocks, lay.rank, lay.unit_of_piece)
-    unturn_blocks(blocks, lay.tilt)
-    page.blocks = blocks
-    page.flags.extend(flags)
-    if lay.n_split:
-        page.flags.append(Flag("glued-lines-split", lay.n_split))
-    if not page.blocks:
-        page.flags.append(Flag("no-text-found"))
-    page.diagnostics["layout"] = {"char_height": round(lay.em, 1), "gutters": len(lay.gutters),
-                                  "skew_deg": round(math.degrees(math.atan(lay.tilt)), 2), "order": order,
-                                  "source": "boxes"}
-    assemble_blocks(page)
-    for b in page.blocks:
-        if b.lines:
-            b.conf = sum(ln.conf for ln in b.lines) / len(b.lines)
-    if timings is not None:
-        timings["layout"] = round(t1 - t0, 3)
-        timings["ordering"] = round(time.perf_counter() - t1, 3)
-    return page

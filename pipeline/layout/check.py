@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import char_height, components
 from .lines import crossings
-from ..model import BBox
+from ..image.ink import char_height, components
 from ..image.preprocess import PageImage
+from ..model import BBox
 
 
 def _glyph_centres(binary: np.ndarray) -> np.ndarray:
