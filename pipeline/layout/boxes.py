@@ -21,6 +21,8 @@ from .box_gutters import (MIN_SUPPORT, Gutter, TextBox, char_weight, find_gutter
                           lines_from_chars, median_em, run_gap, text_runs)
 from .box_skew import estimate_tilt, unturn_box, upright
 from .box_split import learn_measure, split_line, trim_overhang
+from . import kind_rules as rules
+from ..kinds import BlockKind
 from ..model import BBox, Block, Line, Word
 
 __all__ = ["TextBox", "Gutter", "BoxLayout", "find_gutters", "split_line",
@@ -112,7 +114,7 @@ def _group(lines: list[TextBox], spans: list[tuple[int, int]], em: float,
             p = lines[blk[-1]]
             gap = n.bbox[1] - p.bbox[3]
             hp, hn = p.height, n.height
-            limit = max(lead * 1.6 + 0.1 * em, 0.3 * max(hp, hn))
+            limit = rules.gap_limit(lead, em, hp, hn)
             if (spans[blk[-1]] != spans[i] or gap > limit or gap < -0.5 * min(hp, hn)
                     or not 0.75 <= hn / max(hp, 1e-6) <= 1.33
                     or _overlap(p.bbox, n.bbox) < 0.5 * min(p.bbox[2] - p.bbox[0], n.bbox[2] - n.bbox[0])):
@@ -144,23 +146,22 @@ def _units(pieces: list[TextBox], spans: list[tuple[int, int]], em: float) -> li
 
 
 def _kind(tbs: list[TextBox], bb: BBox, boxes: list[BBox], body_em: float, page_h: float,
-          ncols: int, span: tuple[int, int], top_of_columns: float | None) -> str:
+          ncols: int, span: tuple[int, int], top_of_columns: float | None) -> BlockKind:
     h = median(t.height for t in tbs)
     others = [o for o in boxes if o != bb]
     # a running head or foot stands apart: white of half a line or more
     # between it and all the text (a column's last line does not)
     apart = 0.5 * body_em
-    if len(tbs) == 1 and h <= 1.4 * body_em and others:
-        if bb.y1 <= 0.12 * page_h and all(bb.y1 <= o.y0 - apart for o in others):
+    if len(tbs) == 1 and h <= rules.RUNNING_MAX * body_em and others:
+        if rules.at_top(bb, page_h) and all(bb.y1 <= o.y0 - apart for o in others):
             return "header"
-        if bb.y0 >= 0.88 * page_h and all(bb.y0 >= o.y1 + apart for o in others):
+        if rules.at_foot(bb, page_h) and all(bb.y0 >= o.y1 + apart for o in others):
             return "footer"
-    if h >= 1.5 * body_em:
-        return "title"
-    if len(tbs) <= 3 and h >= 1.15 * body_em:
-        return "heading"
+    by_size = rules.size_kind(h, len(tbs), body_em)
+    if by_size:
+        return by_size
     # masthead lines (author, kicker) above the columns: not part of a column's text
-    if top_of_columns is not None and len(tbs) <= 3 and bb.y1 <= top_of_columns:
+    if top_of_columns is not None and len(tbs) <= rules.HEADING_LINES and bb.y1 <= top_of_columns:
         return "heading"
     if len(tbs) <= 2 and span[1] - span[0] > 1 and ncols > 1:
         return "heading"

@@ -18,9 +18,11 @@ import cv2
 import numpy as np
 
 from . import geometry as geo
+from . import kind_rules as rules
 from .lines import (TextLine, channel, columns, crossings, lines_from_segments, separators, span_of,
                            walled)
-from ..model import RUNNING_KINDS, BBox, Block, Flag, Line, Page
+from ..kinds import RUNNING_KINDS, BlockKind
+from ..model import BBox, Block, Flag, Line, Page
 from . import learned as learned_mod
 from ..options import Options
 from ..image.preprocess import PageImage
@@ -50,7 +52,7 @@ def _group_blocks(lines: list[TextLine], others: list[BBox], ch: float) -> list[
                 prev = cur[-1]
                 hp, hn = prev.bbox.height, ln.bbox.height
                 gap = ln.bbox.y0 - prev.bbox.y1
-                limit = max(lead * 1.6 + 0.1 * ch, 0.3 * max(hp, hn)) * max(1.0, min(hp, hn) / ch)
+                limit = rules.gap_limit(lead, ch, hp, hn) * max(1.0, min(hp, hn) / ch)
                 # a subtitle (~1.35 em) over an author line (~1.1 em) are two blocks:
                 # Tesseract reading them as one uniform block drops a line; but a
                 # paragraph's last line of a character or two ("程。") may be lower
@@ -72,8 +74,12 @@ def _group_blocks(lines: list[TextLine], others: list[BBox], ch: float) -> list[
     return blocks
 
 
+# a running foot may carry a large page number
+FOOT_MAX = 2.5
+
+
 def _kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: float,
-          figures: list[BBox], all_boxes: list[BBox], page_h: int, crosses: int, ch: float) -> str:
+          figures: list[BBox], all_boxes: list[BBox], page_h: int, crosses: int, ch: float) -> BlockKind:
     """``crosses``: column separators the block's first line runs across."""
     hb = float(np.median([ln.bbox.height for ln in lines]))
     dens = float(np.median([ln.density for ln in lines]))
@@ -83,9 +89,10 @@ def _kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: float,
     if len(lines) == 1 and others:
         # a big single line at the top may be the title; at the foot of the
         # page it is the running foot with its large page number
-        if hb <= 1.4 * body_h and bbox.y1 <= 0.12 * page_h and all(bbox.y1 <= o.y0 + 2 for o in others):
+        if hb <= rules.RUNNING_MAX * body_h and rules.at_top(bbox, page_h) \
+                and all(bbox.y1 <= o.y0 + 2 for o in others):
             return "header"
-        if hb <= 2.5 * body_h and bbox.y0 >= 0.88 * page_h and all(bbox.y0 >= o.y1 - 2 for o in others):
+        if hb <= FOOT_MAX * body_h and rules.at_foot(bbox, page_h) and all(bbox.y0 >= o.y1 - 2 for o in others):
             return "footer"
     for f in figures:
         near_below = 0 <= bbox.y0 - f.y1 <= 2.0 * ch
@@ -96,12 +103,13 @@ def _kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: float,
         if (near_below or near_above) and len(lines) <= 3 and f.x0 - ch <= bbox.cx <= f.x1 + ch \
                 and bbox.width <= f.width + 2 * ch and short:
             return "caption"
-    if hb >= 1.5 * body_h:
-        return "title"
+    by_size = rules.size_kind(hb, len(lines), body_h)
+    if by_size:
+        return by_size
     # bold shows in the ink density of a line of several characters; a line of
     # one or two has little white between glyphs whatever its weight
     bold = dens >= 1.3 * body_density and bbox.width >= 3 * hb
-    if len(lines) <= 3 and (hb >= 1.15 * body_h or bold):
+    if len(lines) <= rules.HEADING_LINES and bold:
         return "heading"
     if len(lines) <= 2 and crosses > 0:
         return "heading"
