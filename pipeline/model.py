@@ -81,6 +81,15 @@ class BBox:
     def shift(self, dx: int, dy: int) -> "BBox":
         return BBox(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
 
+    def intersection(self, other: "BBox") -> "BBox":
+        """The part both boxes cover; with no positive width or height (and
+        no area) when they do not meet."""
+        return BBox(max(self.x0, other.x0), max(self.y0, other.y0),
+                    min(self.x1, other.x1), min(self.y1, other.y1))
+
+    def overlap_area(self, other: "BBox") -> int:
+        return self.x_overlap(other) * self.y_overlap(other)
+
     def x_overlap(self, other: "BBox") -> int:
         return max(0, min(self.x1, other.x1) - max(self.x0, other.x0))
 

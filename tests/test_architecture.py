@@ -143,7 +143,8 @@ def test_console_script_resolves():
 # before the page is laid out, so it sits above it; the converters run the
 # stages and sit above all of them; logs writes past the batch's progress bar.
 FLOORS = [
-    ("pipeline", "pipeline.model", "pipeline.kinds", "pipeline.options", "pipeline.errors"),
+    ("pipeline", "pipeline.model", "pipeline.kinds", "pipeline.options", "pipeline.errors",
+     "pipeline.disjoint"),
     ("pipeline.ingest",),
     ("pipeline.image",),
     ("pipeline.layout",),

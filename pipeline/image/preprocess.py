@@ -155,18 +155,26 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
     return float(round(best, 3))
 
 
+def grown_rotation(shape: tuple[int, int], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The 2x3 affine that turns an image of ``shape`` by ``angle`` degrees
+    about its centre onto a canvas grown to hold all of it, and that canvas's
+    (width, height)."""
+    h, w = shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return m, (nw, nh)
+
+
 def rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     """Rotate by `angle` degrees on a canvas grown to hold the whole page.
 
     Returns the image and the 2x3 affine that maps original pixels to the
     rotated ones.
     """
-    h, w = gray.shape
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
-    m[0, 2] += nw / 2 - w / 2
-    m[1, 2] += nh / 2 - h / 2
+    m, (nw, nh) = grown_rotation(gray.shape, angle)
     paper = int(np.percentile(gray, 90))
     out = cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_CONSTANT, borderValue=paper)

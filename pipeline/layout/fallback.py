@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import BBox, Block, Flag, Line
+from .check import _glyph_centres, shared_glyphs
 from .regions import Region
 
 FLAG_FALLBACK = "layout-fallback"
@@ -79,28 +80,14 @@ def evidence(blocks: list[Block], glyphs: np.ndarray,
     return Evidence(lost, shared, crossing / max(1, len(lines)))
 
 
-def _overlap(a: BBox, b: BBox) -> int:
-    return a.x_overlap(b) * a.y_overlap(b)
-
-
 def merge_overlaps(blocks: list[Block], glyphs: np.ndarray, min_shared: int = 1) -> int:
     """Text blocks that share glyphs become one block (its lines, top to
     bottom), until no two do; returns the number of merges."""
     merges = 0
     while True:
         text = [b for b in blocks if b.is_text]
-        pair = None
-        for i, a in enumerate(text):
-            for b in text[i + 1:]:
-                if _overlap(a.bbox, b.bbox) <= 0:
-                    continue
-                inter = BBox(max(a.bbox.x0, b.bbox.x0), max(a.bbox.y0, b.bbox.y0),
-                             min(a.bbox.x1, b.bbox.x1), min(a.bbox.y1, b.bbox.y1))
-                if not len(glyphs) or int(_hits(glyphs, inter).sum()) >= min_shared:
-                    pair = (a, b)
-                    break
-            if pair:
-                break
+        pair = next(((a, b) for n, a, b in shared_glyphs(text, glyphs)
+                     if not len(glyphs) or n >= min_shared), None)
         if pair is None:
             return merges
         a, b = pair
@@ -119,7 +106,7 @@ def _regions_kept(regions: list[Region], kinds, min_score: float) -> list[Region
     kept: list[Region] = []
     for r in sorted((r for r in regions if r.kind in kinds and r.score >= min_score),
                     key=lambda r: -r.score):
-        if any(_overlap(r.bbox, k.bbox) >= 0.5 * r.bbox.area for k in kept):
+        if any(r.bbox.overlap_area(k.bbox) >= 0.5 * r.bbox.area for k in kept):
             continue
         kept.append(r)
     return kept
@@ -150,10 +137,10 @@ def learned_blocks(regions: list[Region], lines: list[BBox], body_h: float,
         out.append(Block(id=0, kind=kind, bbox=BBox.enclosing(mine),
                          lines=[Line(bbox=m) for m in sorted(mine, key=lambda m: m.y0)]))
     for r in pics:
-        if not any(_overlap(r.bbox, b.bbox) > 0.3 * b.bbox.area for b in out):
+        if not any(r.bbox.overlap_area(b.bbox) > 0.3 * b.bbox.area for b in out):
             out.append(Block(id=0, kind=PICTURE_REGIONS[r.kind], bbox=r.bbox))
     for i, ln in enumerate(lines):
-        if i not in taken and not any(_overlap(ln, b.bbox) >= 0.5 * ln.area for b in out):
+        if i not in taken and not any(ln.overlap_area(b.bbox) >= 0.5 * ln.area for b in out):
             out.append(Block(id=0, kind="body", bbox=ln, lines=[Line(bbox=ln)]))
     return _numbered(out)
 
@@ -187,7 +174,6 @@ def fall_back(pimg, regions: list[Region] | None, reason: str, lang: str, timeou
     import copy
 
     from ..recognition import tesseract
-    from .check import _glyph_centres
 
     page = pimg.page
     geom = pimg.geometry

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from ..image.ink import Components, char_height, components  # noqa: F401  (geo.components etc.)
+from ..disjoint import DisjointSets
 from ..model import BBox
 
 
@@ -214,23 +215,14 @@ def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: 
     # comes near but joins none to another (a page frame of rules round a
     # photo and a table band is no one picture of both)
     shape_ix = [i for i, it in enumerate(items) if it[1] != "rule"]
-    parent = {i: i for i in shape_ix}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    sets = DisjointSets(len(items))
     for k, i in enumerate(shape_ix):
         for j in shape_ix[k + 1:]:
             if near(items[i][0], items[j][0]):
-                parent[find(j)] = find(i)
-    groups: dict[int, list[int]] = {}
-    for i in shape_ix:
-        groups.setdefault(find(i), []).append(i)
+                sets.union(i, j)
     rules = [it[0] for it in items if it[1] == "rule"]
     out = []
-    for g in groups.values():
+    for g in sets.groups(shape_ix):
         kinds = [items[i][1] for i in g]
         shapes = [items[i][0] for i in g]
         box = BBox.enclosing(shapes)

@@ -78,6 +78,11 @@ def contradicted(r: Region, regions: list[Region]) -> Region | None:
     return None
 
 
+def _contradiction(r: Region, t: Region) -> str:
+    """The diagnostics' note of a picture region dropped for the text region ``t`` inside it."""
+    return f"{r.kind} {r.bbox.to_list()} ({r.score:.2f}): {t.kind} {t.bbox.to_list()} ({t.score:.2f}) inside"
+
+
 def _runs_in(box: BBox, segs: np.ndarray, ch: float) -> np.ndarray:
     """Character runs of about body height whose centre lies in ``box``."""
     if not len(segs):
@@ -86,6 +91,17 @@ def _runs_in(box: BBox, segs: np.ndarray, ch: float) -> np.ndarray:
     h = segs[:, 3] - segs[:, 1]
     sel = (cx >= box.x0) & (cx < box.x1) & (cy >= box.y0) & (cy < box.y1) & (h >= 0.5 * ch) & (h <= 1.6 * ch)
     return segs[sel]
+
+
+def occupancy(runs: np.ndarray) -> tuple[int, np.ndarray, float]:
+    """How many of ``runs`` (n, 4) cover each x from the left-most run's x0
+    on: (that x0, the counts, the number of rows: the median count where
+    there is any)."""
+    x0 = int(runs[:, 0].min())
+    occupied = np.zeros(int(runs[:, 2].max()) - x0 + 1, np.int32)
+    for r in runs:
+        occupied[int(r[0]) - x0:int(r[2]) - x0] += 1
+    return x0, occupied, max(1.0, float(np.median(occupied[occupied > 0])))
 
 
 def cell_rows(box: BBox, segs: np.ndarray, ch: float) -> tuple[float, int]:
@@ -125,11 +141,7 @@ def full_rows(box: BBox, segs: np.ndarray, ch: float) -> float:
     runs = _runs_in(box, segs, ch)
     if len(runs) < 4:
         return 0.0
-    x0 = int(runs[:, 0].min())
-    occupied = np.zeros(int(runs[:, 2].max()) - x0 + 1, np.int32)
-    for r in runs:
-        occupied[int(r[0]) - x0:int(r[2]) - x0] += 1
-    n_rows = max(1.0, float(np.median(occupied[occupied > 0])))
+    x0, occupied, n_rows = occupancy(runs)
     # a channel: white in all but a few rows (a box or heading may cross it)
     busy = (occupied > 0.15 * n_rows).astype(np.int8)
     d = np.diff(np.concatenate(([0], busy, [0])))
@@ -168,8 +180,7 @@ def accept_cells(regions: list[Region], segs: np.ndarray, ch: float) -> Learned:
             continue
         t = contradicted(r, regions)
         if t is not None:
-            out.dropped.append(f"{r.kind} {r.bbox.to_list()} ({r.score:.2f}): {t.kind} "
-                               f"{t.bbox.to_list()} ({t.score:.2f}) inside")
+            out.dropped.append(_contradiction(r, t))
             continue
         if r.kind == "table":
             share, n = cell_rows(r.bbox, segs, ch)
@@ -252,8 +263,7 @@ def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], bod
             continue
         t = contradicted(r, regions)
         if t is not None:
-            learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): {t.kind} "
-                                   f"{t.bbox.to_list()} ({t.score:.2f}) inside")
+            learned.dropped.append(_contradiction(r, t))
             continue
         inside = sum(1 for b in body_lines if _inter(b, r.bbox) >= 0.5 * b.area)
         if inside >= MANY_LINES:
@@ -291,7 +301,7 @@ def clear_of_learned_text(pictures: list[BBox], regions: list[Region], binary: n
         for t in texts:
             if cur is None:
                 break
-            o = BBox(max(cur.x0, t.x0), max(cur.y0, t.y0), min(cur.x1, t.x1), min(cur.y1, t.y1))
+            o = cur.intersection(t)
             if o.width < 4 * ch or o.height < ch:
                 continue
             crop = binary[o.y0:o.y1, o.x0:o.x1]
