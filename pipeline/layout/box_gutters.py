@@ -30,7 +30,7 @@ Cutting the glued lines at the gutters is ``box_split``'s job.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from statistics import median
 
 from ..model import TextBox
