@@ -12,7 +12,7 @@ import time
 from .ingest.ocr_files import OcrInput, read_input
 from .ingest.textlayer import text_layer_atoms
 from .layout.boxes import layout_from_boxes, unturn_blocks
-from .layout.box_gutters import lines_from_chars
+from .layout.box_text import lines_from_chars
 from .model import Flag, Page, TextBox
 from .options import Options
 from .readingorder.input_order import order_blocks

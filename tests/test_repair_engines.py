@@ -15,7 +15,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline.layout.box_gutters import TextBox, find_gutters
+from pipeline.layout.box_gutters import find_gutters
+from pipeline.model import TextBox
 from pipeline.evaluate.text import cer
 from pipeline.layout.boxes import layout_from_boxes
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from statistics import median
 
-from .box_gutters import (MIN_SUPPORT, Gutter, TextBox, char_weight, find_gutters,
-                          lines_from_chars, median_em, run_gap, text_runs)
+from .box_gutters import MIN_SUPPORT, Gutter, find_gutters
+from .box_text import char_weight, lines_from_chars, median_em, run_gap, text_runs
 from .box_skew import estimate_tilt, unturn_box, upright
 from .box_split import learn_measure, split_line, trim_overhang
 from . import kind_rules as rules
 from ..kinds import BlockKind
-from ..model import BBox, Block, Line, Word
+from ..model import BBox, Block, Line, TextBox, Word
 
 __all__ = ["TextBox", "Gutter", "BoxLayout", "find_gutters", "split_line",
            "layout_from_boxes", "unturn_blocks", "char_weight", "lines_from_chars"]
