@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from . import gaps
 from . import geometry as geo
 from .lines import (TextLine, channel, columns, crossings, lines_from_segments, separators, span_of,
                     walled)
@@ -64,7 +65,7 @@ def _segments(comps: geo.Components, text: np.ndarray, shape: tuple[int, int], c
     mask = np.zeros(shape, np.uint8)
     for x0, y0, x1, y1 in comps.boxes[text]:
         mask[y0:y1, x0:x1] = 255
-    return geo.segments(mask, ch)
+    return gaps.segments(mask, ch)
 
 
 def _on_rules(comps: geo.Components, rule_ink: np.ndarray) -> np.ndarray:
@@ -211,7 +212,7 @@ def find_text(pimg: PageImage, ink: Ink, pictures: list[BBox], options: Options)
     glyphs = np.stack([(tb[:, 0] + tb[:, 2]) / 2, (tb[:, 1] + tb[:, 3]) / 2], axis=1)
 
     obstacles = [tuple(s) for s in segs] + [f.to_list() for f in pictures] + [fr.to_list() for fr in frames]
-    gutters = geo.tall_gaps(obstacles, binary.shape, ch)
+    gutters = gaps.tall_gaps(obstacles, binary.shape, ch)
     gutters = [p for g in gutters if g.width <= 4 * ch for p in walled(g, segs, ch, pictures)]
     rules = _vertical_rules(ink.ver, frames, pictures, ch)
     # a vertical rule is a gutter whatever the white space beside it
