@@ -25,14 +25,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..kinds import BlockKind
 from ..model import BBox, Block, Flag, Line
 from .check import _glyph_centres, shared_glyphs
-from .regions import Region
+from .regions import Region, RegionKind
 
 FLAG_FALLBACK = "layout-fallback"
-TEXT_REGIONS = {"text": "body", "reference": "body", "title": "title", "figure_caption": "caption",
-                "table_caption": "caption", "header": "header", "footer": "footer"}
-PICTURE_REGIONS = {"figure": "figure", "table": "table", "equation": "equation"}
+# the block kind of each of the detector's region kinds
+TEXT_REGIONS: dict[RegionKind, BlockKind] = {
+    "text": "body", "reference": "body", "title": "title", "figure_caption": "caption",
+    "table_caption": "caption", "header": "header", "footer": "footer"}
+PICTURE_REGIONS: dict[RegionKind, BlockKind] = {"figure": "figure", "table": "table", "equation": "equation"}
 
 
 @dataclass(frozen=True)

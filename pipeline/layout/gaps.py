@@ -25,15 +25,10 @@ def segments(mask: np.ndarray, ch: float) -> np.ndarray:
     return boxes.astype(np.int32)
 
 
-def tall_gaps(obstacles: list[tuple[int, int, int, int]], shape: tuple[int, int], ch: float,
-              scale: float = 0.5) -> list[BBox]:
-    """White-space channels at least `min_h` tall and `min_w` wide that have
-    ink on both sides (column gutters), in page pixels.
-
-    Each pixel gets the length of the empty vertical run through it; rows of
-    pixels whose run is tall enough form horizontal stretches, and those
-    not touching the page edge (margins do) are gutter slices.
-    """
+def _white_runs(obstacles: list[tuple[int, int, int, int]], shape: tuple[int, int],
+                scale: float) -> np.ndarray:
+    """For each pixel of the page at ``scale``, the length of the empty
+    vertical run through it (0 on ink)."""
     h, w = int(shape[0] * scale) + 1, int(shape[1] * scale) + 1
     occ = np.zeros((h, w), np.uint8)
     for x0, y0, x1, y1 in obstacles:
@@ -49,21 +44,14 @@ def tall_gaps(obstacles: list[tuple[int, int, int, int]], shape: tuple[int, int]
     for y in range(h - 1, -1, -1):
         run = np.where(empty[y], run + 1, 0)
         down[y] = run
-    # Glyph gaps on the character grid line up over a few lines by chance;
-    # over five or more lines they practically never do, gutters always.
-    min_h = 8.0 * ch * scale
-    tall = (up + down - 1) >= min_h
-    # In each row, a stretch of tall white that reaches the page edge is
-    # margin (or the white below the last line), not a gutter.
-    from_left = np.cumprod(tall, axis=1).astype(bool)
-    from_right = np.cumprod(tall[:, ::-1], axis=1)[:, ::-1].astype(bool)
-    interior = tall & ~from_left & ~from_right
-    # Straight vertical channels: per pixel column, the runs of interior white
-    # at least min_h long; neighbouring columns' runs join when they cover
-    # nearly the same rows, so that the white under a short column does not
-    # bend a gutter into an L.
+    return up + down - 1
+
+
+def _column_runs(interior: np.ndarray, min_h: float) -> list[tuple[int, int, int]]:
+    """Per pixel column x, the runs [a, b) of interior white at least
+    ``min_h`` long, as (x, a, b), sorted by x."""
     runs: list[tuple[int, int, int]] = []
-    for x in range(w):
+    for x in range(interior.shape[1]):
         col = interior[:, x]
         if not col.any():
             continue
@@ -72,6 +60,11 @@ def tall_gaps(obstacles: list[tuple[int, int, int, int]], shape: tuple[int, int]
         for a, b in zip(starts, ends):
             if b - a >= min_h:
                 runs.append((x, int(a), int(b)))
+    return runs
+
+
+def _join_runs(runs: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+    """Runs of neighbouring columns that cover nearly the same rows, joined."""
     groups: list[list[tuple[int, int, int]]] = []
     open_: list[list[tuple[int, int, int]]] = []
     for r in runs:  # runs come sorted by x
@@ -87,6 +80,33 @@ def tall_gaps(obstacles: list[tuple[int, int, int, int]], shape: tuple[int, int]
             groups.append(joined)
         joined.append(r)
         open_ = [g for g in open_ if g[-1][0] >= x - 1 and g is not joined] + [joined]
+    return groups
+
+
+def tall_gaps(obstacles: list[tuple[int, int, int, int]], shape: tuple[int, int], ch: float,
+              scale: float = 0.5) -> list[BBox]:
+    """White-space channels that have ink on both sides (column gutters), in
+    page pixels: at least ``min_h`` (eight characters) tall and ``min_w``
+    (about a quarter of a character) wide.
+
+    Each pixel gets the length of the empty vertical run through it; rows of
+    pixels whose run is tall enough form horizontal stretches, and those
+    not touching the page edge (margins do) are gutter slices.
+    """
+    # Glyph gaps on the character grid line up over a few lines by chance;
+    # over five or more lines they practically never do, gutters always.
+    min_h = 8.0 * ch * scale
+    tall = _white_runs(obstacles, shape, scale) >= min_h
+    # In each row, a stretch of tall white that reaches the page edge is
+    # margin (or the white below the last line), not a gutter.
+    from_left = np.cumprod(tall, axis=1).astype(bool)
+    from_right = np.cumprod(tall[:, ::-1], axis=1)[:, ::-1].astype(bool)
+    interior = tall & ~from_left & ~from_right
+    # Straight vertical channels: per pixel column, the runs of interior white
+    # at least min_h long; neighbouring columns' runs join when they cover
+    # nearly the same rows, so that the white under a short column does not
+    # bend a gutter into an L.
+    groups = _join_runs(_column_runs(interior, min_h))
     min_w = max(2.0, 0.28 * ch * scale)
     s = 1 / scale
     out = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .learned import cell_rows, occupancy
+from .cells import cell_rows, occupancy
 from ..model import BBox, Page
 
 MIN_ROWS = 2
