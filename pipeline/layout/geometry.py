@@ -174,22 +174,12 @@ def thin_stroke_ink(comps: Components, hor: np.ndarray, ver: np.ndarray, ch: flo
     return np.bincount(comps.labels[thin], minlength=len(comps.boxes) + 1)[1:]
 
 
-def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float,
-                  thin: np.ndarray | None = None) -> list[BBox]:
-    """Pictures including line art (charts, diagrams), which photo detection
-    misses (most of their area is paper) or finds in pieces (each dark bar).
-
-    Solid shapes (bars, the photo-like pieces already found, one shape that is
-    bars, axes and grid at once) and long strokes (axes, borders) close to
-    each other are clustered. A cluster with two solid shapes, or one with two
-    strokes, or one big dense shape, is one picture: the box of its solid
-    shapes, grown by the strokes that end near it (axes, a border), not by a
-    column rule running past. A rule or box outline alone, or a bold 一 in a
-    title, is not a picture. Returns the figures, old and new.
-    """
+def _graphic_items(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float,
+                   thin: np.ndarray | None) -> list[tuple[BBox, str]]:
+    """What ``find_graphics`` clusters: the figures found ("photo") and the
+    components outside them that are solid shapes, blots (bars, axes and
+    grid joined) or strokes ("rule"), each with its box."""
     b = comps.boxes
-    if not len(b):
-        return list(figures)
     w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
     inside = np.zeros(len(b), bool)
@@ -205,8 +195,26 @@ def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: 
     filled = comps.area - (thin if thin is not None else 0)
     blot = (w >= 5 * ch) & (h >= 5 * ch) & (filled >= 0.06 * w * h)
     cand = np.nonzero((solid | blot | rule) & ~inside)[0]
-    items = [(f, "photo") for f in figures] + \
+    return [(f, "photo") for f in figures] + \
         [(BBox(*map(int, b[i])), "blot" if blot[i] else "solid" if solid[i] else "rule") for i in cand]
+
+
+def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float,
+                  thin: np.ndarray | None = None) -> list[BBox]:
+    """Pictures including line art (charts, diagrams), which photo detection
+    misses (most of their area is paper) or finds in pieces (each dark bar).
+
+    Solid shapes (bars, the photo-like pieces already found, one shape that is
+    bars, axes and grid at once) and long strokes (axes, borders) close to
+    each other are clustered. A cluster with two solid shapes, or one with two
+    strokes, or one big dense shape, is one picture: the box of its solid
+    shapes, grown by the strokes that end near it (axes, a border), not by a
+    column rule running past. A rule or box outline alone, or a bold 一 in a
+    title, is not a picture. Returns the figures, old and new.
+    """
+    if not len(comps.boxes):
+        return list(figures)
+    items = _graphic_items(comps, rule, figures, ch, thin)
     pad = 1.5 * ch
 
     def near(a: BBox, c: BBox) -> bool:
