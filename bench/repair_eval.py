@@ -39,7 +39,8 @@ from repair_inputs import ENGINES, BenchPage, ensure_outputs, generated_pages, s
 
 from pipeline.text.assemble import page_text  # noqa: E402
 from pipeline.evaluate.text import bag_error, cer  # noqa: E402
-from pipeline.ingest.ocr_files import read_input, repair_file  # noqa: E402
+from pipeline.convert_boxes import repair_file  # noqa: E402
+from pipeline.ingest.ocr_files import read_input  # noqa: E402
 
 DEFAULT_WORK = Path("/tmp/magscan-repair-set")
 KINDS = ("generated", "devpages", "realpages")
@@ -98,7 +99,7 @@ _BASELINE_SCRIPT = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 from pipeline.text.assemble import page_text
-from pipeline.ingest.ocr_files import repair_file
+from pipeline.convert_boxes import repair_file
 print(json.dumps({p: page_text(repair_file(p)) for p in sys.argv[2:]}, ensure_ascii=False))
 """
 
@@ -146,7 +147,7 @@ def seed_synthetic() -> str:
     from test_textlayer import make_pdf
 
     from pipeline.options import Options
-    from pipeline.ingest.textlayer import page_from_text_layer
+    from pipeline.convert_boxes import page_from_text_layer
 
     lines, size = seed_lines()
     out = ["Secondary, seed page, input built from its ground truth (not engine output):",

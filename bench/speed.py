@@ -284,7 +284,8 @@ def pdfminer_text(path: Path, n: int) -> str:
     import pdfplumber
 
     from pipeline.text.assemble import page_text
-    from pipeline.layout.boxes import lines_from_chars, page_from_boxes
+    from pipeline.convert_boxes import page_from_boxes
+    from pipeline.layout.boxes import lines_from_chars
     k = 300 / 72.0
     with pdfplumber.open(str(path)) as pdf:
         page = pdf.pages[n - 1]

@@ -13,7 +13,7 @@ from .ingest.files import SourcePage
 from .layout.pixels import SCREEN_DPI, analyse_layout
 from .layout.check import check_layout
 from .layout.fallback import fall_back, use_learned
-from .model import Page
+from .model import Flag, Page
 from .recognition.stage import OcrEngine, recognize_blocks
 from .options import Options
 from .orientation import orient_source, record_orientation
@@ -113,7 +113,7 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
     for p in problems:
         if p not in severe:
             log.debug("%s: layout suspect: %s", what, p)
-    page.flags.extend(f"layout-suspect: {p}" for p in problems if p not in severe)
+    page.flags.extend(Flag("layout-suspect", p) for p in problems if p not in severe)
     add_to_layout(pimg, vertical)
     log.debug("%s: layout %s: %d column(s), %d block(s)%s", what,
               page.diagnostics.get("layout_used", "?"), len(page.columns), len(page.blocks),
@@ -139,7 +139,7 @@ class _BlockGuard:
     engine knows (missing model, timeout: MagscanError) still end the page.
     """
 
-    def __init__(self, engine: OcrEngine, flags: list[str]):
+    def __init__(self, engine: OcrEngine, flags: list[Flag]):
         self.engine, self.flags = engine, flags
         self.name = engine.name
         self.max_line_px = getattr(engine, "max_line_px", None)
@@ -154,7 +154,7 @@ class _BlockGuard:
         except MagscanError:
             raise
         except RuntimeError as e:
-            self.flags.append(f"ocr-error: a {kind} block of {n_lines} line(s): {e}")
+            self.flags.append(Flag("ocr-error", f"a {kind} block of {n_lines} line(s): {e}"))
             return []
 
 

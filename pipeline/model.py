@@ -7,21 +7,44 @@ Every class round-trips through ``to_dict``/``from_dict`` (plain JSON types).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-BLOCK_KINDS = ("title", "heading", "body", "caption", "header", "footer", "figure", "sidebar",
-               "table", "equation", "footnote")
-# pictures: never sent to a recogniser (chi_sim cannot read a formula either)
-PICTURE_KINDS = frozenset({"figure", "equation"})
-TEXT_KINDS = frozenset(BLOCK_KINDS) - PICTURE_KINDS
-# running heads and feet: recognised, outside the main text unless asked for
-RUNNING_KINDS = frozenset({"header", "footer"})
-# recognised and kept in the page model and layout formats, but outside the
-# page's running text: notes at the foot of the page (kept with the running
-# heads on request) and tables (their cells are no prose)
-ASIDE_KINDS = RUNNING_KINDS | {"footnote", "table"}
-DIRECTIONS = ("ltr", "ttb-rtl")
+from .kinds import (ASIDE_KINDS, BLOCK_KINDS, DIRECTIONS, HEADING_KINDS, MAIN_KINDS, PICTURE_KINDS,
+                    PROSE_KINDS, RUNNING_KINDS, TEXT_KINDS, BlockKind, Direction)
+
+
+class Flag(str):
+    """A note a stage raised on a page: a ``code`` (what happened, e.g.
+    "layout-fallback"; the codes that doubt the text are in
+    ``text.plausibility.DOUBT_CODES``) and a free ``detail``.
+
+    A flag *is* its serialised form, "code: detail" (or "code" alone), the
+    string written to the page's JSON and the manifest: stages build it from
+    its parts and readers take ``.code``/``.detail`` instead of parsing, while
+    everything that stores, joins or prints flags keeps working on strings."""
+
+    def __new__(cls, code: str, detail: object = "") -> "Flag":
+        detail = str(detail)
+        return super().__new__(cls, f"{code}: {detail}" if detail else code)
+
+    @classmethod
+    def parse(cls, s: str) -> "Flag":
+        """The flag written as ``s`` (a flag as read back from JSON)."""
+        code, _, detail = s.partition(":")
+        return cls(code.strip(), detail.strip())
+
+    @property
+    def code(self) -> str:
+        return self.partition(":")[0].strip()
+
+    @property
+    def detail(self) -> str:
+        return self.partition(":")[2].strip()
+
+    def __getnewargs__(self) -> tuple[str, str]:
+        # pickled across processes (worker -> runner) by its parts
+        return self.code, self.detail
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,15 @@ class BBox:
 
     def shift(self, dx: int, dy: int) -> "BBox":
         return BBox(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
+
+    def intersection(self, other: "BBox") -> "BBox":
+        """The part both boxes cover; with no positive width or height (and
+        no area) when they do not meet."""
+        return BBox(max(self.x0, other.x0), max(self.y0, other.y0),
+                    min(self.x1, other.x1), min(self.y1, other.y1))
+
+    def overlap_area(self, other: "BBox") -> int:
+        return self.x_overlap(other) * self.y_overlap(other)
 
     def x_overlap(self, other: "BBox") -> int:
         return max(0, min(self.x1, other.x1) - max(self.x0, other.x0))
@@ -117,9 +149,8 @@ class Line:
 @dataclass
 class Block:
     id: int
-    kind: str
+    kind: BlockKind
     bbox: BBox
-    column: int | None = None          # left-most column the block sits in
     span: tuple[int, int] | None = None  # [first column, last column + 1)
     order: int = -1                     # reading-order index, set by the resolver
     lines: list[Line] = field(default_factory=list)
@@ -128,13 +159,19 @@ class Block:
     # "ltr": horizontal lines read left to right, top to bottom; "ttb-rtl":
     # vertical columns read top to bottom, columns right to left (`lines` are
     # the columns, in reading order)
-    direction: str = "ltr"
+    direction: Direction = "ltr"
 
     def __post_init__(self) -> None:
         if self.kind not in BLOCK_KINDS:
             raise ValueError(f"unknown block kind {self.kind!r}")
         if self.direction not in DIRECTIONS:
             raise ValueError(f"unknown text direction {self.direction!r}")
+
+    @property
+    def column(self) -> int | None:
+        """The left-most column the block sits in (written to the JSON as
+        "column" for its readers)."""
+        return self.span[0] if self.span else None
 
     @property
     def is_text(self) -> bool:
@@ -150,11 +187,28 @@ class Block:
     def from_dict(cls, d: dict) -> "Block":
         span = d.get("span")
         return cls(id=int(d["id"]), kind=d["kind"], bbox=BBox.from_list(d["bbox"]),
-                   column=d.get("column"), span=tuple(span) if span else None,
+                   span=tuple(span) if span else None,
                    order=int(d.get("order", -1)),
                    lines=[Line.from_dict(x) for x in d.get("lines", [])],
                    text=d.get("text", ""), conf=float(d.get("conf", 0.0)),
                    direction=d.get("direction", "ltr"))
+
+
+@dataclass
+class TextBox:
+    """One text line as an engine or a PDF gives it, before any layout (float
+    page pixels, as given). ``atoms``: (box, text)
+    of its characters or words when known, left to right; ``block``: the
+    engine's own block (paragraph) the line came in, -1 when it gave none."""
+    bbox: tuple[float, float, float, float]
+    text: str
+    atoms: list[tuple[tuple[float, float, float, float], str]] = field(default_factory=list)
+    conf: float = 100.0
+    block: int = -1
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
 
 
 @dataclass
@@ -170,7 +224,7 @@ class Page:
     transform: list[list[float]] = field(default_factory=lambda: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     columns: list[tuple[int, int]] = field(default_factory=list)  # x ranges of body columns
     blocks: list[Block] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)  # e.g. "layout-fallback"
+    flags: list[Flag] = field(default_factory=list)  # e.g. Flag("layout-fallback", why)
     engine: str = ""
     options: dict[str, Any] = field(default_factory=dict)       # the run options, as given
     # what the layout measured and decided (body size, gutters, the detector's
@@ -183,7 +237,7 @@ class Page:
     # before anything else; the coordinates are those of the upright page
     orientation: int = 0
     # the page's main text direction: "ltr" or "ttb-rtl" (set in vertical columns)
-    direction: str = "ltr"
+    direction: Direction = "ltr"
     lang: str = ""              # the recognition language(s) the page was read with
 
     def ordered_blocks(self) -> list[Block]:
@@ -200,6 +254,7 @@ class Page:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["columns"] = [list(c) for c in self.columns]
         d["blocks"] = [b.to_dict() for b in self.ordered_blocks()]
+        d["flags"] = [str(f) for f in self.flags]
         d["deskew_angle"] = round(self.deskew_angle, 3)
         d["mean_conf"] = round(self.mean_conf, 2)
         return d
@@ -210,8 +265,10 @@ class Page:
         kw = {k: v for k, v in d.items() if k in known}
         kw["columns"] = [tuple(c) for c in d.get("columns", [])]
         kw["blocks"] = [Block.from_dict(b) for b in d.get("blocks", [])]
+        kw["flags"] = [Flag.parse(f) for f in d.get("flags", [])]
         return cls(**kw)
 
 
-__all__ = ["BBox", "Word", "Line", "Block", "Page", "BLOCK_KINDS", "TEXT_KINDS", "PICTURE_KINDS",
-           "RUNNING_KINDS", "ASIDE_KINDS", "DIRECTIONS"]
+__all__ = ["BBox", "Word", "Line", "Block", "Page", "Flag", "TextBox", "BlockKind", "Direction", "BLOCK_KINDS",
+           "TEXT_KINDS", "PICTURE_KINDS", "RUNNING_KINDS", "ASIDE_KINDS", "MAIN_KINDS", "HEADING_KINDS",
+           "PROSE_KINDS", "DIRECTIONS"]

@@ -30,6 +30,7 @@ import numpy as np
 
 from .recognition import tesseract
 from .errors import EngineMissing, MagscanError
+from .model import Flag
 
 FLAG_UNCERTAIN = "orientation-uncertain"
 # OSD's confidence below which its answer is no better than a guess: its
@@ -318,4 +319,4 @@ def record_orientation(page, o: "Orientation | None") -> None:
     if page.part != "R":   # found once for both halves of a spread: counted on the first
         page.timings["orientation"] = o.seconds
     if o.uncertain:
-        page.flags.append(f"{FLAG_UNCERTAIN}: {o.reason}")
+        page.flags.append(Flag(FLAG_UNCERTAIN, o.reason))

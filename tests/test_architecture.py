@@ -132,3 +132,69 @@ def test_console_script_resolves():
     # scripts installed from the entry point before the CLI became a package
     from pipeline.cli import run
     assert callable(run)
+
+
+# The flow, lowest first: a module may import its own floor and the floors
+# below it, never one above. The neutral floor (model, kinds, options, errors,
+# the package's own __init__ for its version) is what every stage reads.
+# vertical finds vertical columns and reads them with Tesseract's vertical
+# model, for the recognition stage (which hands it vertical blocks): it sits
+# with recognition. orientation (Tesseract's OSD) runs recognition's wrapper
+# before the page is laid out, so it sits above it; the converters run the
+# stages and sit above all of them; logs writes past the batch's progress bar.
+FLOORS = [
+    ("pipeline", "pipeline.model", "pipeline.kinds", "pipeline.options", "pipeline.errors",
+     "pipeline.disjoint"),
+    ("pipeline.ingest",),
+    ("pipeline.image",),
+    ("pipeline.layout",),
+    ("pipeline.recognition", "pipeline.vertical"),
+    ("pipeline.orientation",),
+    ("pipeline.readingorder",),
+    ("pipeline.text",),
+    ("pipeline.outputs", "pipeline.evaluate"),
+    ("pipeline.convert", "pipeline.convert_boxes"),
+    ("pipeline.batch", "pipeline.logs"),
+    ("pipeline.cli", "pipeline.api", "pipeline.ocrmypdf_plugin", "pipeline.__main__"),
+]
+
+# Imports up the flow kept on purpose, each with why a move would be worse.
+UPWARD_ALLOWED = {
+    # the layout's fallback scores Tesseract's own page segmentation as one
+    # candidate; Tesseract is wrapped in one module, which lives with the
+    # recognition engines (one module per external program)
+    ("pipeline.layout.fallback", "pipeline.recognition.tesseract"),
+    # the report reads the run's manifest for the pages' status (to move
+    # under outputs/ or batch/ with the report's reading of it)
+    ("pipeline.outputs.report.collect", "pipeline.batch.manifest"),
+    # Page.text(), the public API's, runs the text stage on the model
+    ("pipeline.model", "pipeline.text.assemble"),
+}
+
+
+def floor(module: str) -> int:
+    best = None
+    for i, names in enumerate(FLOORS):
+        for n in names:
+            if (module == n or module.startswith(n + ".")) and (best is None or len(n) > best[1]):
+                best = (i, len(n))
+    assert best is not None, f"{module} is on no floor of the flow: add it to FLOORS"
+    return best[0]
+
+
+def upward(g: dict[str, set[str]]) -> list[str]:
+    return sorted(f"{m} -> {t}" for m, ts in g.items() if not m.startswith("pipeline.synth")
+                  for t in ts if floor(t) > floor(m) and (m, t) not in UPWARD_ALLOWED)
+
+
+def test_upward_imports_are_found():
+    assert upward({"pipeline.layout.x": {"pipeline.readingorder.resolve"},
+                   "pipeline.readingorder.resolve": {"pipeline.model", "pipeline.layout.x"}}) \
+        == ["pipeline.layout.x -> pipeline.readingorder.resolve"]
+    assert floor("pipeline") == 0 and floor("pipeline.convert_boxes") == floor("pipeline.convert")
+
+
+def test_imports_only_go_down_the_flow():
+    bad = upward(graph())
+    assert not bad, "imports pointing up the flow (ingest -> image -> layout -> recognition -> " \
+                    "readingorder -> text -> outputs -> convert -> batch -> cli): " + "; ".join(bad)

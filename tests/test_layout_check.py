@@ -66,7 +66,7 @@ def test_nonsense_layout_is_mended_where_it_fails(monkeypatch):
     def twice(pimg, options, *args):
         pimg = real(pimg, options, *args)
         b = next(b for b in pimg.page.blocks if b.kind == "body")
-        pimg.page.blocks.append(Block(id=999, kind="body", bbox=b.bbox, column=b.column, span=b.span,
+        pimg.page.blocks.append(Block(id=999, kind="body", bbox=b.bbox, span=b.span,
                                       lines=list(b.lines)))
         return pimg
     monkeypatch.setattr(convert, "analyse_layout", twice)
@@ -97,7 +97,7 @@ def _pimg(blocks, columns=((0, 500), (520, 1000)), glyphs=()):
 
 def _body(i, x0, y0, x1, y1, n=3, span=(0, 1)):
     h = (y1 - y0) // n
-    return Block(i, "body", BBox(x0, y0, x1, y1), column=span[0], span=span,
+    return Block(i, "body", BBox(x0, y0, x1, y1), span=span,
                  lines=[Line(BBox(x0, y0 + k * h, x1, y0 + (k + 1) * h)) for k in range(n)])
 
 

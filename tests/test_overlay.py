@@ -34,13 +34,13 @@ def two_column_page() -> tuple[Page, np.ndarray]:
         rows = gray[ln.bbox.y0 + 10: ln.bbox.y1 - 10, ln.bbox.x0: ln.bbox.x1]
         rows[:, stripes[ln.bbox.x0: ln.bbox.x1]] = 40
     blocks = [
-        Block(0, "title", BBox(200, 200, 2200, 400), 0, (0, 2), order=0,
+        Block(0, "title", BBox(200, 200, 2200, 400), span=(0, 2), order=0,
               lines=[_line(200, 200, 2200, 400, 95)]),
-        Block(1, "body", BBox(200, 600, 1100, 2600), 0, (0, 1), order=1, lines=body_lines),
-        Block(2, "body", BBox(1300, 600, 2200, 1500), 1, (1, 2), order=2,
+        Block(1, "body", BBox(200, 600, 1100, 2600), span=(0, 1), order=1, lines=body_lines),
+        Block(2, "body", BBox(1300, 600, 2200, 1500), span=(1, 2), order=2,
               lines=[_line(1300, y, 2200, y + 60, 92) for y in range(600, 1500, 100)]),
-        Block(3, "figure", BBox(1300, 1700, 2200, 2600), 1, (1, 2), order=3),
-        Block(4, "footer", BBox(1100, 2800, 1300, 2860), 1, (1, 2), order=4,
+        Block(3, "figure", BBox(1300, 1700, 2200, 2600), span=(1, 2), order=3),
+        Block(4, "footer", BBox(1100, 2800, 1300, 2860), span=(1, 2), order=4,
               lines=[_line(1100, 2800, 1300, 2860, 88, "12")]),
     ]
     page = Page("x.png", 1, W, H, columns=[(200, 1200), (1200, 2200)], blocks=blocks)

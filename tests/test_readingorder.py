@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import BBox, Block
-from pipeline.readingorder import (FLAG_CYCLE, OrderResult, ResolveOptions, _toposort,
-                                   resolve_order, x_overlaps)
+from pipeline.readingorder import FLAG_CYCLE, OrderResult, ResolveOptions, resolve_order, x_overlaps
+from pipeline.readingorder.partial import _toposort
 
 C2 = [(50, 480), (520, 950)]
 C3 = [(50, 330), (360, 640), (670, 950)]
@@ -254,10 +254,10 @@ def test_figure_uses_column_info_when_present():
         |    | | 4  | |    |
         +----+ +----+ +----+
     """
-    blocks = [col(1, "body", 0, 100, 400, column=0), col(2, "body", 0, 420, 1300, column=0),
-              col(3, "body", 1, 100, 400, column=1), col(4, "body", 1, 720, 1300, column=1),
-              col(5, "body", 2, 100, 1300, column=2),
-              blk(9, "figure", 300, 420, 640, 700, column=1)]
+    blocks = [col(1, "body", 0, 100, 400, span=(0, 1)), col(2, "body", 0, 420, 1300, span=(0, 1)),
+              col(3, "body", 1, 100, 400, span=(1, 2)), col(4, "body", 1, 720, 1300, span=(1, 2)),
+              col(5, "body", 2, 100, 1300, span=(2, 3)),
+              blk(9, "figure", 300, 420, 640, 700, span=(1, 2))]
     check_all_inputs(blocks, [1, 2, 3, 9, 4, 5])
     assert order(blocks, ResolveOptions(use_columns=False)) == [1, 9, 2, 3, 4, 5]
 
@@ -593,7 +593,7 @@ def test_caption_follows_its_figure_in_the_column_flow():
         +----+ +----+ +----+
     """
     blocks = [col(1, "body", 0, 100, 1300), col(2, "body", 1, 100, 400),
-              col(5, "body", 2, 100, 400), col(6, "figure", 1, 430, 800, last=2, column=1, span=(1, 3)),
+              col(5, "body", 2, 100, 400), col(6, "figure", 1, 430, 800, last=2, span=(1, 3)),
               col(7, "caption", 1, 810, 850, last=2), col(3, "body", 1, 880, 1300),
               col(4, "body", 2, 880, 1300)]
     check_all_inputs(blocks, [1, 2, 6, 7, 3, 5, 4])

@@ -242,7 +242,7 @@ def test_repair_paddle_glued_json(tmp_path):
 
 
 def test_repair_paddle_glued_json_bounded(tmp_path):
-    from pipeline.ingest.ocr_files import repair_file
+    from pipeline.convert_boxes import repair_file
     src = tmp_path / "old.json"
     src.write_text(json.dumps(paddle_json(seed_lines()[0], old_shape=True), ensure_ascii=False))
     page = repair_file(src)

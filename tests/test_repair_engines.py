@@ -15,7 +15,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline.layout.box_gutters import TextBox, find_gutters
+from pipeline.layout.box_gutters import find_gutters
+from pipeline.model import TextBox
 from pipeline.evaluate.text import cer
 from pipeline.layout.boxes import layout_from_boxes
 
@@ -158,7 +159,8 @@ def test_repair_of_tesseract_hocr_is_not_worse(tmp_path):
     second of OCR): repair reads it at least as well as Tesseract's order,
     and well."""
     from pipeline.text.assemble import page_text
-    from pipeline.ingest.ocr_files import read_input, repair_input
+    from pipeline.convert_boxes import repair_input
+    from pipeline.ingest.ocr_files import read_input
     from pipeline.synth import render_page, write_page
     from pipeline.synth.layout import random_spec
 

@@ -3,7 +3,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.text.clean import clean_text, is_cjk, is_han
+from pipeline.recognition.clean import clean_text, is_cjk, is_han
 
 HAN = "中国经济增长他说你们快来吧真的年月日㐀㐁"          # includes Ext A (U+3400)
 CJK_PUNCT = "，。、：；？！（）《》“”‘’——……·"

@@ -76,7 +76,7 @@ def test_naive_extraction_interleaves(seed_pdf):
 
 
 def test_text_layer_reads_columns_in_order(seed_pdf, no_ocr):
-    from pipeline.ingest.textlayer import page_from_text_layer
+    from pipeline.convert_boxes import page_from_text_layer
     page = page_from_text_layer(seed_pdf, 1, Options())
     assert page is not None and page.engine == "pdf-text-layer"
     assert len(page.columns) == 3
@@ -84,7 +84,7 @@ def test_text_layer_reads_columns_in_order(seed_pdf, no_ocr):
 
 
 def test_scanned_page_falls_back(seed_pdf, no_ocr):
-    from pipeline.ingest.textlayer import page_from_text_layer
+    from pipeline.convert_boxes import page_from_text_layer
     assert page_from_text_layer(seed_pdf, 2, Options()) is None
     assert page_from_text_layer(seed_pdf, 1, Options(text_layer="never")) is None
     with pytest.raises(InputError, match="page 2 has no text layer"):
@@ -92,7 +92,7 @@ def test_scanned_page_falls_back(seed_pdf, no_ocr):
 
 
 def test_text_layer_is_fast(seed_pdf):
-    from pipeline.ingest.textlayer import page_from_text_layer
+    from pipeline.convert_boxes import page_from_text_layer
     t = time.perf_counter()
     for _ in range(3):
         page_from_text_layer(seed_pdf, 1, Options())
@@ -106,7 +106,8 @@ def _pdfminer_page(path, n: int, options=Options()):
     kept here as the reference the PDFium reader must match."""
     import pdfplumber
 
-    from pipeline.layout.boxes import lines_from_chars, page_from_boxes
+    from pipeline.convert_boxes import page_from_boxes
+    from pipeline.layout.boxes import lines_from_chars
     with pdfplumber.open(str(path)) as pdf:
         page = pdf.pages[n - 1]
         k = options.dpi / 72.0
@@ -124,7 +125,7 @@ DEVPAGES = Path("/work/shared/devpages")
 @pytest.mark.parametrize("which", ["seed", "page_000", "page_004"])
 def test_pdfium_reader_gives_the_text_pdfminer_gave(which, seed_pdf, no_ocr):
     from pipeline.text.assemble import page_text
-    from pipeline.ingest.textlayer import page_from_text_layer
+    from pipeline.convert_boxes import page_from_text_layer
     path = seed_pdf if which == "seed" else DEVPAGES / f"{which}.pdf"
     if not path.exists():
         pytest.fail(f"{path} is missing: the shared devpages are part of the test set-up")
@@ -145,7 +146,7 @@ def test_invisible_text_over_a_scan_is_ocred_visible_text_is_read(tmp_path, no_o
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    from pipeline.ingest.textlayer import page_from_text_layer
+    from pipeline.convert_boxes import page_from_text_layer
     font = _font()
     lines, (w, h) = seed_lines()
     k = 72 / 300
@@ -173,7 +174,7 @@ def test_invisible_text_over_a_scan_is_ocred_visible_text_is_read(tmp_path, no_o
 
 
 def test_damaged_and_short_pdfs_say_why(tmp_path):
-    from pipeline.ingest.textlayer import page_from_text_layer
+    from pipeline.convert_boxes import page_from_text_layer
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4\n%garbage, no objects\n")
     with pytest.raises(InputError, match="cannot read PDF"):

@@ -6,32 +6,32 @@ One scanned page is one task. The manifest decides what still has to run
 down), and each result is committed to the manifest as it arrives, so a
 batch killed at any moment resumes where it stopped.
 
-`open_batch` is the only way to a writable manifest: it takes the output
-folder's lock first, and turns what the output folder does wrong (a file in
-its place, no permission, a full disk) into one-line errors.
+The steps have their modules: ``outdir`` (the output folder and its lock:
+``open_batch`` is the only way to a writable manifest), ``plan`` (what to
+run), ``documents`` (the document files); this module runs the tasks,
+records each outcome, and holds the two entries, ``run_batch`` and
+``rerun_batch``.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
-import sqlite3
-import sys
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from ..text.plausibility import doubts
-from ..outputs.formats.stale import join_formats, page_formats_on_disk, split_formats
-from ..errors import (OUT_OF_MEMORY, InputError, MagscanError, OutputError, UsageError,
-                     is_disk_full, is_out_of_memory, one_line, shown)
-from ..ingest.files import count_pages, file_hash, find_inputs
+from ..outputs.formats.stale import join_formats, split_formats
+from ..errors import OUT_OF_MEMORY, InputError, MagscanError, UsageError, is_out_of_memory, one_line, shown
+from ..ingest.files import file_hash
 from ..logs import current_level, replay
+from .documents import page_formats, write_documents
 from .manifest import Manifest, OutputLock, Row
 from ..options import Options
-from ..outputs.names import unique_stems
+from .outdir import open_batch
+from .plan import RERUN_MARK, plan
 from .progress import Progress
+from .settings import BatchResult, RunSettings, default_log
 from .worker import PageOutcome, PageTask
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -39,241 +39,6 @@ log_ = logging.getLogger(__name__)
 
 __all__ = ["RunSettings", "BatchResult", "OutputLock", "open_batch", "run_batch", "rerun_batch",
            "UsageError"]
-
-RERUN_MARK = "_rerun"  # in a row's recorded options: chosen per page, kept by convert
-
-
-@dataclass
-class RunSettings:
-    jobs: int = 1
-    page_timeout: float = 180.0
-    max_memory: int | None = 4 << 30   # bytes of address space per worker
-    max_attempts: int = 3              # convert stops retrying a page after this many
-    overlays: bool = True
-    # extra formats (page, alto, hocr, md, pdf); for `rerun`, None: the ones
-    # each page has (the manifest's formats column)
-    formats: tuple | None = ()
-    pdfa: bool = False                 # the document PDF as PDF/A-2b
-    progress: bool = True
-    executor: str = "local"            # or "dask"
-    scheduler: str | None = None       # dask scheduler address
-
-
-@dataclass
-class BatchResult:
-    done: int = 0
-    failed: int = 0
-    skipped: int = 0                    # already done with the same input and options
-    given_up: int = 0                   # failed max_attempts times; `rerun --failed` retries
-    errors: list[str] = field(default_factory=list)   # "file[:page]: reason"
-    flagged: list[str] = field(default_factory=list)  # "doc:page: doubt flags" of this run
-    documents: list[Path] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.failed == 0 and self.given_up == 0
-
-    def add(self, other: "BatchResult") -> None:
-        self.done += other.done
-        self.failed += other.failed
-        self.skipped += other.skipped
-        self.given_up += other.given_up
-        self.errors += other.errors
-        self.flagged += other.flagged
-
-
-def _abs(p: Path) -> str:
-    return os.path.abspath(p)
-
-
-def _default_log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-# --- the output folder ---------------------------------------------------------------------
-
-def prepare_out_dir(out_dir: Path) -> Path:
-    """OUT, created if need be, or OutputError saying in one line why it cannot be."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError(f"{shown(out_dir)}: is a file, not a folder; give -o a folder") from None
-    except NotADirectoryError:
-        raise OutputError(f"{shown(out_dir)}: cannot be made: part of its path is a file") from None
-    except OSError as e:
-        raise OutputError(f"{shown(out_dir)}: cannot be made ({e.strerror})") from None
-    if not out_dir.is_dir():
-        raise OutputError(f"{shown(out_dir)}: is a file, not a folder; give -o a folder")
-    return out_dir
-
-
-def _nearly_full(folder: Path) -> bool:
-    """SQLite reports a full disk as "disk I/O error" as often as "database or
-    disk is full": the file system says which."""
-    try:
-        st = os.statvfs(folder)
-    except OSError:
-        return False
-    return st.f_bavail * st.f_frsize < (1 << 20)
-
-
-def _output_reason(e: BaseException, out_dir: Path) -> str:
-    if is_disk_full(e) or _nearly_full(out_dir):
-        return "disk full (free some space, then run the same command again to resume)"
-    if isinstance(e, PermissionError):
-        return "permission denied"
-    if isinstance(e, OSError) and e.strerror:
-        return one_line(e.strerror)
-    return one_line(f"{type(e).__name__}: {e}")
-
-
-@contextmanager
-def output_errors(out_dir: Path) -> Iterator[None]:
-    """What writing OUT raises (the manifest, a document's text) as one line.
-    Page failures never get here: they are recorded, not raised."""
-    try:
-        yield
-    except (sqlite3.Error, OSError) as e:
-        raise OutputError(f"{shown(out_dir)}: cannot write the results: "
-                          f"{_output_reason(e, out_dir)}") from e
-
-
-def _temp_folders(out_dir: Path, manifest: Manifest) -> list[Path]:
-    docs = {r[0] for r in manifest.db.execute("SELECT DISTINCT doc FROM pages")}
-    report = [Path(root) for root, _, _ in os.walk(out_dir / "report")]
-    return [out_dir, *(out_dir / d for d in sorted(docs)), *report]
-
-
-@contextmanager
-def open_batch(out_dir: Path) -> Iterator[Manifest]:
-    """The output folder locked and its manifest open for writing; temporary
-    files a killed run left (magscan's own names only) removed before and after."""
-    from ..outputs.files import remove_stale_temps
-
-    out_dir = prepare_out_dir(out_dir)
-    with OutputLock(out_dir) as lock, output_errors(out_dir), \
-            Manifest(out_dir, lock=lock) as manifest:
-        remove_stale_temps(_temp_folders(out_dir, manifest))
-        yield manifest
-        remove_stale_temps(_temp_folders(out_dir, manifest))
-
-
-# --- planning ------------------------------------------------------------------------------
-
-def fail_input(manifest: Manifest, path: Path, doc: str, error: InputError, options: Options,
-               result: BatchResult, log) -> None:
-    """The one place an input that cannot be read becomes a failed row (page 0)
-    with its reason, and one line on stderr."""
-    inp = _abs(path)
-    old = manifest.get(inp, 0)
-    manifest.upsert(Row(inp, old.doc if old else doc, 0, status="failed", error=error.reason,
-                        attempts=(old.attempts if old else 0) + 1,
-                        fingerprint=options.fingerprint(), options=json.dumps(options.to_dict())))
-    result.failed += 1
-    result.errors.append(f"{shown(path)}: {error.reason}")
-    log(f"magscan: error: {shown(path)}: {error.reason}")
-
-
-def _probe(p: Path, options: Options) -> tuple[int, str]:
-    """(pages, content hash) of an input, or InputError."""
-    return count_pages(p, options), file_hash(p)
-
-
-def _forget_fixed_folders(manifest: Manifest, searched: list[Path], problems: set[str]) -> None:
-    """A folder that failed before (unreadable, empty) and reads now loses its failed row."""
-    roots = [_abs(f) for f in searched]
-    for r in manifest.rows("WHERE page_number = 0"):
-        inside = any(r.input == root or r.input.startswith(root + os.sep) for root in roots)
-        if inside and r.input not in problems and os.path.isdir(r.input):
-            manifest.delete(r.input, 0)
-
-
-def _skip_or_give_up(row: Row | None, digest: str, doc: str, fp: str, out_dir: Path,
-                     settings: RunSettings) -> str:
-    """"skip" (done already), "give-up" (failed too often) or "run"."""
-    if row is None or row.input_hash != digest:
-        return "run"
-    if row.status == "done" and row.doc == doc and _outputs_exist(out_dir, row) \
-            and (row.fingerprint == fp or row.options_dict.get(RERUN_MARK)):
-        return "skip"  # rerun's per-page choices are kept, not undone
-    if row.status in ("failed", "timeout") and row.fingerprint == fp \
-            and row.attempts >= settings.max_attempts:
-        return "give-up"
-    return "run"
-
-
-def _outputs_exist(out_dir: Path, row: Row) -> bool:
-    stems = row.output_stems
-    return bool(stems) and all((out_dir / row.doc / f"{s}.json").is_file() for s in stems)
-
-
-def plan(inputs, out_dir: Path, options: Options, manifest: Manifest, settings: RunSettings,
-         result: BatchResult, log) -> list[PageTask]:
-    """Record every page of every input in the manifest and return those that
-    still need converting."""
-    found = find_inputs(inputs, exclude=[out_dir])
-    for e in found.skipped:   # images a folder holds that cannot be read: named, not failed
-        log(f"magscan: warning: skipped {shown(e.path)}: {e.reason}")
-    docs = unique_stems(found.files + [Path(e.path) for e in found.problems],
-                        manifest.docs_in_use())
-    for e in found.problems:
-        fail_input(manifest, Path(e.path), docs[Path(e.path)], e, options, result, log)
-    _forget_fixed_folders(manifest, found.folders, {_abs(Path(e.path)) for e in found.problems})
-    fp = options.fingerprint()
-    tasks: list[PageTask] = []
-    per_page: dict[str, float] = {}   # bytes per page of each input
-    for p in found.files:
-        inp = _abs(p)
-        try:
-            n_pages, digest = _probe(p, options)
-        except InputError as e:
-            fail_input(manifest, p, docs[p], e, options, result, log)
-            continue
-        if manifest.get(inp, 0) is not None:
-            manifest.delete(inp, 0)  # the file reads now; its pages get their own rows
-        for n in range(1, n_pages + 1):
-            row = manifest.get(inp, n)
-            fate = _skip_or_give_up(row, digest, docs[p], fp, out_dir, settings)
-            if fate == "skip":
-                result.skipped += 1
-                continue
-            if fate == "give-up":
-                _give_up(p, n, row, result, log)
-                continue
-            same_input = row is not None and row.input_hash == digest
-            manifest.upsert(Row(inp, docs[p], n, input_hash=digest, status="pending",
-                                error=row.error if row and same_input else None,
-                                attempts=row.attempts if same_input else 0, fingerprint=fp,
-                                options=json.dumps(options.to_dict()),
-                                formats=row.formats if row and same_input else None))
-            tasks.append(PageTask(inp, docs[p], n, digest, options.to_dict(), str(out_dir),
-                                  settings.overlays,
-                                  _page_formats(row, settings, out_dir) if same_input else
-                                  tuple(settings.formats or ()),
-                                  log_level=current_level()))
-        per_page[inp] = _size(p) / max(1, n_pages)
-    # longest first (by bytes per page, a fair proxy for pixels and ink): the
-    # last pages of a run then are short ones, and no worker idles while
-    # another finishes a two-page spread
-    tasks.sort(key=lambda t: -per_page[t.input])
-    return tasks
-
-
-def _give_up(p: Path, n: int, row: Row, result: BatchResult, log) -> None:
-    msg = (f"{shown(p)}:{n} ({row.doc}:{n}): {row.error} (gave up after {row.attempts} "
-           "attempts; `magscan rerun --failed` tries again)")
-    result.given_up += 1
-    result.errors.append(msg)
-    log(f"magscan: error: {msg}")
-
-
-def _size(p: Path) -> int:
-    try:
-        return p.stat().st_size
-    except OSError:
-        return 0
-
 
 # --- running -------------------------------------------------------------------------------
 
@@ -385,83 +150,6 @@ def execute(tasks: list[PageTask], manifest: Manifest, settings: RunSettings,
         progress.close()
 
 
-def _doc_formats(out_dir: Path, doc: str, rows: list[Row], formats, pdfa: bool
-                 ) -> tuple[set[str], bool]:
-    """The document files to (re)write: those asked for, and those the
-    document has already (a page re-run must not leave its old text in them)."""
-    wanted = set(formats or ()) & {"pdf", "md"} | ({"pdf"} if pdfa else set())
-    had: set[str] = set()
-    for r in rows:
-        if r.formats is not None:
-            had |= set(split_formats(r.formats))
-        else:  # a manifest from before the formats column: the files tell
-            had |= {"pdf"} if (out_dir / f"{doc}.pdf").is_file() else set()
-            had |= {"md"} if (out_dir / f"{doc}.md").is_file() else set()
-    if had & {"pdf", "pdfa"}:
-        wanted.add("pdf")
-    if "md" in had:
-        wanted.add("md")
-    return wanted, pdfa or "pdfa" in had
-
-
-def _record_doc_formats(manifest: Manifest, rows: list[Row], pdf: str | None) -> None:
-    for r in rows:
-        have = set(split_formats(r.formats)) - {"pdf", "pdfa"} if r.formats is not None \
-            else _formats_on_disk(manifest.path.parent, r)
-        manifest.update(r.input, r.page_number,
-                        formats=join_formats(have | ({pdf} if pdf else set())))
-
-
-def _formats_on_disk(out_dir: Path, r: Row) -> set[str]:
-    have: set[str] = set()
-    for stem in r.output_stems:
-        have |= page_formats_on_disk(out_dir / r.doc, stem)
-    return have
-
-
-def write_documents(out_dir: Path, manifest: Manifest, docs: set[str],
-                    formats: tuple | None = (), pdfa: bool = False,
-                    result: "BatchResult | None" = None, log=None) -> list[Path]:
-    """OUT/<doc>.txt (all pages in order, form feeds between) for each document,
-    from the page files that exist; a document with failed pages gets the
-    pages that succeeded. Its PDF and Markdown too when asked for or when it
-    has them already; one that cannot be written is an error of the batch
-    (in ``result``), not the end of it."""
-    from ..outputs.files import write_document_text
-
-    written = []
-    for doc in sorted(docs):
-        rows = [r for r in manifest.rows("WHERE doc = ?", (doc,)) if r.status == "done"]
-        texts = []
-        for r in rows:
-            for stem in r.output_stems:
-                f = out_dir / doc / f"{stem}.txt"
-                if f.is_file():
-                    texts.append(f.read_text(encoding="utf-8"))
-        if texts:
-            written.append(write_document_text(out_dir, doc, texts))
-            doc_formats, as_pdfa = _doc_formats(out_dir, doc, rows, formats, pdfa)
-            if not doc_formats:
-                continue
-            from ..outputs.formats import write_document_formats
-            pdf = None
-            for fmt in sorted(doc_formats):  # one failing leaves the other
-                try:
-                    write_document_formats(out_dir, doc, {fmt}, pdfa=as_pdfa)
-                    if fmt == "pdf":
-                        pdf = "pdfa" if as_pdfa else "pdf"
-                except (MagscanError, OSError, ValueError) as e:
-                    # the old file holds the old text of the pages just redone
-                    (out_dir / f"{doc}.{fmt}").unlink(missing_ok=True)
-                    msg = f"{shown(out_dir / doc)}.{fmt} not written: {one_line(str(e))}"
-                    if result is not None:
-                        result.errors.append(msg)
-                        result.failed += 1
-                    (log or _default_log)(f"magscan: error: {msg}")
-            _record_doc_formats(manifest, rows, pdf)
-    return written
-
-
 def _convert(inputs, out_dir: Path, options: Options, manifest: Manifest,
              settings: RunSettings, log) -> BatchResult:
     result = BatchResult()
@@ -480,7 +168,7 @@ def _convert(inputs, out_dir: Path, options: Options, manifest: Manifest,
 def run_batch(inputs, out_dir: Path, options: Options, settings: RunSettings | None = None,
               log=None) -> BatchResult:
     settings = settings or RunSettings()
-    log = log or _default_log
+    log = log or default_log
     out_dir = Path(out_dir)
     with open_batch(out_dir) as manifest:
         return _convert(inputs, out_dir, options, manifest, settings, log)
@@ -519,19 +207,7 @@ def _rerun_task(manifest: Manifest, r: Row, options: Options, changes: dict, out
     manifest.update(r.input, r.page_number, status="pending", input_hash=digest,
                     fingerprint=options.fingerprint(), options=json.dumps(recorded))
     return PageTask(r.input, r.doc, r.page_number, digest, options.to_dict(), str(out_dir),
-                    settings.overlays, _page_formats(r, settings, out_dir), log_level=current_level())
-
-
-def _page_formats(r: Row, settings: RunSettings, out_dir: Path) -> tuple:
-    """The per-page formats a re-run writes: those asked for, or those the
-    page has (so that none is left with the old result)."""
-    from ..outputs.formats import PAGE_FORMATS
-
-    if settings.formats is not None or r is None:
-        return tuple(f for f in settings.formats or () if f in PAGE_FORMATS)
-    have = set(split_formats(r.formats)) if r.formats is not None else \
-        _formats_on_disk(out_dir, r)
-    return tuple(f for f in PAGE_FORMATS if f in have)
+                    settings.overlays, page_formats(r, settings, out_dir), log_level=current_level())
 
 
 def rerun_batch(out_dir: Path, select: Callable[[Manifest], list[Row]], changes: dict,
@@ -539,7 +215,7 @@ def rerun_batch(out_dir: Path, select: Callable[[Manifest], list[Row]], changes:
                 log=None) -> BatchResult | None:
     """Re-run the rows `select` picks, under the output lock from the first
     read to the last write. None when nothing matches."""
-    log = log or _default_log
+    log = log or default_log
     out_dir = Path(out_dir)
     with open_batch(out_dir) as manifest:
         chosen = _rerun_options(select(manifest), changes)

@@ -116,7 +116,7 @@ def _text_layer_pages(task: PageTask, options: Options):
     if options.text_layer == "never" or not task.input.lower().endswith(".pdf"):
         return None
     from ..ingest.files import load_page
-    from ..ingest.textlayer import page_from_text_layer
+    from ..convert_boxes import page_from_text_layer
 
     page = page_from_text_layer(task.input, task.page_number, options)
     if page is None:

@@ -63,7 +63,8 @@ def _repair_one(path: Path, doc: str, out: Path, fmt: str, options, overlays: bo
     from ..text.assemble import page_text
     from ..outputs.files import write_document_text, write_page
     from ..outputs.overlay import draw_overlay
-    from ..ingest.ocr_files import read_input, repair_input
+    from ..convert_boxes import repair_input
+    from ..ingest.ocr_files import read_input
 
     src = read_input(path, None if fmt == "auto" else fmt)
     page = repair_input(src, options)

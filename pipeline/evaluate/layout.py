@@ -27,9 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .text import MIN_BLOCK_CHARS, normalise
-from ..model import Block, Page
-
-RUNNING = frozenset({"header", "footer"})
+from ..model import RUNNING_KINDS, Block, Page
 KIND_OF_TRUTH: dict[str, str] = {}   # truth kinds are ours, bar subtitle/author (not checked)
 CHECKED_KINDS = ("header", "footer", "title", "caption", "figure", "sidebar")
 
@@ -113,11 +111,11 @@ def score_layout(name: str, pages: list[Page], truth: dict) -> LayoutScore:
                 k = kinds.setdefault(kind, [0, 0])
                 k[1] += 1
                 k[0] += first is not None and first[0].kind == kind
-            if kind in RUNNING:
+            if kind in RUNNING_KINDS:
                 continue
             for f in found:
                 pos = None
-                if f is not None and f[0].kind not in RUNNING:
+                if f is not None and f[0].kind not in RUNNING_KINDS:
                     pos = (pi, f[0].order, f[1])
                     if f[0].kind != "figure":
                         hits[(pi, f[0].id, f[1])] += 1

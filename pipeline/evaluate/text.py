@@ -33,13 +33,14 @@ from typing import Sequence
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from ..model import RUNNING_KINDS
+
 __all__ = ["normalise", "cer", "bag_error", "order_score", "locate_blocks", "PageScore",
            "gold_pages", "gold_blocks", "find_output", "find_outputs", "score_page", "evaluate_dirs",
            "format_table", "MIN_BLOCK_CHARS", "MATCH_THRESHOLD"]
 
 MIN_BLOCK_CHARS = 4      # shorter gold blocks ("79", "▲") match anywhere: not placed
 MATCH_THRESHOLD = 60.0   # partial_ratio below this: the block is not in the output
-RUNNING_KINDS = frozenset({"header", "footer"})
 
 _WS = re.compile(r"\s+")
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..disjoint import DisjointSets
 from ..model import BBox
 
 SCALE = 0.25
@@ -94,13 +95,7 @@ def glyph_rows(mask: np.ndarray, min_h: int = 6, strict: bool = True,
     if len(idx) < 4:
         return []
     idx = idx[np.argsort(x0[idx], kind="stable")]
-    parent = {int(i): int(i) for i in idx}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    sets = DisjointSets(int(idx.max()) + 1)
     for a_i, a in enumerate(idx):
         for b in idx[a_i + 1:]:
             gap = x0[b] - (x0[a] + bw[a])
@@ -112,12 +107,9 @@ def glyph_rows(mask: np.ndarray, min_h: int = 6, strict: bool = True,
             level = max(abs(int(y0[a]) - int(y0[b])), abs(int(y0[a] + bh[a]) - int(y0[b] + bh[b])))
             ov = min(y0[a] + bh[a], y0[b] + bh[b]) - max(y0[a], y0[b])
             if (hi <= 1.5 * lo and level <= 0.4 * hi) if strict else (hi <= 1.8 * lo and ov >= 0.5 * lo):
-                parent[find(int(b))] = find(int(a))
-    groups: dict[int, list[int]] = {}
-    for i in idx:
-        groups.setdefault(find(int(i)), []).append(int(i))
+                sets.union(int(a), int(b))
     rows = []
-    for g in groups.values():
+    for g in sets.groups(int(i) for i in idx):
         if len(g) < 4:
             continue
         box = BBox(int(min(x0[g])), int(min(y0[g])), int(max(x0[g] + bw[g])), int(max(y0[g] + bh[g])))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ..model import Page
+from ..model import Flag, Page
 from ..options import Options
 from .panels import Panel, apply_panels, find_panels, read_panel
 
@@ -155,18 +155,26 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 5.0) -> float:
     return float(round(best, 3))
 
 
+def grown_rotation(shape: tuple[int, int], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The 2x3 affine that turns an image of ``shape`` by ``angle`` degrees
+    about its centre onto a canvas grown to hold all of it, and that canvas's
+    (width, height)."""
+    h, w = shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return m, (nw, nh)
+
+
 def rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     """Rotate by `angle` degrees on a canvas grown to hold the whole page.
 
     Returns the image and the 2x3 affine that maps original pixels to the
     rotated ones.
     """
-    h, w = gray.shape
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
-    m[0, 2] += nw / 2 - w / 2
-    m[1, 2] += nh / 2 - h / 2
+    m, (nw, nh) = grown_rotation(gray.shape, angle)
     paper = int(np.percentile(gray, 90))
     out = cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
@@ -303,12 +311,12 @@ def preprocess(page: Page, image: np.ndarray, options: Options) -> PageImage:
     page.deskew_angle = float(angle)
     page.transform = [[round(float(v), 6) for v in r] for r in inv]
     if (ox, oy) != (0, 0) or cropped.shape != image.shape:
-        page.flags.append(f"cropped-border:{ox},{oy},{cropped.shape[1]}x{cropped.shape[0]}")
+        page.flags.append(Flag("cropped-border", f"{ox},{oy},{cropped.shape[1]}x{cropped.shape[0]}"))
     t = ink_threshold(gray)
     binary = binarize(gray, t)
     found = [read_panel(gray, box) for box in find_panels(gray, t)]
     apply_panels(gray, binary, found)
     text_on = sum(len(p.parts) for p in found)
     if text_on:
-        page.flags.append(f"text-on-panels: {text_on}")
+        page.flags.append(Flag("text-on-panels", text_on))
     return PageImage(page=page, gray=gray, binary=binary, straight=straight, panels=found)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .preprocess import estimate_skew, rotate
+from .preprocess import estimate_skew, grown_rotation, rotate
 
 MIN_ASPECT = 1.15      # width / height; one portrait page is about 0.7, a spread about 1.4
 CENTRE_ZONE = (0.38, 0.62)
@@ -71,7 +71,7 @@ def _runs(clear: np.ndarray, bridge: int = 2) -> list[tuple[int, int]]:
 
 def body_char_height(gray: np.ndarray) -> float:
     """The body character height of a whole scan, before any straightening."""
-    from ..layout.geometry import char_height, components
+    from .ink import char_height, components
     return char_height(components(_ink(gray)))
 
 
@@ -127,12 +127,7 @@ def find_fold(gray: np.ndarray, max_skew: float = 5.0, dpi: int | None = None) -
 
 def _turn(mask: np.ndarray, angle: float) -> np.ndarray:
     """``mask`` turned like ``preprocess.rotate`` turns a page, on a grown, empty canvas."""
-    h, w = mask.shape
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
-    m[0, 2] += nw / 2 - w / 2
-    m[1, 2] += nh / 2 - h / 2
+    m, (nw, nh) = grown_rotation(mask.shape, angle)
     return cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_NEAREST, borderValue=0)
 
 

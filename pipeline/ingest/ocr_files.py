@@ -1,7 +1,8 @@
 """Readers for other engines' OCR output with line boxes: hOCR (Tesseract),
 ALTO XML, PaddleOCR/RapidOCR JSON. Each gives TextBox lines (page pixels,
-top-left origin) that go through layout_boxes -> reading order -> assembly,
-so glued or interleaved lines come back in column order without OCR."""
+top-left origin) that go through layout.boxes -> reading order -> assembly
+(``convert_boxes.repair_input``), so glued or interleaved lines come back in
+column order without OCR."""
 from __future__ import annotations
 
 import json
@@ -10,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..layout.boxes import TextBox, page_from_boxes
+from ..model import TextBox
 
-__all__ = ["OcrInput", "detect_format", "read_hocr", "read_alto", "read_paddle", "read_input",
-           "repair_file", "repair_input"]
+__all__ = ["OcrInput", "detect_format", "read_hocr", "read_alto", "read_paddle", "read_input"]
 
 _BBOX = re.compile(r"bbox\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)")
 _WCONF = re.compile(r"x_wconf\s+(\d+(?:\.\d+)?)")
@@ -203,28 +203,3 @@ def read_input(path, fmt: str | None = None) -> OcrInput:
     if not got.lines:
         raise InputError(path, f"no text lines found ({fmt})")
     return got
-
-
-def repair_file(path, options=None, fmt: str | None = None):
-    """One OCR output file -> one Page in reading order (engine "repair:<format>")."""
-    return repair_input(read_input(path, fmt), options)
-
-
-def repair_input(src: OcrInput, options=None):
-    """The Page of an OCR output already read. Its ``source`` is the page image
-    the file names, whether it is there or not (so overlays, the report and
-    the PDF find the scan as for a converted page, and PAGE/ALTO/hOCR name
-    the image, not the OCR file), else the file itself."""
-    from ..options import Options
-    options = options or Options()
-    lines, size = src.lines, src.size
-    if size is None:  # the boxes' extent, with the left/top margin mirrored
-        size = (max(ln.bbox[2] for ln in lines) + min(ln.bbox[0] for ln in lines),
-                max(ln.bbox[3] for ln in lines) + min(ln.bbox[1] for ln in lines))
-    # the image the file names, found or not: layout formats name it as their
-    # image (never the hOCR or ALTO file itself)
-    source = src.image if src.image is not None else src.path
-    return page_from_boxes(lines, source=str(source), page_number=1, width=size[0], height=size[1],
-                           dpi=src.dpi or options.dpi, engine=f"repair:{src.fmt}",
-                           options={**options.to_dict(), "fingerprint": options.fingerprint(),
-                                    "repaired_from": str(src.path)})

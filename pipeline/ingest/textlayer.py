@@ -1,7 +1,7 @@
 """PDF pages with a usable text layer: characters and boxes from PDFium's text
 page API (pypdfium2, which pdfplumber installs), no OCR. The characters go
-through the box layout (layout_boxes), the same reading-order resolver and
-the same text assembly as OCRed pages.
+through the box layout (layout.boxes), the same reading-order resolver and
+the same text assembly as OCRed pages (``convert_boxes.page_from_text_layer``).
 
 PDFium parses a page's content in C; pdfminer (under pdfplumber) did it in
 Python and took most of a text-layer page's time (about 1.5 s a page
@@ -27,17 +27,15 @@ from __future__ import annotations
 
 import ctypes
 import math
-import time
 
 from ..errors import InputError
-from ..layout.boxes import lines_from_chars, page_from_boxes
 from ..options import Options
 
 MIN_CHARS = 20          # fewer visible characters: treat the page as scanned
 IMAGE_COVER = 0.5       # an image covering this much of the page may hide the real text
 _INVISIBLE_MODE = 3     # PDF text render mode "neither fill nor stroke"
 
-__all__ = ["page_from_text_layer", "page_chars", "MIN_CHARS"]
+__all__ = ["text_layer_atoms", "page_chars", "MIN_CHARS"]
 
 
 def _open(path):
@@ -132,15 +130,13 @@ def _usable(chars, under_scan: bool) -> bool:
     return not (under_scan and sum(c[5] for c in chars) > 0.5 * len(chars))
 
 
-def page_from_text_layer(path, page_number: int, options: Options):
-    """The Page from the PDF's text layer, or None when the page has no usable
-    one (the caller OCRs it). ``options.text_layer``: "never" -> None;
-    "only" -> InputError instead of None. The page's ``timings`` say how long
-    reading its characters (``decode``), the box layout (``layout``) and the
-    reading order and text (``ordering``) took."""
+def text_layer_atoms(path, page_number: int, options: Options):
+    """The characters of the PDF page's text layer, as ((x0, y0, x1, y1), char)
+    in page pixels at ``options.dpi``, and the page's size in those pixels;
+    None when the page has no usable layer (the caller OCRs it).
+    ``options.text_layer``: "never" -> None; "only" -> InputError instead of None."""
     if options.text_layer == "never":
         return None
-    t0 = time.perf_counter()
     pdf = _open(path)
     try:
         if not 1 <= page_number <= len(pdf):
@@ -161,12 +157,4 @@ def page_from_text_layer(path, page_number: int, options: Options):
         return None
     k = options.dpi / 72.0
     atoms = [((x0 * k, top * k, x1 * k, bottom * k), ch) for x0, top, x1, bottom, ch, _ in chars]
-    t1 = time.perf_counter()
-    lines = lines_from_chars(atoms)
-    timings: dict[str, float] = {}
-    page = page_from_boxes(lines, source=str(path), page_number=page_number, width=size[0] * k,
-                           height=size[1] * k, dpi=options.dpi, engine="pdf-text-layer",
-                           options={**options.to_dict(), "fingerprint": options.fingerprint()},
-                           timings=timings)
-    page.timings = {"decode": round(t1 - t0, 3), **timings}
-    return page
+    return atoms, (size[0] * k, size[1] * k)

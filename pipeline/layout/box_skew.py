@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .box_gutters import TextBox
+from ..model import TextBox
 
 __all__ = ["estimate_tilt", "upright", "turn_box", "unturn_box"]
 

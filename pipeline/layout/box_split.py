@@ -30,7 +30,9 @@ import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
-from .box_gutters import EDGE_TOL_EM, Gutter, TextBox, char_weight, inked_at, text_box
+from ..model import TextBox
+from .box_gutters import EDGE_TOL_EM, Gutter
+from .box_text import char_weight, inked_at, text_box
 
 __all__ = ["NO_START", "NO_END", "LineMeasure", "split_line", "learn_measure", "trim_overhang"]
 

@@ -7,24 +7,26 @@ order yet), so that ``readingorder.resolve_order`` and
 
 The steps live in their own modules: ``box_gutters`` finds the column
 gutters, ``box_split`` cuts the lines that cross one (glued lines); this
-module groups the pieces into columns and typed blocks and runs the text
-path (``page_from_boxes``). Nothing about a particular page is assumed:
-every length is measured in ems (the median height of the lines).
+module groups the pieces into columns and typed blocks (the text path on
+them, order and text, is ``convert_boxes.page_from_boxes``). Nothing about a
+particular page is assumed: every length is measured in ems (the median
+height of the lines).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from statistics import median
 
-from .box_gutters import (MIN_SUPPORT, Gutter, TextBox, char_weight, find_gutters,
-                          lines_from_chars, median_em, run_gap, text_runs)
+from .box_gutters import MIN_SUPPORT, Gutter, find_gutters
+from .box_text import char_weight, lines_from_chars, median_em, run_gap, text_runs
 from .box_skew import estimate_tilt, unturn_box, upright
 from .box_split import learn_measure, split_line, trim_overhang
-from ..model import BBox, Block, Line, Word
+from . import kind_rules as rules
+from ..kinds import BlockKind
+from ..model import BBox, Block, Line, TextBox, Word
 
 __all__ = ["TextBox", "Gutter", "BoxLayout", "find_gutters", "split_line",
-           "layout_from_boxes", "char_weight", "lines_from_chars", "page_from_boxes"]
+           "layout_from_boxes", "unturn_blocks", "char_weight", "lines_from_chars"]
 
 
 START_TOL_EM = 0.6  # a line this close to where other lines start begins at a column start
@@ -112,7 +114,7 @@ def _group(lines: list[TextBox], spans: list[tuple[int, int]], em: float,
             p = lines[blk[-1]]
             gap = n.bbox[1] - p.bbox[3]
             hp, hn = p.height, n.height
-            limit = max(lead * 1.6 + 0.1 * em, 0.3 * max(hp, hn))
+            limit = rules.gap_limit(lead, em, hp, hn)
             if (spans[blk[-1]] != spans[i] or gap > limit or gap < -0.5 * min(hp, hn)
                     or not 0.75 <= hn / max(hp, 1e-6) <= 1.33
                     or _overlap(p.bbox, n.bbox) < 0.5 * min(p.bbox[2] - p.bbox[0], n.bbox[2] - n.bbox[0])):
@@ -144,23 +146,22 @@ def _units(pieces: list[TextBox], spans: list[tuple[int, int]], em: float) -> li
 
 
 def _kind(tbs: list[TextBox], bb: BBox, boxes: list[BBox], body_em: float, page_h: float,
-          ncols: int, span: tuple[int, int], top_of_columns: float | None) -> str:
+          ncols: int, span: tuple[int, int], top_of_columns: float | None) -> BlockKind:
     h = median(t.height for t in tbs)
     others = [o for o in boxes if o != bb]
     # a running head or foot stands apart: white of half a line or more
     # between it and all the text (a column's last line does not)
     apart = 0.5 * body_em
-    if len(tbs) == 1 and h <= 1.4 * body_em and others:
-        if bb.y1 <= 0.12 * page_h and all(bb.y1 <= o.y0 - apart for o in others):
+    if len(tbs) == 1 and h <= rules.RUNNING_MAX * body_em and others:
+        if rules.at_top(bb, page_h) and all(bb.y1 <= o.y0 - apart for o in others):
             return "header"
-        if bb.y0 >= 0.88 * page_h and all(bb.y0 >= o.y1 + apart for o in others):
+        if rules.at_foot(bb, page_h) and all(bb.y0 >= o.y1 + apart for o in others):
             return "footer"
-    if h >= 1.5 * body_em:
-        return "title"
-    if len(tbs) <= 3 and h >= 1.15 * body_em:
-        return "heading"
+    by_size = rules.size_kind(h, len(tbs), body_em)
+    if by_size:
+        return by_size
     # masthead lines (author, kicker) above the columns: not part of a column's text
-    if top_of_columns is not None and len(tbs) <= 3 and bb.y1 <= top_of_columns:
+    if top_of_columns is not None and len(tbs) <= rules.HEADING_LINES and bb.y1 <= top_of_columns:
         return "heading"
     if len(tbs) <= 2 and span[1] - span[0] > 1 and ncols > 1:
         return "heading"
@@ -213,7 +214,7 @@ def layout_from_boxes(lines: list[TextBox], width: float, height: float) -> BoxL
         span = spans[g[0]]
         kind = _kind(tbs, bb, boxes, body_em, height, len(cols), span,
                      top_cols - 0.5 * em if top_cols is not None else None)
-        blocks.append(Block(id=0, kind=kind, bbox=bb, column=span[0], span=span,
+        blocks.append(Block(id=0, kind=kind, bbox=bb, span=span,
                             lines=[_to_line(t) for t in tbs],
                             conf=sum(t.conf for t in tbs) / len(tbs)))
     unit = [0] * len(pieces)
@@ -244,41 +245,3 @@ def unturn_blocks(blocks: list[Block], tilt: float) -> None:
                 w.bbox = _unturn(w.bbox, tilt)
         if b.lines:
             b.bbox = BBox.enclosing(ln.bbox for ln in b.lines)
-
-
-def page_from_boxes(lines: list[TextBox], *, source: str, page_number: int, width: float,
-                    height: float, dpi: int, engine: str, options: dict | None = None,
-                    timings: dict | None = None):
-    """The whole text path without pixels: layout, reading order, block text -> Page.
-    ``timings``, when given, gets the seconds of ``layout`` and ``ordering``."""
-    import time
-
-    from ..text.assemble import assemble_blocks
-    from ..model import Page
-    from .box_order import order_blocks
-
-    t0 = time.perf_counter()
-    lay = layout_from_boxes(lines, width, height)
-    t1 = time.perf_counter()
-    page = Page(source=str(source), page_number=page_number, width=int(round(width)),
-                height=int(round(height)), dpi=dpi, columns=lay.columns, engine=engine,
-                options=dict(options or {}))
-    blocks, flags, order = order_blocks(lay.blocks, lay.rank, lay.unit_of_piece)
-    unturn_blocks(blocks, lay.tilt)
-    page.blocks = blocks
-    page.flags.extend(flags)
-    if lay.n_split:
-        page.flags.append(f"glued-lines-split: {lay.n_split}")
-    if not page.blocks:
-        page.flags.append("no-text-found")
-    page.diagnostics["layout"] = {"char_height": round(lay.em, 1), "gutters": len(lay.gutters),
-                                  "skew_deg": round(math.degrees(math.atan(lay.tilt)), 2), "order": order,
-                                  "source": "boxes"}
-    assemble_blocks(page)
-    for b in page.blocks:
-        if b.lines:
-            b.conf = sum(ln.conf for ln in b.lines) / len(b.lines)
-    if timings is not None:
-        timings["layout"] = round(t1 - t0, 3)
-        timings["ordering"] = round(time.perf_counter() - t1, 3)
-    return page

@@ -10,12 +10,14 @@ severe (the caller falls back), the others are kept as flags.
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
-from .geometry import char_height, components
 from .lines import crossings
-from ..model import BBox
+from ..image.ink import char_height, components
 from ..image.preprocess import PageImage
+from ..model import BBox, Block
 
 
 def _glyph_centres(binary: np.ndarray) -> np.ndarray:
@@ -37,8 +39,15 @@ def _inside(pts: np.ndarray, boxes: list[BBox]) -> np.ndarray:
     return hit
 
 
-def _overlap(a: BBox, b: BBox) -> int:
-    return a.x_overlap(b) * a.y_overlap(b)
+def shared_glyphs(text: list[Block], pts: np.ndarray) -> Iterator[tuple[int, Block, Block]]:
+    """Each pair of text blocks whose boxes overlap, in order, with the number
+    of glyph centres (``pts``, (n, 2)) in their overlap."""
+    for i, a in enumerate(text):
+        for b in text[i + 1:]:
+            if a.bbox.overlap_area(b.bbox) <= 0:
+                continue
+            inter = a.bbox.intersection(b.bbox)
+            yield (int(_inside(pts, [inter]).sum()) if len(pts) else 0), a, b
 
 
 def check_layout(pimg: PageImage) -> list[str]:
@@ -54,16 +63,7 @@ def check_layout(pimg: PageImage) -> list[str]:
     if not page.columns:
         problems.append("nonsense: no columns found")
     # blocks sharing ink: text read twice when it is a few characters, nonsense when more
-    shared = []
-    for i, a in enumerate(text):
-        for b in text[i + 1:]:
-            if _overlap(a.bbox, b.bbox) <= 0:
-                continue
-            inter = BBox(max(a.bbox.x0, b.bbox.x0), max(a.bbox.y0, b.bbox.y0),
-                         min(a.bbox.x1, b.bbox.x1), min(a.bbox.y1, b.bbox.y1))
-            n = int(_inside(pts, [inter]).sum()) if len(pts) else 0
-            if n:
-                shared.append((n, a.id, b.id))
+    shared = [(n, a.id, b.id) for n, a, b in shared_glyphs(text, pts) if n]
     if shared:
         n, a, b = max(shared)
         sev = "nonsense: " if n >= 8 else ""
@@ -75,7 +75,7 @@ def check_layout(pimg: PageImage) -> list[str]:
         elif lost > 0.05:
             problems.append(f"{lost:.0%} of the glyphs lie in no block")
     crossing = sum(1 for a in text for ln in a.lines for b in text
-                   if b is not a and _overlap(ln.bbox, b.bbox) > 0.5 * max(1, ln.bbox.area))
+                   if b is not a and ln.bbox.overlap_area(b.bbox) > 0.5 * max(1, ln.bbox.area))
     if crossing:
         problems.append(f"{crossing} line(s) overlap another block")
     reach = getattr(pimg.geometry, "reach", None) or []

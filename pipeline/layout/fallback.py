@@ -25,13 +25,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import BBox, Block, Line
-from .regions import Region
+from ..kinds import BlockKind
+from ..model import BBox, Block, Flag, Line
+from .check import _glyph_centres, shared_glyphs
+from .regions import Region, RegionKind
 
 FLAG_FALLBACK = "layout-fallback"
-TEXT_REGIONS = {"text": "body", "reference": "body", "title": "title", "figure_caption": "caption",
-                "table_caption": "caption", "header": "header", "footer": "footer"}
-PICTURE_REGIONS = {"figure": "figure", "table": "table", "equation": "equation"}
+# the block kind of each of the detector's region kinds
+TEXT_REGIONS: dict[RegionKind, BlockKind] = {
+    "text": "body", "reference": "body", "title": "title", "figure_caption": "caption",
+    "table_caption": "caption", "header": "header", "footer": "footer"}
+PICTURE_REGIONS: dict[RegionKind, BlockKind] = {"figure": "figure", "table": "table", "equation": "equation"}
 
 
 @dataclass(frozen=True)
@@ -79,28 +83,14 @@ def evidence(blocks: list[Block], glyphs: np.ndarray,
     return Evidence(lost, shared, crossing / max(1, len(lines)))
 
 
-def _overlap(a: BBox, b: BBox) -> int:
-    return a.x_overlap(b) * a.y_overlap(b)
-
-
 def merge_overlaps(blocks: list[Block], glyphs: np.ndarray, min_shared: int = 1) -> int:
     """Text blocks that share glyphs become one block (its lines, top to
     bottom), until no two do; returns the number of merges."""
     merges = 0
     while True:
         text = [b for b in blocks if b.is_text]
-        pair = None
-        for i, a in enumerate(text):
-            for b in text[i + 1:]:
-                if _overlap(a.bbox, b.bbox) <= 0:
-                    continue
-                inter = BBox(max(a.bbox.x0, b.bbox.x0), max(a.bbox.y0, b.bbox.y0),
-                             min(a.bbox.x1, b.bbox.x1), min(a.bbox.y1, b.bbox.y1))
-                if not len(glyphs) or int(_hits(glyphs, inter).sum()) >= min_shared:
-                    pair = (a, b)
-                    break
-            if pair:
-                break
+        pair = next(((a, b) for n, a, b in shared_glyphs(text, glyphs)
+                     if not len(glyphs) or n >= min_shared), None)
         if pair is None:
             return merges
         a, b = pair
@@ -119,7 +109,7 @@ def _regions_kept(regions: list[Region], kinds, min_score: float) -> list[Region
     kept: list[Region] = []
     for r in sorted((r for r in regions if r.kind in kinds and r.score >= min_score),
                     key=lambda r: -r.score):
-        if any(_overlap(r.bbox, k.bbox) >= 0.5 * r.bbox.area for k in kept):
+        if any(r.bbox.overlap_area(k.bbox) >= 0.5 * r.bbox.area for k in kept):
             continue
         kept.append(r)
     return kept
@@ -150,10 +140,10 @@ def learned_blocks(regions: list[Region], lines: list[BBox], body_h: float,
         out.append(Block(id=0, kind=kind, bbox=BBox.enclosing(mine),
                          lines=[Line(bbox=m) for m in sorted(mine, key=lambda m: m.y0)]))
     for r in pics:
-        if not any(_overlap(r.bbox, b.bbox) > 0.3 * b.bbox.area for b in out):
+        if not any(r.bbox.overlap_area(b.bbox) > 0.3 * b.bbox.area for b in out):
             out.append(Block(id=0, kind=PICTURE_REGIONS[r.kind], bbox=r.bbox))
     for i, ln in enumerate(lines):
-        if i not in taken and not any(_overlap(ln, b.bbox) >= 0.5 * ln.area for b in out):
+        if i not in taken and not any(ln.overlap_area(b.bbox) >= 0.5 * ln.area for b in out):
             out.append(Block(id=0, kind="body", bbox=ln, lines=[Line(bbox=ln)]))
     return _numbered(out)
 
@@ -177,7 +167,6 @@ def _numbered(blocks: list[Block]) -> list[Block]:
     for i, b in enumerate(blocks):
         b.id = i
         b.span = (0, 1)
-        b.column = 0
     return blocks
 
 
@@ -188,7 +177,6 @@ def fall_back(pimg, regions: list[Region] | None, reason: str, lang: str, timeou
     import copy
 
     from ..recognition import tesseract
-    from .check import _glyph_centres
 
     page = pimg.page
     geom = pimg.geometry
@@ -206,12 +194,12 @@ def fall_back(pimg, regions: list[Region] | None, reason: str, lang: str, timeou
     try:
         candidates.append(("tesseract", tesseract_blocks(tesseract.page_layout(pimg.gray, lang, timeout))))
     except Exception as e:  # noqa: BLE001 - a candidate that cannot be made is no candidate
-        page.flags.append(f"layout-candidate-failed: tesseract: {type(e).__name__}: {e}")
+        page.flags.append(Flag("layout-candidate-failed", f"tesseract: {type(e).__name__}: {e}"))
     scored = [(evidence(blocks, glyphs, reach, ch), name, blocks) for name, blocks in candidates
               if any(b.is_text for b in blocks)]
     if not scored:
         page.blocks = []
-        page.flags.append(f"{FLAG_FALLBACK}: {reason}; no layout found")
+        page.flags.append(Flag(FLAG_FALLBACK, f"{reason}; no layout found"))
         return "none"
     ev, label, blocks = min(scored, key=lambda s: s[0].cost)
     name = label.split(" ")[0]
@@ -219,9 +207,9 @@ def fall_back(pimg, regions: list[Region] | None, reason: str, lang: str, timeou
     if not page.columns:
         page.columns = [(0, page.width)]
     for b in page.blocks:
-        b.span, b.column = (0, 1), 0
+        b.span = (0, 1)
     others = "; ".join(f"{n}: {e}" for e, n, _b in scored if n != label)
-    page.flags.append(f"{FLAG_FALLBACK}: {reason}; used {label} ({ev})" + (f"; beside {others}" if others else ""))
+    page.flags.append(Flag(FLAG_FALLBACK, f"{reason}; used {label} ({ev})" + (f"; beside {others}" if others else "")))
     return name
 
 

@@ -1,52 +1,16 @@
-"""Low-level layout geometry on the binary page: components, figures, rules,
-line segments and column gutters. Pure functions over numpy arrays."""
+"""Low-level layout geometry on the binary page: figures, rules, frames and
+graphics (character runs and column gutters are in ``gaps``). Pure
+functions over numpy arrays. The ink's components and the body character
+height are measured in ``image.ink`` (also used before any layout, to find
+a spread's fold); they are named here too, for the layout's callers."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from ..image.ink import Components, char_height, components  # noqa: F401  (geo.components etc.)
+from ..disjoint import DisjointSets
 from ..model import BBox
-
-
-@dataclass
-class Components:
-    boxes: np.ndarray   # (n, 4) x0, y0, x1, y1
-    area: np.ndarray    # ink pixels
-    labels: np.ndarray  # label image (0 = paper, i + 1 = component i)
-
-
-def components(binary: np.ndarray) -> Components:
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    st = stats[1:]
-    boxes = np.stack([st[:, 0], st[:, 1], st[:, 0] + st[:, 2], st[:, 1] + st[:, 3]], axis=1)
-    return Components(boxes.astype(np.int32), st[:, 4].astype(np.int64), labels)
-
-
-def char_height(comps: Components, by_ink: bool = False) -> float:
-    """Body character height: the most common height of glyph-like components.
-
-    Most ink on a magazine page is body text, and almost every Han character
-    has one component that spans its full height, so the mode of the heights
-    of roughly square components is the body size. ``by_ink``: each
-    component counts with its ink, so that big glyphs outweigh the many
-    small pieces of Latin letters and broken strokes (see
-    ``layout._body_height`` for when that is the better estimate).
-    """
-    b = comps.boxes
-    w = b[:, 2] - b[:, 0]
-    h = b[:, 3] - b[:, 1]
-    sel = (h >= 8) & (h <= 400) & (w >= 0.4 * h) & (w <= 2.5 * h) & (comps.area >= 20)
-    hs = h[sel]
-    if hs.size < 10:
-        return 40.0
-    hist = np.bincount(hs // 2, weights=comps.area[sel].astype(np.float64) if by_ink else None)
-    # smooth over neighbouring bins so that a font split between two bins still wins
-    sm = np.convolve(hist, [1, 2, 1], mode="same")
-    mode = (int(np.argmax(sm)) * 2) + 1
-    near = hs[np.abs(hs - mode) <= max(3, 0.15 * mode)]
-    return float(np.median(near)) if near.size else float(mode)
 
 
 def find_figures(gray: np.ndarray, ch: float) -> list[BBox]:
@@ -210,22 +174,12 @@ def thin_stroke_ink(comps: Components, hor: np.ndarray, ver: np.ndarray, ch: flo
     return np.bincount(comps.labels[thin], minlength=len(comps.boxes) + 1)[1:]
 
 
-def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float,
-                  thin: np.ndarray | None = None) -> list[BBox]:
-    """Pictures including line art (charts, diagrams), which photo detection
-    misses (most of their area is paper) or finds in pieces (each dark bar).
-
-    Solid shapes (bars, the photo-like pieces already found, one shape that is
-    bars, axes and grid at once) and long strokes (axes, borders) close to
-    each other are clustered. A cluster with two solid shapes, or one with two
-    strokes, or one big dense shape, is one picture: the box of its solid
-    shapes, grown by the strokes that end near it (axes, a border), not by a
-    column rule running past. A rule or box outline alone, or a bold 一 in a
-    title, is not a picture. Returns the figures, old and new.
-    """
+def _graphic_items(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float,
+                   thin: np.ndarray | None) -> list[tuple[BBox, str]]:
+    """What ``find_graphics`` clusters: the figures found ("photo") and the
+    components outside them that are solid shapes, blots (bars, axes and
+    grid joined) or strokes ("rule"), each with its box."""
     b = comps.boxes
-    if not len(b):
-        return list(figures)
     w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
     inside = np.zeros(len(b), bool)
@@ -241,8 +195,26 @@ def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: 
     filled = comps.area - (thin if thin is not None else 0)
     blot = (w >= 5 * ch) & (h >= 5 * ch) & (filled >= 0.06 * w * h)
     cand = np.nonzero((solid | blot | rule) & ~inside)[0]
-    items = [(f, "photo") for f in figures] + \
+    return [(f, "photo") for f in figures] + \
         [(BBox(*map(int, b[i])), "blot" if blot[i] else "solid" if solid[i] else "rule") for i in cand]
+
+
+def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: float,
+                  thin: np.ndarray | None = None) -> list[BBox]:
+    """Pictures including line art (charts, diagrams), which photo detection
+    misses (most of their area is paper) or finds in pieces (each dark bar).
+
+    Solid shapes (bars, the photo-like pieces already found, one shape that is
+    bars, axes and grid at once) and long strokes (axes, borders) close to
+    each other are clustered. A cluster with two solid shapes, or one with two
+    strokes, or one big dense shape, is one picture: the box of its solid
+    shapes, grown by the strokes that end near it (axes, a border), not by a
+    column rule running past. A rule or box outline alone, or a bold 一 in a
+    title, is not a picture. Returns the figures, old and new.
+    """
+    if not len(comps.boxes):
+        return list(figures)
+    items = _graphic_items(comps, rule, figures, ch, thin)
     pad = 1.5 * ch
 
     def near(a: BBox, c: BBox) -> bool:
@@ -251,23 +223,14 @@ def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: 
     # comes near but joins none to another (a page frame of rules round a
     # photo and a table band is no one picture of both)
     shape_ix = [i for i, it in enumerate(items) if it[1] != "rule"]
-    parent = {i: i for i in shape_ix}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    sets = DisjointSets(len(items))
     for k, i in enumerate(shape_ix):
         for j in shape_ix[k + 1:]:
             if near(items[i][0], items[j][0]):
-                parent[find(j)] = find(i)
-    groups: dict[int, list[int]] = {}
-    for i in shape_ix:
-        groups.setdefault(find(i), []).append(i)
+                sets.union(i, j)
     rules = [it[0] for it in items if it[1] == "rule"]
     out = []
-    for g in groups.values():
+    for g in sets.groups(shape_ix):
         kinds = [items[i][1] for i in g]
         shapes = [items[i][0] for i in g]
         box = BBox.enclosing(shapes)
@@ -285,90 +248,3 @@ def find_graphics(comps: Components, rule: np.ndarray, figures: list[BBox], ch: 
     return out
 
 
-def segments(mask: np.ndarray, ch: float) -> np.ndarray:
-    """Runs of characters: glyph boxes closed over gaps narrower than a
-    quarter of a character, which is less than the narrowest gutter (0.05 in)
-    at any body size up to 11 pt, so a segment never crosses a gutter."""
-    k = max(3, int(round(0.25 * ch)))
-    d = cv2.dilate(mask, np.ones((1, k), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(d, connectivity=4)
-    st = stats[1:]
-    half = k // 2
-    boxes = np.stack([st[:, 0] + half, st[:, 1], st[:, 0] + st[:, 2] - (k - 1 - half),
-                      st[:, 1] + st[:, 3]], axis=1)
-    return boxes.astype(np.int32)
-
-
-def tall_gaps(obstacles: list[tuple[int, int, int, int]], shape: tuple[int, int], ch: float,
-              scale: float = 0.5) -> list[BBox]:
-    """White-space channels at least `min_h` tall and `min_w` wide that have
-    ink on both sides (column gutters), in page pixels.
-
-    Each pixel gets the length of the empty vertical run through it; rows of
-    pixels whose run is tall enough form horizontal stretches, and those
-    not touching the page edge (margins do) are gutter slices.
-    """
-    h, w = int(shape[0] * scale) + 1, int(shape[1] * scale) + 1
-    occ = np.zeros((h, w), np.uint8)
-    for x0, y0, x1, y1 in obstacles:
-        occ[int(y0 * scale):int(np.ceil(y1 * scale)), int(x0 * scale):int(np.ceil(x1 * scale))] = 1
-    empty = occ == 0
-    up = np.zeros((h, w), np.int32)
-    down = np.zeros((h, w), np.int32)
-    run = np.zeros(w, np.int32)
-    for y in range(h):
-        run = np.where(empty[y], run + 1, 0)
-        up[y] = run
-    run[:] = 0
-    for y in range(h - 1, -1, -1):
-        run = np.where(empty[y], run + 1, 0)
-        down[y] = run
-    # Glyph gaps on the character grid line up over a few lines by chance;
-    # over five or more lines they practically never do, gutters always.
-    min_h = 8.0 * ch * scale
-    tall = (up + down - 1) >= min_h
-    # In each row, a stretch of tall white that reaches the page edge is
-    # margin (or the white below the last line), not a gutter.
-    from_left = np.cumprod(tall, axis=1).astype(bool)
-    from_right = np.cumprod(tall[:, ::-1], axis=1)[:, ::-1].astype(bool)
-    interior = tall & ~from_left & ~from_right
-    # Straight vertical channels: per pixel column, the runs of interior white
-    # at least min_h long; neighbouring columns' runs join when they cover
-    # nearly the same rows, so that the white under a short column does not
-    # bend a gutter into an L.
-    runs: list[tuple[int, int, int]] = []
-    for x in range(w):
-        col = interior[:, x]
-        if not col.any():
-            continue
-        d = np.diff(np.concatenate(([0], col.view(np.int8), [0])))
-        starts, ends = np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]
-        for a, b in zip(starts, ends):
-            if b - a >= min_h:
-                runs.append((x, int(a), int(b)))
-    groups: list[list[tuple[int, int, int]]] = []
-    open_: list[list[tuple[int, int, int]]] = []
-    for r in runs:  # runs come sorted by x
-        x, a, b = r
-        joined = None
-        for g in open_:
-            px, pa, pb = g[-1]
-            if px == x - 1 and min(b, pb) - max(a, pa) >= 0.8 * max(b - a, pb - pa):
-                joined = g
-                break
-        if joined is None:
-            joined = []
-            groups.append(joined)
-        joined.append(r)
-        open_ = [g for g in open_ if g[-1][0] >= x - 1 and g is not joined] + [joined]
-    min_w = max(2.0, 0.28 * ch * scale)
-    s = 1 / scale
-    out = []
-    for g in groups:
-        if len(g) < min_w:
-            continue
-        x0, x1 = g[0][0], g[-1][0] + 1
-        y0 = int(np.median([r[1] for r in g]))
-        y1 = int(np.median([r[2] for r in g]))
-        out.append(BBox(int(x0 * s), int(y0 * s), int(x1 * s), int(y1 * s)))
-    return out

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model import BBox, Block
+from ..model import RUNNING_KINDS, BBox, Block
 from ..image.panels import glyph_rows
-from .regions import Region
+from .cells import cell_rows, full_rows
+from .regions import PICTURE_REGION_KINDS, TEXT_REGION_KINDS, Region
 
 # a proposal acted on alone (a table taken out of the text) needs this score;
 # weaker ones count only where the geometry agrees
@@ -42,9 +43,6 @@ RUNNING = 0.6
 # so many lines of running text inside a "figure" make it a page of text
 MANY_LINES = 15
 CAPTIONS = frozenset({"figure_caption", "table_caption"})
-TEXT_LIKE = frozenset({"text", "title", "reference"})
-TEXTY = frozenset({"text", "title", "reference"})
-PICTURES = frozenset({"table", "figure", "equation"})
 
 
 @dataclass
@@ -72,85 +70,15 @@ def contradicted(r: Region, regions: list[Region]) -> Region | None:
     (Where the two cover the same ground, the detector wavers between two
     readings of it, and the geometry decides.)"""
     for t in regions:
-        if t.kind in TEXTY and t.score > r.score and 0.15 * r.bbox.area <= t.bbox.area <= 0.7 * r.bbox.area \
+        if t.kind in TEXT_REGION_KINDS and t.score > r.score and 0.15 * r.bbox.area <= t.bbox.area <= 0.7 * r.bbox.area \
                 and _inter(t.bbox, r.bbox) >= 0.5 * t.bbox.area:
             return t
     return None
 
 
-def _runs_in(box: BBox, segs: np.ndarray, ch: float) -> np.ndarray:
-    """Character runs of about body height whose centre lies in ``box``."""
-    if not len(segs):
-        return segs
-    cx, cy = (segs[:, 0] + segs[:, 2]) / 2, (segs[:, 1] + segs[:, 3]) / 2
-    h = segs[:, 3] - segs[:, 1]
-    sel = (cx >= box.x0) & (cx < box.x1) & (cy >= box.y0) & (cy < box.y1) & (h >= 0.5 * ch) & (h <= 1.6 * ch)
-    return segs[sel]
-
-
-def cell_rows(box: BBox, segs: np.ndarray, ch: float) -> tuple[float, int]:
-    """(share of text rows in ``box`` that hold a gap of two characters or more
-    between runs, number of rows). Table rows are cells with white between
-    them; lines of running text are unbroken runs (justification opens gaps
-    of an em at most)."""
-    runs = _runs_in(box, segs, ch)
-    if not len(runs):
-        return 0.0, 0
-    runs = runs[np.argsort((runs[:, 1] + runs[:, 3]) / 2, kind="stable")]
-    rows: list[list[np.ndarray]] = []
-    for r in runs:
-        cy = (r[1] + r[3]) / 2
-        if rows and abs(cy - np.mean([(q[1] + q[3]) / 2 for q in rows[-1]])) <= 0.5 * ch:
-            rows[-1].append(r)
-        else:
-            rows.append([r])
-    gapped = 0
-    for row in rows:
-        xs = sorted((int(q[0]), int(q[2])) for q in row)
-        reach = xs[0][1]
-        for x0, x1 in xs[1:]:
-            if x0 - reach >= 2 * ch:
-                gapped += 1
-                break
-            reach = max(reach, x1)
-    return gapped / len(rows), len(rows)
-
-
-def full_rows(box: BBox, segs: np.ndarray, ch: float) -> float:
-    """How much the text in ``box`` looks like columns of running text rather
-    than a table: the white channels that (almost) no run crosses cut it into slots,
-    and in each slot, the share of rows whose runs fill the slot from edge to
-    edge (justified lines do; table cells, left- or right-aligned and of
-    many lengths, mostly do not). The mean over the slots."""
-    runs = _runs_in(box, segs, ch)
-    if len(runs) < 4:
-        return 0.0
-    x0 = int(runs[:, 0].min())
-    occupied = np.zeros(int(runs[:, 2].max()) - x0 + 1, np.int32)
-    for r in runs:
-        occupied[int(r[0]) - x0:int(r[2]) - x0] += 1
-    n_rows = max(1.0, float(np.median(occupied[occupied > 0])))
-    # a channel: white in all but a few rows (a box or heading may cross it)
-    busy = (occupied > 0.15 * n_rows).astype(np.int8)
-    d = np.diff(np.concatenate(([0], busy, [0])))
-    # a column of running text holds a line of many characters; a slot
-    # narrower than that holds cells (numbers, short labels)
-    slots = [(int(a) + x0, int(b) + x0) for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))
-             if b - a >= 8 * ch]
-    if not slots:
-        return 0.0
-    shares = []
-    for s0, s1 in slots:
-        inside = runs[(runs[:, 0] >= s0 - 1) & (runs[:, 2] <= s1 + 1)]
-        if not len(inside):
-            continue
-        rows: dict[int, list] = {}
-        for r in inside:
-            rows.setdefault(int((r[1] + r[3]) / 2 // max(1.0, 0.8 * ch)), []).append(r)
-        full = sum(1 for rs in rows.values()
-                   if min(q[0] for q in rs) <= s0 + ch and max(q[2] for q in rs) >= s1 - ch)
-        shares.append(full / len(rows))
-    return float(np.mean(shares)) if shares else 0.0
+def _contradiction(r: Region, t: Region) -> str:
+    """The diagnostics' note of a picture region dropped for the text region ``t`` inside it."""
+    return f"{r.kind} {r.bbox.to_list()} ({r.score:.2f}): {t.kind} {t.bbox.to_list()} ({t.score:.2f}) inside"
 
 
 def accept_cells(regions: list[Region], segs: np.ndarray, ch: float) -> Learned:
@@ -159,7 +87,7 @@ def accept_cells(regions: list[Region], segs: np.ndarray, ch: float) -> Learned:
     text lines (``accept_figures``)."""
     out = Learned()
     for r in regions:
-        if r.kind not in PICTURES:
+        if r.kind not in PICTURE_REGION_KINDS:
             if r.kind in ("header", "footer", "title", "figure_caption", "table_caption") \
                     and r.score >= SURE:
                 out.typed.append(r)
@@ -168,8 +96,7 @@ def accept_cells(regions: list[Region], segs: np.ndarray, ch: float) -> Learned:
             continue
         t = contradicted(r, regions)
         if t is not None:
-            out.dropped.append(f"{r.kind} {r.bbox.to_list()} ({r.score:.2f}): {t.kind} "
-                               f"{t.bbox.to_list()} ({t.score:.2f}) inside")
+            out.dropped.append(_contradiction(r, t))
             continue
         if r.kind == "table":
             share, n = cell_rows(r.bbox, segs, ch)
@@ -252,8 +179,7 @@ def accept_figures(regions: list[Region], lines: list, pictures: list[BBox], bod
             continue
         t = contradicted(r, regions)
         if t is not None:
-            learned.dropped.append(f"figure {r.bbox.to_list()} ({r.score:.2f}): {t.kind} "
-                                   f"{t.bbox.to_list()} ({t.score:.2f}) inside")
+            learned.dropped.append(_contradiction(r, t))
             continue
         inside = sum(1 for b in body_lines if _inter(b, r.bbox) >= 0.5 * b.area)
         if inside >= MANY_LINES:
@@ -284,14 +210,14 @@ def clear_of_learned_text(pictures: list[BBox], regions: list[Region], binary: n
     takes the picture's tones for non-paper, the text on it with them).
     Each picture keeps its largest part outside the text; a picture left
     with little of itself is the ground the text is set on."""
-    texts = [r.bbox for r in regions if r.kind in TEXT_LIKE and r.score >= SURE]
+    texts = [r.bbox for r in regions if r.kind in TEXT_REGION_KINDS and r.score >= SURE]
     out = []
     for p in pictures:
         cur: BBox | None = p
         for t in texts:
             if cur is None:
                 break
-            o = BBox(max(cur.x0, t.x0), max(cur.y0, t.y0), min(cur.x1, t.x1), min(cur.y1, t.y1))
+            o = cur.intersection(t)
             if o.width < 4 * ch or o.height < ch:
                 continue
             crop = binary[o.y0:o.y1, o.x0:o.x1]
@@ -329,15 +255,14 @@ def retype(blocks: list[Block], learned: Learned, body_h: float, page_h: int) ->
     text = [b for b in blocks if b.is_text]
     notes = []
     for b in text:
-        if b.kind in ("sidebar", "header", "footer"):
+        if b.kind == "sidebar" or b.kind in RUNNING_KINDS:
             continue
         hits = [r for r in learned.typed if _inside(b.bbox, r.bbox)]
         if not hits:
             continue
         r = max(hits, key=lambda r: r.score)
         new = None
-        others = [o for o in text if o is not b and o.bbox.x_overlap(b.bbox) > 0 and o.kind not in
-                  ("header", "footer")]
+        others = [o for o in text if o is not b and o.bbox.x_overlap(b.bbox) > 0 and o.kind not in RUNNING_KINDS]
         if r.kind == "header" and len(b.lines) <= 2 and b.bbox.y1 <= 0.2 * page_h \
                 and not any(o.bbox.y1 <= b.bbox.y0 for o in others):
             new = "header"

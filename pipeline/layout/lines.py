@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..disjoint import DisjointSets
 from ..model import BBox
 
 
@@ -43,13 +44,8 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
     are not a gutter.
     """
     n = len(segs)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    sets = DisjointSets(n)
+    find = sets.find
 
     x0, y0, x1, y1 = (segs[:, i] for i in range(4))
     h = y1 - y0
@@ -83,12 +79,9 @@ def lines_from_segments(segs: np.ndarray, gutters: list[BBox], ch: float,
                 any(p.x0 < gx1 and p.x1 > gx0 and min(p.y1, gy1) - max(p.y0, gy0) > 0.5 * (gy1 - gy0)
                     for p in pictures)
             if not blocked:
-                parent[find(b)] = find(a)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
+                sets.union(a, b)
     boxes = [BBox(int(x0[g].min()), int(y0[g].min()), int(x1[g].max()), int(y1[g].max()))
-             for g in groups.values()]
+             for g in sets.groups(range(n))]
     return merge_fragments(boxes, ch)
 
 

@@ -18,14 +18,20 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 import numpy as np
 
 from ..errors import EngineMissing
 from ..model import BBox
 
-REGION_KINDS = ("text", "title", "figure", "figure_caption", "table", "table_caption",
-                "header", "footer", "reference", "equation")
+# the detector's kinds (its model's labels), which the layout maps to block kinds
+RegionKind = Literal["text", "title", "figure", "figure_caption", "table", "table_caption",
+                     "header", "footer", "reference", "equation"]
+REGION_KINDS: tuple[RegionKind, ...] = get_args(RegionKind)
+# regions of text, and of pictures (tables and equations the recogniser cannot read)
+TEXT_REGION_KINDS: frozenset[RegionKind] = frozenset({"text", "title", "reference"})
+PICTURE_REGION_KINDS: frozenset[RegionKind] = frozenset({"table", "figure", "equation"})
 # proposals below this score are dropped; the layout asks for more where it acts
 # on a region alone (see layout_learned)
 MIN_SCORE = 0.3
@@ -34,7 +40,7 @@ INSTALL_HINT = "install it with: .venv/bin/pip install rapid-layout (or run `mak
 
 @dataclass(frozen=True)
 class Region:
-    kind: str
+    kind: RegionKind
     bbox: BBox
     score: float
 

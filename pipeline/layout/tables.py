@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .learned import cell_rows
+from .cells import cell_rows, occupancy
 from ..model import BBox, Page
 
 MIN_ROWS = 2
@@ -27,11 +27,7 @@ def channels(box: BBox, segs: np.ndarray, ch: float) -> int:
     runs = segs[(cx >= box.x0) & (cx < box.x1) & (cy >= box.y0) & (cy < box.y1)]
     if len(runs) < 2:
         return 0
-    x0 = int(runs[:, 0].min())
-    occupied = np.zeros(int(runs[:, 2].max()) - x0 + 1, np.int32)
-    for r in runs:
-        occupied[int(r[0]) - x0:int(r[2]) - x0] += 1
-    rows = max(1.0, float(np.median(occupied[occupied > 0])))
+    _, occupied, rows = occupancy(runs)
     free = (occupied <= rows / 6).astype(np.int8)
     d = np.diff(np.concatenate(([0], free, [0])))
     gaps = [(a, b) for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))

@@ -18,7 +18,7 @@ from ..model import BBox, Block, Line, Word
 from ..options import Options, split_lang
 from .crops import _fit_line_height, _line  # noqa: F401 - the engines' shared helpers
 from ..image.preprocess import PageImage
-from ..text.clean import clean_text
+from .clean import clean_text
 
 PAD = 12  # white border around a crop: Tesseract misses glyphs touching the edge
 

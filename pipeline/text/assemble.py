@@ -1,10 +1,10 @@
 """Stage 6: block and page text from recognised lines, in reading order."""
 from __future__ import annotations
 
-from ..model import RUNNING_KINDS, Block, Page
+from ..kinds import PROSE_KINDS, RUNNING_KINDS
+from ..model import Block, Page
 from .paragraphs import join_lines, paragraph_starts
 
-PROSE_KINDS = frozenset({"body", "sidebar"})
 # kept out of the text file: running heads and page notes unless asked for, tables always
 KEPT_ON_REQUEST = RUNNING_KINDS | {"footnote"}
 

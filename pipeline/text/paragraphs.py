@@ -28,7 +28,7 @@ from statistics import median
 from typing import Sequence
 
 from ..model import Line
-from .clean import clean_text
+from ..recognition.clean import clean_text
 
 __all__ = ["join_lines", "block_text", "paragraph_starts", "line_em",
            "INDENT_EM", "SHORT_EM"]

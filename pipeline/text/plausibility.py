@@ -22,7 +22,7 @@ say what the page should score).
 """
 from __future__ import annotations
 
-from ..model import Line, Page
+from ..model import Flag, Line, Page
 
 FLAG_IMPLAUSIBLE = "text-implausible"
 # orientation-uncertain: no turn of the page read clearly best (orientation.py)
@@ -36,7 +36,8 @@ MIN_SEEN_WORDS = 8    # confident words of the orientation crop that make a page
 
 
 def code(flag: str) -> str:
-    return flag.split(":", 1)[0].strip()
+    """The code of a flag, given as a Flag or as read back from JSON."""
+    return Flag.parse(flag).code
 
 
 def doubts(flags: list[str]) -> list[str]:
@@ -55,7 +56,7 @@ def _gutters(page: Page) -> list[tuple[float, int, int]]:
     return [(float(x), int(t), int(b)) for x, t, b, *_ in seps]
 
 
-def gutter_crossing(page: Page) -> str | None:
+def gutter_crossing(page: Page) -> Flag | None:
     """Most lines run across one of the page's column separators, at its
     height, with at least a character's width of text on either side."""
     gutters, lines = _gutters(page), _text_lines(page)
@@ -69,7 +70,7 @@ def gutter_crossing(page: Page) -> str | None:
 
     n = sum(crosses(ln) for ln in lines)
     if n > MOST * len(lines):
-        return f"{FLAG_IMPLAUSIBLE}: {n} of {len(lines)} lines run across a column gutter"
+        return Flag(FLAG_IMPLAUSIBLE, f"{n} of {len(lines)} lines run across a column gutter")
     return None
 
 
@@ -85,7 +86,7 @@ def _weighted_quantile(pairs: list[tuple[float, int]], q: float) -> float:
     return pairs[-1][0]
 
 
-def confidence_shortfall(page: Page) -> str | None:
+def confidence_shortfall(page: Page) -> Flag | None:
     """Most of the text (by characters) reads far below the page's good lines."""
     lines = _text_lines(page)
     if len(lines) < MIN_LINES:
@@ -94,12 +95,12 @@ def confidence_shortfall(page: Page) -> str | None:
     chars = sum(len(ln.text.strip()) for ln in lines)
     low = sum(len(ln.text.strip()) for ln in lines if ln.conf < good - CONF_GAP)
     if chars and low > MOST * chars:
-        return (f"{FLAG_IMPLAUSIBLE}: {low / chars:.0%} of the text reads more than "
-                f"{CONF_GAP:.0f} points below the page's good lines (confidence {good:.0f})")
+        return Flag(FLAG_IMPLAUSIBLE, f"{low / chars:.0%} of the text reads more than "
+                    f"{CONF_GAP:.0f} points below the page's good lines (confidence {good:.0f})")
     return None
 
 
-def text_missed(page: Page) -> str | None:
+def text_missed(page: Page) -> Flag | None:
     """The page gave back less text than one crop of it read.
 
     Orientation (orientation.py) reads a crop of the page's densest ink and
@@ -113,12 +114,12 @@ def text_missed(page: Page) -> str | None:
         return None
     chars = sum(len(ln.text.strip()) for ln in _text_lines(page))
     if chars < seen:
-        return (f"{FLAG_IMPLAUSIBLE}: the page reads {chars} character(s) where one crop of it "
-                f"read {seen} confident words (text taken for a picture?)")
+        return Flag(FLAG_IMPLAUSIBLE, f"the page reads {chars} character(s) where one crop of it "
+                    f"read {seen} confident words (text taken for a picture?)")
     return None
 
 
-def implausibility(page: Page) -> list[str]:
+def implausibility(page: Page) -> list[Flag]:
     """Flags for a recognised page whose text looks wrong by its own measure."""
     found = [gutter_crossing(page), confidence_shortfall(page), text_missed(page)]
     return [f for f in found if f]

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from ...text.assemble import PROSE_KINDS, in_text as _in_text
-from ...model import RUNNING_KINDS, BBox, Block, Line, Page, Word
+from ...text.assemble import in_text as _in_text
+from ...model import PROSE_KINDS, RUNNING_KINDS, BBox, Block, Line, Page, Word
 from ...text.paragraphs import paragraph_starts
 
 __all__ = ["FlowLine", "FlowBlock", "page_flow", "distribute", "keeps_headers", "line_words",

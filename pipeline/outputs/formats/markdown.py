@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ...text.assemble import continues_paragraph  # the text file's rule for run-on paragraphs
-from ...model import ASIDE_KINDS, PICTURE_KINDS, Block, Page
+from ...model import ASIDE_KINDS, HEADING_KINDS, PICTURE_KINDS, Block, Page
 
 __all__ = ["page_markdown", "document_markdown", "md_escape"]
 
@@ -54,7 +54,7 @@ def page_markdown(page: Page) -> str:
         paras = _paragraphs(b)
         if not paras:
             continue
-        if b.kind in ("title", "heading"):
+        if b.kind in HEADING_KINDS:
             paras = [" ".join(paras)]
         elif items and continues_paragraph(prev, b):
             items[-1] = (items[-1][0], items[-1][1] + paras[0])

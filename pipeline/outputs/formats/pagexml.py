@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ... import __version__
-from ...text.assemble import PROSE_KINDS
 from ...text.assemble import continues_paragraph  # the text file's rule for run-on paragraphs
-from ...model import PICTURE_KINDS, BBox, Block, Page
+from ...model import PICTURE_KINDS, PROSE_KINDS, BBox, Block, Page
 from .flow import FlowBlock, FlowLine, page_flow, xml_safe
 from .geometry import SourceFrame, source_frame
 

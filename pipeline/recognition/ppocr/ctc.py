@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ...model import BBox, Line, Word
-from ...text.clean import is_cjk
+from ..clean import is_cjk
 
 __all__ = ["Decoded", "prepare_batch", "ctc_decode", "to_line", "group_batches"]
 

@@ -3,7 +3,7 @@
 An OCR engine that segments the page itself (Tesseract) already reads it in
 an order, usually a good one: it reads a column's lines together and takes
 columns one after the other. Re-deriving the order from geometry alone
-(``readingorder.resolve_order``) is right more often on tidy layouts and
+(``readingorder.resolve.resolve_order``) is right more often on tidy layouts and
 wrong in other places (a figure's caption, a box across two columns), so
 replacing a sound order with it can make things worse.
 
@@ -26,7 +26,7 @@ Otherwise the resolver orders the page.
 from __future__ import annotations
 
 from ..model import Block
-from ..readingorder import resolve_order
+from .resolve import resolve_order
 
 __all__ = ["switches", "reads_by_block", "order_blocks", "keep_order"]
 
