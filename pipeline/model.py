@@ -10,17 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-BLOCK_KINDS = ("title", "heading", "body", "caption", "header", "footer", "figure", "sidebar",
-               "table", "equation", "footnote")
-# pictures: never sent to a recogniser (chi_sim cannot read a formula either)
-PICTURE_KINDS = frozenset({"figure", "equation"})
-TEXT_KINDS = frozenset(BLOCK_KINDS) - PICTURE_KINDS
-# running heads and feet: recognised, outside the main text unless asked for
-RUNNING_KINDS = frozenset({"header", "footer"})
-# recognised and kept in the page model and layout formats, but outside the
-# page's running text: notes at the foot of the page (kept with the running
-# heads on request) and tables (their cells are no prose)
-ASIDE_KINDS = RUNNING_KINDS | {"footnote", "table"}
+from .kinds import ASIDE_KINDS, BLOCK_KINDS, PICTURE_KINDS, RUNNING_KINDS, TEXT_KINDS
+
 DIRECTIONS = ("ltr", "ttb-rtl")
 
 
@@ -188,6 +179,13 @@ class Page:
 
     def ordered_blocks(self) -> list[Block]:
         return sorted(self.blocks, key=lambda b: (b.order, b.id))
+
+    def text(self, keep_headers: bool = False) -> str:
+        """The page's main text in reading order, one paragraph a line: what
+        page-NNNN.txt holds (running heads and feet and footnotes only with
+        ``keep_headers``; tables and pictures never)."""
+        from .text.assemble import page_text   # the text stage reads the model only for types
+        return page_text(self, keep_headers)
 
     @property
     def mean_conf(self) -> float:

@@ -83,21 +83,21 @@ def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_l
 
 def settings_from(jobs, page_timeout, max_memory, no_overlays, formats, executor, scheduler,
                   quiet, verbose=0, pdfa=False):
-    from ..batch.runner import RunSettings
+    from ..api import run_settings
 
     if verbose:  # given after the command: as much as `magscan -v` before it, or more
         from ..logs import current_level, level_for, setup
         if level_for(verbose) < current_level():
             setup(verbose)
 
-    extra = () if formats is not None else None  # None: rerun keeps each page's formats
-    wanted = [f.strip() for f in (formats or "").split(",") if f.strip()]
-    if any(f not in ("txt", "json") for f in wanted):
-        from ..outputs.formats import parse_formats
-        try:
-            extra = tuple(f for f in parse_formats(formats) if f not in ("txt", "json"))
-        except ValueError as e:
-            fail(str(e), EXIT_USAGE)
+    try:
+        # formats None: rerun keeps each page's formats
+        settings = run_settings(jobs, page_timeout, max_memory, overlays=not no_overlays,
+                                formats=None if formats is None else formats.split(","),
+                                pdfa=pdfa, progress=not quiet, executor=executor,
+                                scheduler=scheduler)
+    except ValueError as e:
+        fail(str(e), EXIT_USAGE)
     if executor == "dask" and not scheduler:
         fail("--executor dask needs --scheduler tcp://HOST:PORT", EXIT_USAGE)
     if executor == "dask":
@@ -108,10 +108,7 @@ def settings_from(jobs, page_timeout, max_memory, no_overlays, formats, executor
                  EXIT_ENGINE)
     if page_timeout <= 0:
         fail("--page-timeout must be positive", EXIT_USAGE)
-    return RunSettings(jobs=jobs or os.cpu_count() or 1, page_timeout=page_timeout,
-                       max_memory=max_memory * (1 << 20) if max_memory > 0 else None,
-                       overlays=not no_overlays, formats=extra, pdfa=pdfa, progress=not quiet,
-                       executor=executor, scheduler=scheduler)
+    return settings
 
 
 def check_engine(options: Options) -> None:

@@ -1,8 +1,13 @@
 """Stage 6: block and page text from recognised lines, in reading order."""
 from __future__ import annotations
 
-from ..model import RUNNING_KINDS, Block, Page
+from typing import TYPE_CHECKING
+
+from ..kinds import RUNNING_KINDS
 from .paragraphs import join_lines, paragraph_starts
+
+if TYPE_CHECKING:   # types only: the model calls page_text (Page.text)
+    from ..model import Block, Page
 
 PROSE_KINDS = frozenset({"body", "sidebar"})
 # kept out of the text file: running heads and page notes unless asked for, tables always
