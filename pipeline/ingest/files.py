@@ -57,9 +57,6 @@ _NOT_READ = {
     ".svg": "a vector drawing, not a scan",
 }
 KINDS = "PNG, JPEG, TIFF, WebP, BMP, GIF" + (", JPEG 2000" if JP2_EXTS <= IMAGE_EXTS else "") + " or PDF"
-# Pillow warns on stderr about damaged metadata ("Corrupt EXIF data") in
-# the middle of our one-line messages; a file it cannot read fails with a reason.
-warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
 OUTPUT_MARK = "manifest.sqlite"   # a folder holding one is a magscan output, never an input
 
 # Magic numbers, checked before any decoder runs so that "not an image" is
@@ -259,25 +256,91 @@ def _to_gray(img: Image.Image) -> np.ndarray:
     return np.asarray(img.convert("L"), dtype=np.uint8).copy()
 
 
-# Pillow's own bomb check is a process-wide setting; the limit is checked
-# per call instead (options.max_pixels), on the header, before decoding.
-Image.MAX_IMAGE_PIXELS = None
+@contextmanager
+def _pillow_quiet() -> Iterator[None]:
+    """Pillow's warnings kept out of our one-line messages, for this call
+    only (the process's warning filters are the embedding program's): damaged
+    metadata ("Corrupt EXIF data"; a file Pillow cannot read still fails with
+    a reason) and a large image (the pixel limit is ours, ``_check_size``)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
+def _too_large(path: Path, size: tuple[int, int], limit: int) -> InputError:
+    return InputError(path, f"image of {size[0]}x{size[1]} pixels exceeds the limit of "
+                            f"{limit} pixels")
+
+
+def _check_size(path: Path, size: tuple[int, int], options: Options) -> None:
+    """The pixel limit (``options.max_pixels``), on the size the header
+    states, before anything is decoded."""
+    if size[0] * size[1] > options.max_pixels:
+        raise _too_large(path, size, options.max_pixels)
+
+
+def _header_size(path: Path) -> tuple[int, int] | None:
+    """The size an image file's header states, read by Pillow's format
+    plug-ins without Pillow's own bomb check; None if none reads it."""
+    Image.init()
+    try:
+        with open(path, "rb") as fp:
+            prefix = fp.read(16)
+            for fmt in Image.ID:
+                factory, accept = Image.OPEN[fmt]
+                if accept is not None and accept(prefix) is not True:
+                    continue
+                fp.seek(0)
+                try:
+                    return tuple(factory(fp, str(path)).size)
+                except Exception:  # noqa: BLE001 - not this format: try the next
+                    continue
+    except OSError:
+        pass
+    return None
+
+
+def _open_image(path: Path, options: Options) -> Image.Image:
+    """The image file opened (header only), its size checked against the
+    pixel limit. Pillow's process-wide bomb guard (``Image.MAX_IMAGE_PIXELS``)
+    is left as the embedding program set it: an image above it fails with the
+    lower of the two limits named."""
+    try:
+        with _pillow_quiet():
+            im = Image.open(path)
+    except Image.DecompressionBombError as e:
+        size = _header_size(path)
+        if size is None:
+            raise InputError(path, "image too large (possible decompression bomb)") from e
+        limit = min(options.max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or options.max_pixels))
+        raise _too_large(path, size, limit) from e
+    try:
+        _check_size(path, im.size, options)
+    except InputError:
+        im.close()
+        raise
+    return im
 
 
 def _image_pages(path: Path, options: Options, only: int | None = None) -> Iterator[SourcePage]:
-    with Image.open(path) as im:
+    with _open_image(path, options) as im:
+        frames = ImageSequence.Iterator(im)
         n = 0
-        for frame in ImageSequence.Iterator(im):
-            n += 1
-            if only is not None and n != only:
-                continue
-            if frame.width * frame.height > options.max_pixels:
-                raise InputError(path, f"image of {frame.width}x{frame.height} pixels exceeds "
-                                       f"the limit of {options.max_pixels} pixels")
-            frame.load()
-            given = float((frame.info.get("dpi") or (0, 0))[0] or 0)
-            dpi = given if given >= 1 else options.dpi
-            yield SourcePage(path, n, _to_gray(frame), int(round(dpi)), dpi_known=given >= 1)
+        while True:
+            with _pillow_quiet():   # not around the yield: the caller's code is its own
+                frame = next(frames, None)
+                if frame is None:
+                    return
+                n += 1
+                if only is not None and n != only:
+                    continue
+                _check_size(path, frame.size, options)
+                frame.load()
+                given = float((frame.info.get("dpi") or (0, 0))[0] or 0)
+                dpi = given if given >= 1 else options.dpi
+                page = SourcePage(path, n, _to_gray(frame), int(round(dpi)), dpi_known=given >= 1)
+            yield page
 
 
 def _open_pdf(path: Path):
@@ -354,10 +417,7 @@ def count_pages(path, options: Options) -> int:
                 return n
             with _open_pdf(path) as pdf:   # says why the file cannot be read
                 return len(pdf.pages)
-        with Image.open(path) as im:
-            if im.width * im.height > options.max_pixels:
-                raise InputError(path, f"image of {im.width}x{im.height} pixels exceeds "
-                                       f"the limit of {options.max_pixels} pixels")
+        with _open_image(path, options) as im, _pillow_quiet():
             return int(getattr(im, "n_frames", 1))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -25,17 +25,8 @@ from ..text.assemble import page_text
 from ..model import Page
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp alone gives 0600
-
-
 TEMP_SUFFIX = ".magscan-tmp"
-# mkstemp's names: prefix, 8 random characters, suffix
+# temporary names: "." + the name + "." + 8 random characters + the suffix
 TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")
 
 
@@ -46,14 +37,27 @@ def _unlink(path) -> None:
         pass
 
 
+def _create_temp(path: Path) -> tuple[int, str]:
+    """A new temporary file beside `path`, made as open() makes files (mode
+    0666 less the umask, which the system applies: mkstemp's 0600 would need
+    the umask read, and reading it means setting it), never an existing one."""
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                           0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path.parent}: no free temporary name for {path.name}")
+
+
 def _write_temp(path: Path, data: bytes) -> str:
     """`data` in a temporary file beside `path`; returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            os.fchmod(f.fileno(), _MODE)
     except BaseException:
         _unlink(tmp)
         raise

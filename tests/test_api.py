@@ -1,0 +1,142 @@
+"""The public API (README, "Architecture"): light to import, the same
+results as the command line, no global state changed by importing it."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCANS = ROOT / "scans"
+HEAVY = ("cv2", "pytesseract", "onnxruntime", "pdfplumber", "numpy", "PIL", "click")
+
+
+def _python(code: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("OMP_THREAD_LIMIT", None)   # so that setting it shows
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=300)
+
+
+def test_importing_the_package_loads_no_heavy_library():
+    r = _python("import sys, pipeline\n"
+                "pipeline.__version__; pipeline.Options; pipeline.ExitCode\n"
+                f"print([m for m in {HEAVY!r} if m in sys.modules])")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]", r.stdout
+
+
+def test_the_public_names_resolve():
+    import pipeline
+
+    for name in pipeline.__all__:
+        assert getattr(pipeline, name) is not None, name
+    with pytest.raises(AttributeError):
+        pipeline.no_such_name  # noqa: B018
+
+
+_STATE = r"""
+import importlib, os, sys, warnings
+umask_calls = []
+_umask = os.umask
+os.umask = lambda m: (umask_calls.append(m), _umask(m))[1]
+# libraries that set their own variables on import (cv2: Qt and library
+# paths) are imported first: only what magscan's modules do is measured
+for lib in ("numpy", "cv2", "PIL.Image", "pytesseract", "pdfplumber", "click", "tesserocr",
+            "onnxruntime", "rapidocr_onnxruntime", "ocrmypdf", "distributed", "pypdfium2"):
+    try:
+        importlib.import_module(lib)
+    except ImportError:
+        pass
+from PIL import Image
+before = (dict(os.environ), Image.MAX_IMAGE_PIXELS, list(warnings.filters))
+import pkgutil, importlib, pipeline
+names = [m.name for m in pkgutil.walk_packages(pipeline.__path__, "pipeline.")]
+skipped = []
+for name in names:
+    if name.endswith("__main__"):
+        continue        # running, not importing
+    try:
+        importlib.import_module(name)
+    except ImportError as e:   # an optional extra not installed here
+        skipped.append(f"{name}: {e}")
+after = (dict(os.environ), Image.MAX_IMAGE_PIXELS, list(warnings.filters))
+import json
+print(json.dumps({"n": len(names), "skipped": skipped, "umask_calls": umask_calls,
+                  "env": sorted(set(after[0].items()) ^ set(before[0].items())),
+                  "max_pixels": [before[1], after[1]],
+                  "warnings": len(after[2]) - len(before[2])}))
+"""
+
+
+def test_importing_every_module_changes_no_global_state():
+    # os.environ (thread limits for OCR go where the OCR starts), the umask,
+    # Pillow's process-wide pixel limit and the warning filters stay as the
+    # embedding program set them
+    r = _python(_STATE)
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert got["n"] > 80, got
+    assert not [s for s in got["skipped"] if "pipeline" in s.split(":", 1)[1]], got["skipped"]
+    assert got["env"] == [], got["env"]
+    assert got["umask_calls"] == [], got["umask_calls"]
+    assert got["max_pixels"][0] == got["max_pixels"][1] is not None, got["max_pixels"]
+    assert got["warnings"] == 0, got
+
+
+def test_written_files_get_the_mode_open_gives(tmp_path):
+    # the mode comes from the umask the system applies, not from reading it
+    from pipeline.outputs.files import atomic_write_text
+
+    old = os.umask(0o027)
+    try:
+        atomic_write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]   # no temporary file left
+
+
+def _png_header(path: Path, w: int, h: int) -> Path:
+    import struct
+    import zlib
+
+    def chunk(t: bytes, d: bytes) -> bytes:
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b""))
+    return path
+
+
+def test_pixel_limit_is_checked_on_the_header_with_pillows_guard_left_alone(tmp_path):
+    from PIL import Image
+
+    from pipeline.errors import InputError
+    from pipeline.ingest.files import count_pages, load_pages
+    from pipeline.options import Options
+
+    guard = Image.MAX_IMAGE_PIXELS
+    bomb = _png_header(tmp_path / "bomb.png", 100000, 100000)   # Pillow refuses it on open
+    for call in (lambda: count_pages(bomb, Options()), lambda: list(load_pages(bomb, Options()))):
+        with pytest.raises(InputError, match=r"image of 100000x100000 pixels exceeds the limit"):
+            call()
+    # below Pillow's guard, our own (smaller) limit, from the header
+    big = _png_header(tmp_path / "big.png", 5000, 4000)
+    with pytest.raises(InputError, match=r"5000x4000 pixels exceeds the limit of 1000000 pixels"):
+        count_pages(big, Options(max_pixels=1_000_000))
+    assert Image.MAX_IMAGE_PIXELS == guard
+
+
+def test_tesseract_runs_with_one_thread_unless_told(monkeypatch):
+    from pipeline.recognition.tesseract import thread_limited_env
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    assert thread_limited_env()["OMP_THREAD_LIMIT"] == "1"
+    assert "OMP_THREAD_LIMIT" not in os.environ
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "2")
+    assert thread_limited_env()["OMP_THREAD_LIMIT"] == "2"
