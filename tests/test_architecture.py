@@ -153,3 +153,35 @@ def test_console_script_resolves():
     # scripts installed from the entry point before the CLI became a package
     from pipeline.cli import run
     assert callable(run)
+
+
+def test_type_checking_imports_are_no_edges():
+    import textwrap
+
+    src = textwrap.dedent("""
+        from typing import TYPE_CHECKING
+        import pipeline.model
+        if TYPE_CHECKING:
+            import pipeline.options
+    """)
+    got = {n.names[0].name for n in _run_nodes(ast.parse(src)) if isinstance(n, ast.Import)}
+    assert got == {"pipeline.model"}
+
+
+def test_exit_codes_come_from_the_one_list():
+    # every way the commands end names an ExitCode member (README's table is
+    # that list, tests/test_cli_conventions.py): no literal 0, 1 or 2 of its own
+    bad = []
+    for name, path in modules().items():
+        if not name.startswith("pipeline.cli"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            called = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+            if called in ("exit", "_exit", "fail", "Exit"):
+                args = list(node.args) + [k.value for k in node.keywords]
+                if any(isinstance(a, ast.Constant) and isinstance(a.value, int) for a in args):
+                    bad.append(f"{name}:{node.lineno}")
+    assert not bad, bad
