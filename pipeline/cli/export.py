@@ -70,7 +70,9 @@ def _record_formats(out_dir: Path, results, pdfa: bool) -> None:
     from ..outputs.formats.stale import join_formats, page_formats_on_disk
 
     written = [p for p, err in results if err is None]
-    if not written or not (out_dir / "manifest.sqlite").is_file():
+    from ..outputs.names import MANIFEST
+
+    if not written or not (out_dir / MANIFEST).is_file():
         return
     from ..batch.runner import open_batch
 

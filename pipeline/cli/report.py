@@ -32,7 +32,8 @@ def _selection(ctx, param, value):
               help="Shade lines whose OCR confidence is below this.")
 def overlay_cmd(out: Path, pages, width: int, low_conf: float) -> None:
     """Re-draw the QA overlays of pages already converted into OUT."""
-    from ..outputs.report.rerender import find_page_files, redraw_overlays, select
+    from ..outputs.names import find_page_files
+    from ..outputs.report.rerender import redraw_overlays, select
 
     files = select(find_page_files(out), pages)
     if not files:

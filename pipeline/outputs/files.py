@@ -23,6 +23,7 @@ import numpy as np
 
 from ..text.assemble import page_text
 from ..model import Page
+from .names import document_file, page_file
 
 
 TEMP_SUFFIX = ".magscan-tmp"
@@ -132,11 +133,6 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def page_stem(page_number: int, part: str = "") -> str:
-    """page-0003, or page-0003L / page-0003R for the halves of a spread."""
-    return f"page-{page_number:04d}{part}"
-
-
 def page_record(page: Page) -> dict:
     """The page's JSON: the page, and whether magscan doubts its text (text/plausibility.py)."""
     from ..text.plausibility import doubts
@@ -158,8 +154,8 @@ def page_json(record: dict) -> str:
 
 def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
                overlay: np.ndarray | None = None) -> dict[str, Path]:
-    stem = page_stem(page.page_number, page.part)
-    paths = {"txt": doc_dir / f"{stem}.txt", "json": doc_dir / f"{stem}.json"}
+    paths = {"txt": page_file(doc_dir, page.page_number, page.part, ".txt"),
+             "json": page_file(doc_dir, page.page_number, page.part, ".json")}
     # everything is serialised before anything is written: a page that cannot
     # be written leaves no file behind beside its failed manifest row
     data = {"txt": page_text(page, keep_headers).encode("utf-8"),
@@ -167,7 +163,7 @@ def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
     if overlay is not None:
         ok, buf = cv2.imencode(".png", overlay)
         if ok:
-            paths["overlay"] = doc_dir / f"{stem}.overlay.png"
+            paths["overlay"] = page_file(doc_dir, page.page_number, page.part, ".overlay.png")
             data["overlay"] = buf.tobytes()
     for key, blob in data.items():
         atomic_write_bytes(paths[key], blob)
@@ -180,6 +176,6 @@ def read_page(path: Path) -> Page:
 
 def write_document_text(out_dir: Path, doc_stem: str, page_texts: list[str]) -> Path:
     """OUT/<stem>.txt: all pages in order, separated by form feeds."""
-    path = out_dir / f"{doc_stem}.txt"
+    path = document_file(out_dir, doc_stem, ".txt")
     atomic_write_text(path, "\f\n".join(page_texts))
     return path

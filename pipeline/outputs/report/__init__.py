@@ -4,7 +4,8 @@ the page files, build.py writes the static site, rerender.py re-creates page
 images from the scans."""
 from .build import ReportResult, write_report
 from .collect import PageEntry, collect
-from .rerender import find_page_files, redraw_overlays
+from ..names import find_page_files
+from .rerender import redraw_overlays
 
 __all__ = ["ReportResult", "write_report", "PageEntry", "collect", "find_page_files",
            "redraw_overlays"]

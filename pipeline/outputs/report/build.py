@@ -32,7 +32,8 @@ from ..files import atomic_write_bytes, atomic_write_text
 from ...model import BBox, Block, Line, Page
 from ..overlay import KIND_COLOURS, LOW_CONF, LOW_CONF_COLOUR, draw_overlay
 from .collect import PageEntry, collect
-from .rerender import REPORT_DIR, RerenderError, page_images
+from ..names import REPORT_DIR
+from .rerender import RerenderError, page_images
 
 THUMB_WIDTH = 240
 IMAGE_WIDTH = 2000   # the page view's picture: wide enough to read the print when zoomed
