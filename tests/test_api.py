@@ -140,3 +140,81 @@ def test_tesseract_runs_with_one_thread_unless_told(monkeypatch):
     assert "OMP_THREAD_LIMIT" not in os.environ
     monkeypatch.setenv("OMP_THREAD_LIMIT", "2")
     assert thread_limited_env()["OMP_THREAD_LIMIT"] == "2"
+
+
+def _readme_example() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 1, "the Architecture section has one Python example"
+    return blocks[0]
+
+
+def test_readme_api_example_runs(tmp_path, monkeypatch, capsys):
+    # the example as the README gives it, on a bundled page, real Tesseract;
+    # run from a folder where scans/ is the checkout's and out/ is new
+    (tmp_path / "scans").symlink_to(SCANS)
+    monkeypatch.chdir(tmp_path)
+    ns: dict = {}
+    exec(compile(_readme_example(), "README.md", "exec"), ns)  # noqa: S102
+    shown = capsys.readouterr().out
+    page, result = ns["page"], ns["result"]
+    assert result.done == 1 and result.failed == 0 and result.ok, result
+    written = (tmp_path / "out" / "seed-page" / "page-0001.txt").read_text(encoding="utf-8")
+    # the API's page is the page `magscan convert` writes: same text, same JSON
+    assert page.text() == written and len(written) > 500
+    on_disk = json.loads((tmp_path / "out" / "seed-page" / "page-0001.json").read_text("utf-8"))
+    from pipeline.outputs.files import page_record
+    mine = json.loads(json.dumps(page_record(page)))
+    for d in (on_disk, mine):
+        d.pop("timings")
+        d.pop("source")   # the same file, by two relative names
+    assert mine == on_disk
+    assert written[:40] in shown
+    kinds = [b.kind for b in ns["layout"].ordered_blocks()]
+    assert "title" in kinds and "body" in kinds and not any(b.text for b in ns["layout"].blocks)
+    assert [b.order for b in ns["order"].blocks] == list(range(len(ns["layout"].blocks)))
+
+
+def test_a_spread_gives_two_pages_and_an_array_is_analysed_like_its_file():
+    import cv2
+    import numpy as np
+
+    import pipeline
+
+    gray = cv2.imread(str(SCANS / "two-col-rule-figure.png"), cv2.IMREAD_GRAYSCALE)
+    spread = np.hstack([gray, np.full((gray.shape[0], 40), 255, np.uint8), gray])
+    pages = pipeline.analyse_image(spread)
+    assert [p.part for p in pages] == ["L", "R"]
+    one = pipeline.analyse_image(gray)
+    assert len(one) == 1 and one[0].blocks
+    assert [b.kind for b in one[0].ordered_blocks()] == \
+        [b.kind for b in pipeline.analyse_image(SCANS / "two-col-rule-figure.png")[0].ordered_blocks()]
+
+
+def _hocr(lines: list[tuple[tuple[int, int, int, int], str]]) -> str:
+    spans = "".join(
+        f'<span class="ocr_line" id="l{i}" title="bbox {x0} {y0} {x1} {y1}">'
+        f'<span class="ocrx_word" id="w{i}" title="bbox {x0} {y0} {x1} {y1}; x_wconf 95">{t}</span>'
+        "</span>" for i, ((x0, y0, x1, y1), t) in enumerate(lines))
+    return ('<html xmlns="http://www.w3.org/1999/xhtml"><head><title></title></head><body>'
+            f'<div class="ocr_page" id="page_1" title="bbox 0 0 1000 600">{spans}</div></body></html>')
+
+
+def test_repair_file_is_what_magscan_repair_writes(tmp_path):
+    import pipeline
+
+    # two columns read straight across by a line-based engine: left, right, left, right
+    left = [((50, 100 + 40 * i, 450, 130 + 40 * i), f"左栏第{i}行文字内容") for i in range(6)]
+    right = [((550, 100 + 40 * i, 950, 130 + 40 * i), f"右栏第{i}行文字内容") for i in range(6)]
+    src = tmp_path / "scan.hocr"
+    src.write_text(_hocr([ln for pair in zip(left, right) for ln in pair]), encoding="utf-8")
+    page = pipeline.repair_file(src)
+    assert page.engine == "repair:hocr"
+    text = page.text()
+    assert text.index("左栏第5行") < text.index("右栏第0行"), text   # columns in order
+    r = subprocess.run([sys.executable, "-m", "pipeline", "repair", str(src), "-o",
+                        str(tmp_path / "out"), "--no-overlays"], capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out" / "scan" / "page-0001.txt").read_text(encoding="utf-8") == text
