@@ -214,10 +214,6 @@ def _unique(files: list[Path]) -> list[Path]:
     return out
 
 
-def expand_inputs(paths) -> list[Path]:
-    return find_inputs(paths).files
-
-
 def _check_file(path: Path) -> str:
     if not path.exists() and not path.is_symlink():
         raise InputError(path, "no such file")
