@@ -31,6 +31,15 @@ def test_importing_the_package_loads_no_heavy_library():
     assert r.stdout.strip() == "[]", r.stdout
 
 
+def test_the_command_line_loads_no_heavy_library_before_a_command_runs():
+    # `magscan --help` and a usage error stay quick: OpenCV, OCR and PDF
+    # libraries load when a command needs them
+    r = _python("import sys, pipeline.cli.main\n"
+                f"print([m for m in {HEAVY[:-1]!r} if m in sys.modules])")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]", r.stdout
+
+
 def test_the_public_names_resolve():
     import pipeline
 

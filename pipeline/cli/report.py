@@ -10,7 +10,7 @@ import click
 
 from ..errors import ExitCode, MagscanError
 from ..ingest.pageselect import SelectionError, parse_pages
-from ..outputs.overlay import LOW_CONF
+from ..outputs import LOW_CONF
 
 _out_arg = click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 

@@ -30,7 +30,8 @@ import numpy as np
 
 from ..files import atomic_write_bytes, atomic_write_text
 from ...model import BBox, Block, Line, Page
-from ..overlay import KIND_COLOURS, LOW_CONF, LOW_CONF_COLOUR, draw_overlay
+from .. import LOW_CONF
+from ..overlay import KIND_COLOURS, LOW_CONF_COLOUR, draw_overlay
 from .collect import PageEntry, collect
 from ..names import REPORT_DIR
 from .rerender import RerenderError, page_images

@@ -19,7 +19,8 @@ from ..names import PageFile
 from ...ingest.files import load_pages
 from ...model import Page
 from ...options import Options
-from ..overlay import LOW_CONF, draw_overlay
+from .. import LOW_CONF
+from ..overlay import draw_overlay
 from ...ingest.pageselect import PageSelection
 
 class RerenderError(MagscanError):
