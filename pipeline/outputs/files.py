@@ -154,8 +154,7 @@ def page_json(record: dict) -> str:
 
 def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
                overlay: np.ndarray | None = None) -> dict[str, Path]:
-    paths = {"txt": page_file(doc_dir, page.page_number, page.part, ".txt"),
-             "json": page_file(doc_dir, page.page_number, page.part, ".json")}
+    paths = {f: page_file(doc_dir, page.page_number, page.part, f) for f in ("txt", "json")}
     # everything is serialised before anything is written: a page that cannot
     # be written leaves no file behind beside its failed manifest row
     data = {"txt": page_text(page, keep_headers).encode("utf-8"),
@@ -163,7 +162,7 @@ def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
     if overlay is not None:
         ok, buf = cv2.imencode(".png", overlay)
         if ok:
-            paths["overlay"] = page_file(doc_dir, page.page_number, page.part, ".overlay.png")
+            paths["overlay"] = page_file(doc_dir, page.page_number, page.part, "overlay")
             data["overlay"] = buf.tobytes()
     for key, blob in data.items():
         atomic_write_bytes(paths[key], blob)
@@ -176,6 +175,6 @@ def read_page(path: Path) -> Page:
 
 def write_document_text(out_dir: Path, doc_stem: str, page_texts: list[str]) -> Path:
     """OUT/<stem>.txt: all pages in order, separated by form feeds."""
-    path = document_file(out_dir, doc_stem, ".txt")
+    path = document_file(out_dir, doc_stem, "txt")
     atomic_write_text(path, "\f\n".join(page_texts))
     return path

@@ -31,6 +31,11 @@ LOCK = ".magscan.lock"
 REPORT_DIR = "report"
 RESERVED = frozenset({REPORT_DIR})    # OUT/report/: the review site
 PAGE_JSON = re.compile(r"^page-(\d+)([LR]?)\.json$")
+# one page's files by format: OUT/<doc>/page-NNNN[LR]<suffix>
+PAGE_SUFFIXES = {"txt": ".txt", "json": ".json", "overlay": ".overlay.png", "page": ".page.xml",
+                 "alto": ".alto.xml", "hocr": ".hocr", "md": ".md"}
+# one document's files by format: OUT/<doc><suffix>
+DOC_SUFFIXES = {"txt": ".txt", "pdf": ".pdf", "md": ".md"}
 MAX_STEM_BYTES = 120                  # + "-9999" + ".overlay.png" etc. stays under NAME_MAX
 SUFFIX_BYTES = 12                     # what making a stem unique may add
 FALLBACK = "input"
@@ -99,14 +104,14 @@ def page_stem(page_number: int, part: str = "") -> str:
     return f"page-{page_number:04d}{part}"
 
 
-def page_file(doc_dir: Path, page_number: int, part: str = "", suffix: str = ".json") -> Path:
-    """OUT/<doc>/page-NNNN[LR]<suffix>."""
-    return Path(doc_dir) / f"{page_stem(page_number, part)}{suffix}"
+def page_file(doc_dir: Path, page_number: int, part: str = "", fmt: str = "json") -> Path:
+    """The page's file of format ``fmt`` (``PAGE_SUFFIXES``): OUT/<doc>/page-NNNN[LR].<...>."""
+    return Path(doc_dir) / f"{page_stem(page_number, part)}{PAGE_SUFFIXES[fmt]}"
 
 
-def document_file(out_dir: Path, doc: str, suffix: str) -> Path:
-    """OUT/<doc><suffix>: the document's .txt, .pdf or .md."""
-    return Path(out_dir) / f"{doc}{suffix}"
+def document_file(out_dir: Path, doc: str, fmt: str) -> Path:
+    """The document's file of format ``fmt`` (txt, pdf, md): OUT/<doc>.<...>."""
+    return Path(out_dir) / f"{doc}{DOC_SUFFIXES[fmt]}"
 
 
 @dataclass(frozen=True)
@@ -121,8 +126,9 @@ class PageFile:
     def stem(self) -> str:
         return self.json_path.name[: -len(".json")]
 
-    def sibling(self, suffix: str) -> Path:
-        return self.json_path.with_name(self.stem + suffix)
+    def sibling(self, fmt: str) -> Path:
+        """This page's file of format ``fmt`` (``PAGE_SUFFIXES``)."""
+        return self.json_path.with_name(self.stem + PAGE_SUFFIXES[fmt])
 
 
 def _page_files(doc_dir: Path) -> list[PageFile]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ...errors import MagscanError
 from ..files import atomic_write_bytes, atomic_write_text, read_page
-from ..names import document_file, page_file, page_jsons, page_stem
+from ..names import PAGE_SUFFIXES, document_file, page_file, page_jsons, page_stem
 from ...model import Page
 
 __all__ = ["PAGE_FORMATS", "DOC_FORMATS", "ALL_FORMATS", "BASE_FORMATS", "SUFFIXES",
@@ -28,7 +28,7 @@ BASE_FORMATS = ("txt", "json")          # always written by convert
 PAGE_FORMATS = ("page", "alto", "hocr", "md")
 DOC_FORMATS = ("pdf",)
 ALL_FORMATS = BASE_FORMATS + PAGE_FORMATS + DOC_FORMATS
-SUFFIXES = {"page": ".page.xml", "alto": ".alto.xml", "hocr": ".hocr", "md": ".md"}
+SUFFIXES = {f: PAGE_SUFFIXES[f] for f in PAGE_FORMATS}
 
 # What a broken result file or an unreadable scan raises; anything else is a bug.
 _EXPORT_ERRORS = (OSError, ValueError, KeyError, TypeError, MagscanError)
@@ -73,7 +73,7 @@ def write_page_formats(doc_dir: Path, page: Page, formats) -> dict[str, Path]:
     frame = source_frame(page, doc_dir) if set(wanted) - {"md"} else None
     paths = {}
     for fmt in wanted:
-        path = page_file(doc_dir, page.page_number, page.part, SUFFIXES[fmt])
+        path = page_file(doc_dir, page.page_number, page.part, fmt)
         atomic_write_text(path, _render(fmt, page, frame))
         paths[fmt] = path
     return paths
@@ -101,12 +101,12 @@ def write_document_formats(out_dir: Path, doc: str, formats, pdfa: bool = False
             raise MagscanError(f"{jp}: {_reason(e)}") from e
     if "pdf" in formats:
         from .pdf import document_pdf
-        path = document_file(out_dir, doc, ".pdf")
+        path = document_file(out_dir, doc, "pdf")
         atomic_write_bytes(path, document_pdf(pages, title=doc, pdfa=pdfa))
         paths["pdf"] = path
     if "md" in formats:
         from .markdown import document_markdown, page_markdown
-        path = document_file(out_dir, doc, ".md")
+        path = document_file(out_dir, doc, "md")
         atomic_write_text(path, document_markdown(
             [(page_stem(p.page_number, p.part), page_markdown(p)) for p in pages]))
         paths["md"] = path
@@ -175,13 +175,13 @@ def export_results(out_dir: Path, formats, selection=None,
                     results.append((jp, _reason(e)))
                     continue
                 results.extend((p, None) for p in written.values())
-        for fmt, suffix in (("md", ".md"), ("pdf", ".pdf")):  # one failing leaves the other
+        for fmt in ("md", "pdf"):  # one failing leaves the other
             if fmt not in formats:
                 continue
             try:
                 written = write_document_formats(out_dir, doc, {fmt}, pdfa=pdfa)
             except _EXPORT_ERRORS as e:
-                results.append((document_file(out_dir, doc, suffix), _reason(e)))
+                results.append((document_file(out_dir, doc, fmt), _reason(e)))
                 continue
             results.extend((p, None) for p in written.values())
     return results

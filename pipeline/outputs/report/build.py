@@ -33,7 +33,7 @@ from ...model import BBox, Block, Line, Page
 from .. import LOW_CONF
 from ..overlay import KIND_COLOURS, LOW_CONF_COLOUR, draw_overlay
 from .collect import PageEntry, collect
-from ..names import REPORT_DIR
+from ..names import PAGE_SUFFIXES, REPORT_DIR
 from .rerender import RerenderError, page_images
 
 THUMB_WIDTH = 240
@@ -152,8 +152,8 @@ def _page_media(entries: list[PageEntry], rdir: Path, low_conf: float, read_scan
     for e in entries:
         s, page = slug(e), e.page
         m = media[s] = Media()
-        for label, suffix in (("JSON", ".json"), ("text", ".txt")):
-            src = e.files.sibling(suffix)
+        for label, fmt in (("JSON", "json"), ("text", "txt")):
+            src, suffix = e.files.sibling(fmt), PAGE_SUFFIXES[fmt]
             if src.is_file():
                 dest = rdir / "files" / f"{s}{suffix}"
                 if not _fresh(dest, src):
@@ -183,7 +183,7 @@ def _page_media(entries: list[PageEntry], rdir: Path, low_conf: float, read_scan
 
 def _from_overlay(e: PageEntry, m: Media, rdir: Path, why: str) -> None:
     """The overlay convert drew, when the scan cannot be read."""
-    ov = e.files.sibling(".overlay.png")
+    ov = e.files.sibling("overlay")
     m.note = why
     if not ov.is_file():
         m.note = f"{why}; no overlay either (re-draw it with magscan overlay)"

@@ -115,7 +115,7 @@ def redraw_overlays(out_dir: Path, files: Iterable[PageFile], width: int = 1200,
             errors.append(img)
             continue
         try:
-            path = pf.sibling(".overlay.png")
+            path = pf.sibling("overlay")
             write_png(path, draw_overlay(page, img, width, low_conf))
             written.append(path)
         except (OSError, RerenderError, cv2.error) as e:
