@@ -1,4 +1,5 @@
-"""Reading inputs: files and folders in, page images out.
+"""Reading inputs: an input file in, its page images out (the files come from
+find.py, their types are checked in filetypes.py).
 
 Every failure is an InputError naming the file and the reason, so that one
 bad file never stops the others. `reading` is the one place where whatever
@@ -7,10 +8,9 @@ becomes that InputError; everything that opens an input goes through it.
 """
 from __future__ import annotations
 
-import os
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -19,61 +19,8 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from ..errors import InputError, is_out_of_memory, one_line
 from ..options import Options
-
-def _jpeg2000() -> bool:
-    """Pillow reads JPEG 2000 only when it was built with OpenJPEG."""
-    from PIL import features
-    try:
-        return bool(features.check("jpg_2000"))
-    except Exception:  # noqa: BLE001 - an odd Pillow build: then it cannot
-        return False
-
-
-def _webp() -> bool:
-    from PIL import features
-    try:
-        return bool(features.check("webp"))
-    except Exception:  # noqa: BLE001
-        return False
-
-
-JP2_EXTS = {".jp2", ".j2k", ".jpf", ".jpx", ".j2c"}
-IMAGE_EXTS = ({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"}
-              | ({".webp"} if _webp() else set()) | (JP2_EXTS if _jpeg2000() else set()))
-PDF_EXTS = {".pdf"}
-INPUT_EXTS = IMAGE_EXTS | PDF_EXTS
-# Image files a folder search meets and cannot read, each named as skipped
-# with the reason instead of left out without a word.
-_NOT_READ = {
-    **{e: "JPEG 2000, and this Pillow has no OpenJPEG (install libopenjp2-7, then reinstall "
-          "Pillow)" for e in JP2_EXTS - IMAGE_EXTS},
-    **({".webp": "WebP, and this Pillow has no WebP support"} if ".webp" not in IMAGE_EXTS else {}),
-    ".heic": "HEIC/HEIF is not read (Pillow cannot open it); convert it to PNG or JPEG",
-    ".heif": "HEIC/HEIF is not read (Pillow cannot open it); convert it to PNG or JPEG",
-    ".avif": "AVIF is not read; convert it to PNG or JPEG",
-    ".jxl": "JPEG XL is not read; convert it to PNG or JPEG",
-    ".djvu": "DjVu is not read; convert it to TIFF or PDF",
-    ".psd": "Photoshop files are not read; export PNG or TIFF",
-    ".svg": "a vector drawing, not a scan",
-}
-KINDS = "PNG, JPEG, TIFF, WebP, BMP, GIF" + (", JPEG 2000" if JP2_EXTS <= IMAGE_EXTS else "") + " or PDF"
-OUTPUT_MARK = "manifest.sqlite"   # a folder holding one is a magscan output, never an input
-
-# Magic numbers, checked before any decoder runs so that "not an image" is
-# reported as such rather than as a decoder's puzzling message.
-_MAGIC = {
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".tif": (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),
-    ".tiff": (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),
-    ".pdf": (b"%PDF",),
-    ".bmp": (b"BM",),
-    ".gif": (b"GIF87a", b"GIF89a"),
-    ".webp": (b"RIFF",),   # then "WEBP" at byte 8: checked in _check_file
-    # a JP2 box file, or a bare J2K codestream
-    **{e: (b"\x00\x00\x00\x0cjP  \r\n\x87\n", b"\xff\x4f\xff\x51") for e in JP2_EXTS},
-}
+from .filetypes import PDF_EXTS, check_file
+from .find import find_inputs  # noqa: F401 - where the batch runner finds it
 
 
 @dataclass
@@ -124,121 +71,6 @@ def reading(path):
     except Exception as e:  # noqa: BLE001 - the point: no decoder error escapes unexplained
         raise InputError(path, input_reason(e)) from e
 
-
-@dataclass
-class FoundInputs:
-    files: list[Path] = field(default_factory=list)
-    problems: list[InputError] = field(default_factory=list)   # unreadable or empty folders
-    folders: list[Path] = field(default_factory=list)           # named folders that were searched
-    skipped: list[InputError] = field(default_factory=list)    # images in folders not read, and why
-
-
-def _is_output_folder(d: Path, exclude: set[str]) -> bool:
-    try:
-        return os.path.realpath(d) in exclude or (d / OUTPUT_MARK).is_file()
-    except OSError:
-        return False
-
-
-def _walk(top: Path, exclude: set[str], found: FoundInputs) -> int:
-    """Input files under `top`, following symbolic links to folders (each real
-    folder once); folders that cannot be read are problems, not silence."""
-    seen: set[tuple[int, int]] = set()
-    n = 0
-
-    def onerror(e: OSError) -> None:
-        found.problems.append(InputError(e.filename or top, f"cannot read folder ({e.strerror})"))
-
-    for root, dirs, files in os.walk(top, onerror=onerror, followlinks=True):
-        try:
-            st = os.stat(root)
-        except OSError as e:
-            onerror(e)
-            dirs[:] = []
-            continue
-        if (st.st_dev, st.st_ino) in seen:  # a link loop, or a folder linked twice
-            dirs[:] = []
-            continue
-        seen.add((st.st_dev, st.st_ino))
-        dirs[:] = sorted(d for d in dirs if not _is_output_folder(Path(root) / d, exclude))
-        for f in sorted(files):
-            if f.startswith("."):
-                continue
-            ext = Path(f).suffix.lower()
-            if ext in INPUT_EXTS:
-                found.files.append(Path(root) / f)
-                n += 1
-            elif ext in _NOT_READ:
-                found.skipped.append(InputError(Path(root) / f, _NOT_READ[ext]))
-    return n
-
-
-def _is_dir(p: Path) -> bool:
-    try:
-        return p.is_dir()
-    except OSError:   # a path under an unreadable folder: read as a file, which says why
-        return False
-
-
-def find_inputs(paths, exclude=()) -> FoundInputs:
-    """Files as given, and folders searched recursively for inputs by extension,
-    each real file once. Folders in `exclude` (the output folder) and other
-    magscan output folders are not searched: outputs are never read back in."""
-    ex = {os.path.realpath(p) for p in exclude}
-    found = FoundInputs()
-    for p in map(Path, paths):
-        if _is_dir(p):
-            found.folders.append(p)
-            if os.path.realpath(p) in ex:
-                found.problems.append(InputError(p, "is the output folder (-o); outputs are "
-                                                    "never read as input"))
-                continue
-            before = len(found.problems)
-            if not _walk(p, ex, found) and len(found.problems) == before:
-                found.problems.append(InputError(p, f"no {KINDS} file in this folder"))
-        else:
-            found.files.append(p)
-    found.files = _unique(found.files)
-    return found
-
-
-def _unique(files: list[Path]) -> list[Path]:
-    """The same file named twice (a folder and a file in it, a link and its
-    target) is one input: the first name given keeps it."""
-    seen, out = set(), []
-    for f in files:
-        key = os.path.realpath(f)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
-
-
-def _check_file(path: Path) -> str:
-    if not path.exists() and not path.is_symlink():
-        raise InputError(path, "no such file")
-    if not path.exists():
-        raise InputError(path, "no such file (a link to a missing file)")
-    if path.is_dir():
-        raise InputError(path, "is a folder")
-    if not path.is_file():
-        raise InputError(path, "not a regular file")
-    ext = path.suffix.lower()
-    if ext not in INPUT_EXTS:
-        why = f" ({_NOT_READ[ext]})" if ext in _NOT_READ else ""
-        raise InputError(path, f"unsupported file type {ext or '(no extension)'}{why}; "
-                               f"expected {KINDS}")
-    with open(path, "rb") as f:
-        head = f.read(12)
-    if not head:
-        raise InputError(path, "empty file (0 bytes)")
-    if not head.startswith(_MAGIC[ext]) or (ext == ".webp" and head[8:12] != b"WEBP"):
-        kind = "a PDF" if ext == ".pdf" else f"a {_KIND_NAMES.get(ext, ext[1:].upper())} image"
-        raise InputError(path, f"not {kind} (file content does not match its extension)")
-    return ext
-
-
-_KIND_NAMES = {".webp": "WebP", **{e: "JPEG 2000" for e in JP2_EXTS}}
 
 
 def _to_gray(img: Image.Image) -> np.ndarray:
@@ -389,7 +221,7 @@ def load_pages(path, options: Options, only: int | None = None) -> Iterator[Sour
     arrays, or raise InputError."""
     path = Path(path)
     with reading(path):
-        ext = _check_file(path)
+        ext = check_file(path)
         if ext in PDF_EXTS:
             yield from _pdf_pages(path, options, only)
         else:
@@ -406,7 +238,7 @@ def count_pages(path, options: Options) -> int:
     """Number of pages, read from the file's header (no decoding), or InputError."""
     path = Path(path)
     with reading(path):
-        ext = _check_file(path)
+        ext = check_file(path)
         if ext in PDF_EXTS:
             n = _count_pdf_pages_fast(path)
             if n:
