@@ -1,7 +1,7 @@
 """The review report (`magscan report`) and overlays re-drawn from OUT
 (`magscan overlay`): collect.py gathers page entries from the manifest and
-the page files, build.py writes the static site, rerender.py re-creates page
-images from the scans."""
+the page files, build.py writes the static site (its HTML from html.py, its
+pictures from media.py), rerender.py re-creates page images from the scans."""
 from .build import ReportResult, write_report
 from .collect import PageEntry, collect
 from ..names import find_page_files
