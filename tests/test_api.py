@@ -63,7 +63,12 @@ for lib in ("numpy", "cv2", "PIL.Image", "pytesseract", "pdfplumber", "click", "
     except ImportError:
         pass
 from PIL import Image
-before = (dict(os.environ), Image.MAX_IMAGE_PIXELS, list(warnings.filters))
+import logging, signal
+def others():
+    return [len(logging.getLogger().handlers), len(logging.getLogger("pipeline").handlers),
+            logging.getLogger("pipeline").level,
+            *(str(signal.getsignal(s)) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD))]
+before = (dict(os.environ), Image.MAX_IMAGE_PIXELS, list(warnings.filters), others())
 import pkgutil, importlib, pipeline
 names = [m.name for m in pkgutil.walk_packages(pipeline.__path__, "pipeline.")]
 skipped = []
@@ -74,19 +79,19 @@ for name in names:
         importlib.import_module(name)
     except ImportError as e:   # an optional extra not installed here
         skipped.append(f"{name}: {e}")
-after = (dict(os.environ), Image.MAX_IMAGE_PIXELS, list(warnings.filters))
+after = (dict(os.environ), Image.MAX_IMAGE_PIXELS, list(warnings.filters), others())
 import json
 print(json.dumps({"n": len(names), "skipped": skipped, "umask_calls": umask_calls,
                   "env": sorted(set(after[0].items()) ^ set(before[0].items())),
                   "max_pixels": [before[1], after[1]],
-                  "warnings": len(after[2]) - len(before[2])}))
+                  "warnings": len(after[2]) - len(before[2]), "others": [before[3], after[3]]}))
 """
 
 
 def test_importing_every_module_changes_no_global_state():
     # os.environ (thread limits for OCR go where the OCR starts), the umask,
-    # Pillow's process-wide pixel limit and the warning filters stay as the
-    # embedding program set them
+    # Pillow's process-wide pixel limit, the warning filters, logging handlers
+    # and signal handlers stay as the embedding program set them
     r = _python(_STATE)
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout.strip().splitlines()[-1])
@@ -96,6 +101,7 @@ def test_importing_every_module_changes_no_global_state():
     assert got["umask_calls"] == [], got["umask_calls"]
     assert got["max_pixels"][0] == got["max_pixels"][1] is not None, got["max_pixels"]
     assert got["warnings"] == 0, got
+    assert got["others"][0] == got["others"][1], got["others"]   # logging handlers, signals
 
 
 def test_written_files_get_the_mode_open_gives(tmp_path):
