@@ -233,3 +233,18 @@ def test_repair_file_is_what_magscan_repair_writes(tmp_path):
                        env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "out" / "scan" / "page-0001.txt").read_text(encoding="utf-8") == text
+
+
+def test_page_text_follows_the_runs_keep_headers():
+    from pipeline.model import BBox, Block, Line, Page
+
+    def page(keep: bool) -> Page:
+        p = Page("x.png", 1, 1000, 1000, options={"keep_headers": keep})
+        for i, (kind, text) in enumerate([("header", "刊头"), ("body", "正文第一段")]):
+            b = Block(i, kind, BBox(0, 100 * i, 900, 100 * i + 50), order=i, text=text,
+                      lines=[Line(BBox(0, 100 * i, 900, 100 * i + 50), text, 90.0)])
+            p.blocks.append(b)
+        return p
+    assert page(False).text() == "正文第一段\n"
+    assert page(True).text() == "刊头\n正文第一段\n"
+    assert page(True).text(keep_headers=False) == "正文第一段\n"
