@@ -15,7 +15,6 @@ from ..errors import OUT_OF_MEMORY, MagscanError, is_disk_full, is_out_of_memory
 from ..options import Options
 
 
-
 @dataclass
 class PageTask:
     input: str              # absolute path
