@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..kinds import RUNNING_KINDS
+from ..kinds import PROSE_KINDS, RUNNING_KINDS
 from .paragraphs import join_lines, paragraph_starts
 
 if TYPE_CHECKING:   # types only: the model calls page_text (Page.text)
     from ..model import Block, Page
 
-PROSE_KINDS = frozenset({"body", "sidebar"})
 # kept out of the text file: running heads and page notes unless asked for, tables always
 KEPT_ON_REQUEST = RUNNING_KINDS | {"footnote"}
 
