@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from .kinds import ASIDE_KINDS, BLOCK_KINDS, PICTURE_KINDS, RUNNING_KINDS, TEXT_KINDS
-
-DIRECTIONS = ("ltr", "ttb-rtl")
+from .kinds import ASIDE_KINDS, BLOCK_KINDS, DIRECTIONS, PICTURE_KINDS, RUNNING_KINDS, TEXT_KINDS
 
 
 @dataclass(frozen=True)
