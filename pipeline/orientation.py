@@ -1,7 +1,9 @@
 """Which way up a scan is: 0, 90, 180 or 270 degrees, found before layout.
 
 The recogniser itself is the judge: a square crop of the page where the text
-is densest is read in all four turns, and the turn read best (by the sum of
+is densest is read as it stands, and a crop that reads clearly as upright text
+settles the page with that one read (most scans are upright; wrong turns
+never read so well). Otherwise the crop is read in the other three turns, and the turn read best (by the sum of
 word confidences: upright text reads as many confident characters, text on
 its side or upside down as a few marks and much nothing) is taken when it
 reads clearly better than the next. This judges the characters, so a page
@@ -20,6 +22,7 @@ sideways or upside down, so it is never recorded `done` without a flag
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import cv2
@@ -42,16 +45,22 @@ MIN_TEXT_INK = 0.002
 class Orientation:
     angle: int                 # degrees the scan must be turned clockwise to stand upright
     # "reading": how many times better the best turn read than the next;
-    # "osd": Tesseract's OSD confidence; None: not measured
+    # "upright-read": the mean word confidence (0-100) of the one read that
+    # settled an upright page; "osd": Tesseract's OSD confidence; None: not measured
     confidence: float | None
     method: str = ""
     uncertain: bool = False
     reason: str = ""
+    # words the reading crop gave at CONFIDENT or better, turned upright:
+    # text the page's own reading must not lose (None: not read)
+    confident_words: int | None = None
+    seconds: float = 0.0        # the time the detection took (the page's timings)
 
     def to_dict(self) -> dict:
         return {"angle": self.angle, "confidence": None if self.confidence is None
                 else round(self.confidence, 2), "method": self.method,
-                "uncertain": self.uncertain, "reason": self.reason}
+                "uncertain": self.uncertain, "reason": self.reason,
+                "confident_words": self.confident_words}
 
 
 def turn(image: np.ndarray, angle: int) -> np.ndarray:
@@ -110,8 +119,17 @@ def _text_crop(image: np.ndarray, side: int) -> np.ndarray:
     return image[y0:y0 + side, x0:x0 + side]
 
 
-def _read_confidence(crop: np.ndarray, lang: str, timeout: float, engine=None) -> float:
-    """Mean word confidence of the recogniser on ``crop`` (one uniform block)."""
+@dataclass(frozen=True)
+class Reading:
+    """What the recogniser made of a crop under one turn."""
+    score: float       # summed word confidence / 100: a word read at 100 counts 1
+    words: int
+    mean_conf: float   # 0-100
+    confident: int = 0  # words read at CONFIDENT or better
+
+
+def _read(crop: np.ndarray, lang: str, timeout: float, engine=None) -> Reading:
+    """The recogniser's words on ``crop`` read as one uniform block."""
     if tesseract.api_available():
         shared = getattr(engine, "tess_api", None)
         api = (shared(lang) if shared else None) or _api(lang)
@@ -122,7 +140,8 @@ def _read_confidence(crop: np.ndarray, lang: str, timeout: float, engine=None) -
         confs = [float(c) for c, t in zip(data["conf"], data["text"]) if (t or "").strip() and float(c) >= 0]
     # many confident characters beat a few: upside-down text reads as a few
     # confident marks and much nothing
-    return float(np.sum(confs)) / 100.0
+    return Reading(float(np.sum(confs)) / 100.0, len(confs), float(np.mean(confs)) if confs else 0.0,
+                   sum(c >= CONFIDENT for c in confs))
 
 
 _APIS: dict = {}
@@ -134,22 +153,62 @@ def _api(lang: str):
     return _APIS[lang]
 
 
-def by_reading(image: np.ndarray, lang: str, timeout: float = OSD_TIMEOUT,
-               crop_px: int = 0, engine=None) -> tuple[int, float]:
-    """The turn under which the recogniser reads a crop of the page's text
-    best: ``(angle, margin)``, margin the best score over the runner-up's
-    (1.0: no better). For pages OSD is unsure of; four reads of a small crop."""
-    side = crop_px or max(300, min(image.shape[:2]) // 3)
+def _glyph_px(image: np.ndarray) -> float:
+    """The usual size of a glyph-sized mark on the page, in the page's pixels
+    (the longer side of each, so a page on its side measures the same)."""
+    f = min(1.0, OSD_LONG_SIDE / max(image.shape[:2]))
+    small = _scaled(image)
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _lab, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    side = np.maximum(stats[1:, 2], stats[1:, 3])
+    glyph = side[(side >= 6) & (side <= 120)]
+    return float(np.median(glyph)) / f if glyph.size >= 20 else 0.0
+
+
+def _crop_for_reading(image: np.ndarray, crop_px: int = 0) -> np.ndarray:
+    # a third of the page, and at least a dozen glyphs a side: a slide's or a
+    # poster's large type would leave a fixed window a few characters to read
+    side = crop_px or max(300, min(image.shape[:2]) // 3, int(CROP_GLYPHS * _glyph_px(image)))
     # a small image is read whole: a crop would cut its few lines in pieces
-    crop = image if image.size <= 2 * side * side else _text_crop(image, side)
-    scores = {a: _read_confidence(turn(crop, a), lang, timeout, engine) for a in (0, 90, 180, 270)}
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    (best, s1), (_a2, s2) = ranked[0], ranked[1]
-    if s1 < MIN_READ_SCORE:   # a few confident marks say nothing
-        return best, 1.0
-    return best, min(10.0, s1 / max(s2, MIN_READ_SCORE / 4))
+    return image if image.size <= 2 * side * side else _text_crop(image, side)
 
 
+def reads_upright(crop: np.ndarray, lang: str, timeout: float = OSD_TIMEOUT,
+                  engine=None) -> tuple[bool, Reading]:
+    """Whether ``crop`` reads clearly as upright text, from one read.
+
+    Most scans are upright, and one read tells so: text on its side or upside
+    down reads as marks of mean confidence 35 at most (every turn of every
+    page of bench/orientation.py's families, the devpages and the real pages),
+    upright text of a clean page 70 to 92. Only a crop that does not read
+    clearly upright pays for the other three turns.
+    """
+    r = _read(crop, lang, timeout, engine)
+    return (r.mean_conf >= UPRIGHT_MEAN_CONF and r.words >= UPRIGHT_MIN_WORDS
+            and r.score >= MIN_READ_SCORE), r
+
+
+def by_reading(image: np.ndarray, lang: str, timeout: float = OSD_TIMEOUT,
+               crop_px: int = 0, engine=None,
+               upright: "Reading | None" = None,
+               crop: "np.ndarray | None" = None) -> tuple[int, float, Reading]:
+    """The turn under which the recogniser reads a crop of the page's text
+    best: ``(angle, margin, its reading)``, margin the best score over the
+    runner-up's (1.0: no better). Four reads of a small crop (three when
+    ``upright``, the read of ``crop`` as it stands, is given)."""
+    crop = _crop_for_reading(image, crop_px) if crop is None else crop
+    reads = {a: _read(turn(crop, a), lang, timeout, engine) for a in (90, 180, 270)}
+    reads[0] = upright if upright is not None else _read(crop, lang, timeout, engine)
+    ranked = sorted(reads.items(), key=lambda kv: (-kv[1].score, kv[0]))
+    (best, r1), (_a2, r2) = ranked[0], ranked[1]
+    if r1.score < MIN_READ_SCORE:   # a few confident marks say nothing
+        return best, 1.0, r1
+    return best, min(10.0, r1.score / max(r2.score, MIN_READ_SCORE / 4)), r1
+
+
+# a word read at this confidence or better is text the page must give back
+# (text/plausibility.py: text_missed)
+CONFIDENT = 50.0
 # the best turn must read this much better than the next to be taken: on
 # generated pages of every layout family, clean to heavily degraded, the
 # right turn read at least twice as well as the next (bench/orientation.py)
@@ -157,6 +216,17 @@ MIN_READ_MARGIN = 1.5
 # the best turn must have read at least this many characters' worth of
 # confidence (a word at 100 counts 1)
 MIN_READ_SCORE = 4.0
+# one read of the crop as it stands settles an upright page when its words
+# read at this mean confidence (wrong turns: 35 at most, see reads_upright)
+UPRIGHT_MEAN_CONF = 60.0
+UPRIGHT_MIN_WORDS = 8
+# a page is turned on the reading only when its best turn reads at least
+# this well: wrong turns read at 35 at most, while a slide's few big
+# characters cut by the crop let a wrong turn win on a handful of marks
+MIN_TURN_MEAN_CONF = 40.0
+# the reading crop's side in glyphs, at least (it is a third of the page's
+# shorter side where that is more)
+CROP_GLYPHS = 14
 
 
 def detect(image: np.ndarray, dpi: int = 300, timeout: float = OSD_TIMEOUT,
@@ -164,18 +234,29 @@ def detect(image: np.ndarray, dpi: int = 300, timeout: float = OSD_TIMEOUT,
     """The page's orientation: the turn under which ``lang`` reads a crop of
     the page's text clearly best; where no turn does, Tesseract's OSD on a
     scaled-down copy; where that is unsure too, upright and uncertain."""
+    hlang = _horizontal(lang)
+    first = None
     try:
-        angle, margin = by_reading(image, _horizontal(lang), timeout, engine=engine)
+        crop = _crop_for_reading(image)
+        upright, first = reads_upright(crop, hlang, timeout, engine)
+        if upright:
+            return Orientation(0, round(first.mean_conf, 1), "upright-read", confident_words=first.confident)
+        angle, margin, best = by_reading(image, hlang, timeout, engine=engine, upright=first, crop=crop)
     except EngineMissing:
         raise
     except MagscanError as e:
         angle, margin, why = 0, 1.0, f"reading failed: {e}"
     else:
         why = f"no turn reads clearly best ({margin:.2f}x the next)"
+    if margin >= MIN_READ_MARGIN and (angle == 0 or best.mean_conf >= MIN_TURN_MEAN_CONF):
+        return Orientation(angle, round(margin, 2), "reading", confident_words=best.confident)
     if margin >= MIN_READ_MARGIN:
-        return Orientation(angle, round(margin, 2), "reading")
+        why = (f"the best turn ({angle} degrees) read at mean confidence {best.mean_conf:.0f}, "
+               f"too poor to turn the page on")
     o = _by_osd(image, dpi, timeout)
-    return Orientation(o.angle, o.confidence, "osd", o.uncertain, f"{why}; {o.reason or 'OSD sure'}")
+    # the crop as it stands was read upright when OSD leaves the page so
+    seen = first.confident if o.angle == 0 and first is not None else None
+    return Orientation(o.angle, o.confidence, "osd", o.uncertain, f"{why}; {o.reason or 'OSD sure'}", seen)
 
 
 def _horizontal(lang: str) -> str:
@@ -218,7 +299,9 @@ def orient_source(src, options, engine=None) -> tuple[object, np.ndarray | None]
 
     if not getattr(options, "orient", True):
         return src, None
+    t = time.perf_counter()
     o = detect(src.image, src.dpi, min(OSD_TIMEOUT, options.ocr_timeout), options.lang, engine)
+    o = replace(o, seconds=round(time.perf_counter() - t, 3))
     h, w = src.image.shape[:2]
     if o.angle == 0:
         return replace(src, orientation=o), None
@@ -232,5 +315,7 @@ def record_orientation(page, o: "Orientation | None") -> None:
         return
     page.orientation = o.angle
     page.diagnostics["orientation"] = o.to_dict()
+    if page.part != "R":   # found once for both halves of a spread: counted on the first
+        page.timings["orientation"] = o.seconds
     if o.uncertain:
         page.flags.append(f"{FLAG_UNCERTAIN}: {o.reason}")

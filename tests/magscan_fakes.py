@@ -39,8 +39,14 @@ class FakeEngine:
         if self.delay:
             time.sleep(self.delay)
         h, w = crop.shape
-        box = BBox(0, 0, w, h)
-        return [Line(box, "假字", 90.0, [Word(box, "假字", 90.0)])]
+        # one line of fixed text per line of the block, about as many
+        # characters as fit: a page gives back about as much text as it holds
+        # (plausibility.text_missed compares it with a real read of a crop)
+        n = max(1, n_lines)
+        lh = max(1, h // n)
+        text = "假字" * max(1, w // lh)
+        return [Line(BBox(0, i * lh, w, (i + 1) * lh), text, 90.0, [Word(BBox(0, i * lh, w, (i + 1) * lh), text, 90.0)])
+                for i in range(n)]
 
 
 class FailEngine(FakeEngine):

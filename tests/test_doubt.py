@@ -2,7 +2,7 @@
 that a failing page must not leave half done (pipeline/outputs/files.py)."""
 import pytest
 
-from pipeline.text.plausibility import confidence_shortfall, doubts, gutter_crossing, implausibility
+from pipeline.text.plausibility import confidence_shortfall, doubts, gutter_crossing, implausibility, text_missed
 from pipeline.outputs.files import TEMP_SUFFIX, atomic_write_text, remove_stale_temps, staged
 from pipeline.model import BBox, Block, Line, Page
 
@@ -105,3 +105,28 @@ def test_stale_temp_cleanup_takes_only_magscan_names(tmp_path):
         f.write_text("x")
     assert remove_stale_temps([tmp_path]) == 1
     assert not ours.exists() and all(f.exists() for f in theirs)
+
+
+def _page_after_orientation(n_lines: int, confident_words: int | None, part: str = "") -> Page:
+    page = two_column_page(0, n_lines)
+    page.part = part
+    page.diagnostics["orientation"] = {"angle": 0, "method": "upright-read",
+                                       "confident_words": confident_words}
+    return page
+
+
+def test_a_page_reading_less_than_its_orientation_crop_is_implausible():
+    """Handwriting on ruled paper (a real study note) was taken for one
+    line-art picture: the page read 1 character, recorded done without a
+    flag, while the orientation crop had read 9 words with confidence."""
+    empty = _page_after_orientation(0, 9)
+    flag = text_missed(empty)
+    assert flag and flag.startswith("text-implausible:") and "9 confident words" in flag
+    assert flag in implausibility(empty)
+    # the page gave its text back: 2 columns x 17 characters a line
+    assert text_missed(_page_after_orientation(1, 9)) is None
+    # a crop of a few confident marks (a photo's texture) says nothing
+    assert text_missed(_page_after_orientation(0, 3)) is None
+    # not read at all (--no-orient), or a spread's half (its crop may lie on the other half)
+    assert text_missed(_page_after_orientation(0, None)) is None
+    assert text_missed(_page_after_orientation(0, 20, part="L")) is None

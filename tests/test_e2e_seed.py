@@ -64,7 +64,7 @@ def test_seed_page_json_has_the_promised_fields(seed_out):
 def test_seed_page_timings_split_by_stage_in_json_and_manifest(seed_out):
     import sqlite3
     d = json.loads((seed_out / "seed-page" / "page-0001.json").read_text(encoding="utf-8"))
-    stages = ["decode", "preprocess", "detector", "layout", "recognition", "ordering", "writing"]
+    stages = ["decode", "orientation", "preprocess", "detector", "layout", "recognition", "ordering", "writing"]
     assert list(d["timings"]) == stages
     assert all(v >= 0 for v in d["timings"].values())
     assert d["timings"]["recognition"] > 0 and d["timings"]["writing"] > 0  # an overlay was drawn

@@ -52,6 +52,49 @@ def test_detect_finds_every_turn_of_a_generated_page(upright, angle):
     assert (o.angle + angle) % 360 == 0 and not o.uncertain
 
 
+def test_an_upright_page_is_settled_by_one_read(upright, monkeypatch):
+    """Most scans are upright: one read of the crop says so, the other three
+    turns are not read (they cost three quarters of the detection)."""
+    from pipeline import orientation
+    reads = []
+    real = orientation._read
+    monkeypatch.setattr(orientation, "_read", lambda crop, *a, **k: reads.append(crop.shape) or real(crop, *a, **k))
+    o = detect(upright[0])
+    assert (o.angle, o.method, o.uncertain) == (0, "upright-read", False)
+    assert len(reads) == 1
+    reads.clear()
+    o = detect(turn(upright[0], 180))
+    # the upside-down crop reads as a few poor marks: all four turns are read
+    assert (o.angle, o.method) == (180, "reading") and len(reads) == 4
+
+
+def test_a_turn_that_wins_on_a_few_poor_marks_is_left_to_osd(upright, monkeypatch):
+    """A slide of large type (a real one, ppt2pdf p145 of OmniDocBench): the
+    crop held a few big characters, and the page was turned 270 degrees
+    because that turn read 14 marks at mean confidence 30 against 2 upright.
+    The reading alone turns a page only when its best turn reads like text."""
+    from pipeline import orientation
+    from pipeline.orientation import Reading
+    scores = {0: Reading(1.28, 2, 64.0), 90: Reading(1.60, 8, 20.0),
+              180: Reading(0.05, 2, 2.4), 270: Reading(4.16, 14, 29.7)}
+    seen = []
+
+    def fake_read(crop, *a, **k):
+        # the crop turned by each angle in turn: 0 first, then 90, 180, 270
+        angle = (0, 90, 180, 270)[len(seen)]
+        seen.append(angle)
+        return scores[angle]
+    monkeypatch.setattr(orientation, "_read", fake_read)
+    monkeypatch.setattr(orientation, "_by_osd", lambda *a, **k: orientation.Orientation(0, 6.3))
+    o = detect(upright[0])
+    assert o.angle == 0 and o.method == "osd" and "too poor" in o.reason
+    # the same reads with the winner reading like text turn the page
+    scores[270] = Reading(4.16, 14, 75.0)
+    seen.clear()
+    o = detect(upright[0])
+    assert (o.angle, o.method) == (270, "reading")
+
+
 def test_a_page_on_its_side_reads_as_well_as_upright(upright):
     """Before this change a page on its side read at CER 0.96 to 0.99."""
     image, gold = upright

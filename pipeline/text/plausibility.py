@@ -11,6 +11,9 @@ manifest, listed by `magscan status` and taken by `magscan rerun --flagged`:
 - ocr-error: the engine failed on a block, whose text is missing;
 - text-implausible: the text reads wrong by one of the checks below.
 
+A third check compares the page with the crop orientation.py read: a page
+cannot give back fewer characters than that crop's confident words.
+
 The checks compare a page with itself, not with tuned figures for some
 pages: most of its lines crossing one of its own column gutters (columns
 read across, not down), or most of its text far below the confidence its
@@ -29,6 +32,7 @@ MIN_LINES = 4         # fewer lines say too little to judge a page by
 MOST = 0.5            # "most lines", "most of the text"
 CONF_GAP = 30.0       # points below the page's good lines that no good line falls
 GOOD_QUANTILE = 0.75  # the page's good lines: its upper quartile
+MIN_SEEN_WORDS = 8    # confident words of the orientation crop that make a page's missing text telling
 
 
 def code(flag: str) -> str:
@@ -95,7 +99,26 @@ def confidence_shortfall(page: Page) -> str | None:
     return None
 
 
+def text_missed(page: Page) -> str | None:
+    """The page gave back less text than one crop of it read.
+
+    Orientation (orientation.py) reads a crop of the page's densest ink and
+    counts the words it read with confidence; the page's own reading covers
+    that crop, so it cannot hold fewer characters than that crop's confident
+    words unless its layout took text for a picture (handwriting on ruled
+    paper reads as one line-art figure) or left it out. Whole pages only: a
+    spread's crop may lie on the other half."""
+    seen = (page.diagnostics.get("orientation") or {}).get("confident_words")
+    if page.part or seen is None or seen < MIN_SEEN_WORDS:
+        return None
+    chars = sum(len(ln.text.strip()) for ln in _text_lines(page))
+    if chars < seen:
+        return (f"{FLAG_IMPLAUSIBLE}: the page reads {chars} character(s) where one crop of it "
+                f"read {seen} confident words (text taken for a picture?)")
+    return None
+
+
 def implausibility(page: Page) -> list[str]:
     """Flags for a recognised page whose text looks wrong by its own measure."""
-    found = [gutter_crossing(page), confidence_shortfall(page)]
+    found = [gutter_crossing(page), confidence_shortfall(page), text_missed(page)]
     return [f for f in found if f]
