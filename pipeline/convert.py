@@ -4,12 +4,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 
 from .text.assemble import assemble_blocks
 from .errors import MagscanError, is_out_of_memory
-from .ingest.files import SourcePage
+from .ingest.files import SourcePage, load_page
 from .layout.pixels import SCREEN_DPI, analyse_layout
 from .layout.check import check_layout
 from .layout.fallback import fall_back, use_learned
@@ -181,3 +182,51 @@ def convert_page(src: SourcePage, options: Options, engine: OcrEngine, part: str
     page.options = {**options.to_dict(), "fingerprint": options.fingerprint()}
     page.timings = timings
     return pimg
+
+
+def convert_input_page(path, page_number: int, options: Options,
+                       engine_for: Callable[[Options], OcrEngine],
+                       images: bool = True) -> list[tuple[Page, np.ndarray | None]]:
+    """Page ``page_number`` of one input file -> its pages (two for a spread),
+    each with its grayscale picture (None for a text-layer page when
+    ``images`` is False): what ``magscan convert`` and ``pipeline.convert_file``
+    both run. A PDF page whose text layer covers its text is read from it,
+    no OCR (``--text-layer auto|only``); every other page is recognised by
+    the engine ``engine_for(options)`` gives (made only when needed). The
+    pages carry the flags of text magscan doubts (``text/plausibility.py``)."""
+    from .text.plausibility import implausibility
+
+    pages = _text_layer_pages(str(path), page_number, options, images)
+    if pages is not None:
+        log.debug("read from the PDF's text layer (--text-layer %s), no OCR", options.text_layer)
+    else:
+        log.debug("OCR with %s (%s)", options.engine, options.lang)
+        t = time.perf_counter()
+        src = load_page(path, page_number, options)
+        decode = round(time.perf_counter() - t, 3)
+        pages = [(p.page, p.gray) for p in convert_source(src, options, engine_for(options))]
+        # the scan is decoded once for both halves of a spread: counted on the first
+        first = pages[0][0]
+        first.timings = {"decode": decode, **first.timings}
+    for page, _ in pages:
+        page.flags.extend(implausibility(page))
+    return pages
+
+
+def _text_layer_pages(path: str, page_number: int, options: Options, images: bool):
+    """The page from a PDF's text layer where it covers the text, with the
+    rendered page when ``images``; None sends the page to OCR."""
+    if options.text_layer == "never" or not path.lower().endswith(".pdf"):
+        return None
+    from .convert_boxes import page_from_text_layer
+
+    page = page_from_text_layer(path, page_number, options)
+    if page is None:
+        return None
+    gray = None
+    if images:  # the overlay needs the page's picture: render it
+        gray = load_page(path, page_number, options).image
+        if gray.shape != (page.height, page.width):  # rounding of points to pixels
+            import cv2
+            gray = cv2.resize(gray, (page.width, page.height), interpolation=cv2.INTER_AREA)
+    return [(page, gray)]

@@ -23,11 +23,6 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
-# the names the command-line modules use
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
-EXIT_ENGINE, EXIT_BUSY, EXIT_OUTPUT = ExitCode.ENGINE, ExitCode.BUSY, ExitCode.OUTPUT
-EXIT_INTERNAL, EXIT_INTERRUPTED = ExitCode.INTERNAL, ExitCode.INTERRUPTED
-
 OUT_OF_MEMORY = "out of memory"
 
 

@@ -243,6 +243,16 @@ class Page:
     def ordered_blocks(self) -> list[Block]:
         return sorted(self.blocks, key=lambda b: (b.order, b.id))
 
+    def text(self, keep_headers: bool | None = None) -> str:
+        """The page's main text in reading order, one paragraph a line: what
+        its page-NNNN.txt holds. Running heads and feet and footnotes are in
+        it with ``keep_headers`` (None: as the run that made the page was
+        asked, ``options["keep_headers"]``); tables and pictures never."""
+        from .text.assemble import page_text   # the text stage reads the model only for types
+        if keep_headers is None:
+            keep_headers = bool(self.options.get("keep_headers", False))
+        return page_text(self, keep_headers)
+
     @property
     def mean_conf(self) -> float:
         lines = [ln for b in self.blocks for ln in b.lines if ln.text]

@@ -32,7 +32,6 @@ from . import __version__
 
 __all__ = ["MagscanOcrEngine", "get_ocr_engine", "page_hocr"]
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 ENGINE_NAMES = ("auto", "magscan")
 
 

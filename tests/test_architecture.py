@@ -2,7 +2,9 @@
 no module may import itself back through other modules (an import circle),
 and nothing the package runs imports pipeline.synth, the generated-page
 tooling that only tests and bench/ use. Lazy imports inside functions count:
-a circle that only closes at call time is still a circle in the design."""
+a circle that only closes at call time is still a circle in the design.
+Imports under ``if TYPE_CHECKING:`` are for type checkers only, never run,
+and are left out."""
 from __future__ import annotations
 
 import ast
@@ -26,7 +28,7 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
     runs its packages' __init__, which are left out: they are kept light."""
     is_pkg = path.name == "__init__.py"
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    for node in _run_nodes(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -41,6 +43,25 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
             continue
         found.update(t for t in targets if t in known and t != name)
     return found
+
+
+def _type_checking(node: ast.AST) -> bool:
+    t = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        isinstance(t, ast.Name) and t.id == "TYPE_CHECKING"
+        or isinstance(t, ast.Attribute) and t.attr == "TYPE_CHECKING")
+
+
+def _run_nodes(tree: ast.AST):
+    """Every node of the module except the bodies of ``if TYPE_CHECKING:``."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        if _type_checking(node):
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
 
 
 def graph() -> dict[str, set[str]]:
@@ -132,6 +153,38 @@ def test_console_script_resolves():
     # scripts installed from the entry point before the CLI became a package
     from pipeline.cli import run
     assert callable(run)
+
+
+def test_type_checking_imports_are_no_edges():
+    import textwrap
+
+    src = textwrap.dedent("""
+        from typing import TYPE_CHECKING
+        import pipeline.model
+        if TYPE_CHECKING:
+            import pipeline.options
+    """)
+    got = {n.names[0].name for n in _run_nodes(ast.parse(src)) if isinstance(n, ast.Import)}
+    assert got == {"pipeline.model"}
+
+
+def test_exit_codes_come_from_the_one_list():
+    # every way the commands end names an ExitCode member (README's table is
+    # that list, tests/test_cli_conventions.py): no literal 0, 1 or 2 of its own
+    bad = []
+    for name, path in modules().items():
+        if not name.startswith("pipeline.cli"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            called = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+            if called in ("exit", "_exit", "fail", "Exit"):
+                args = list(node.args) + [k.value for k in node.keywords]
+                if any(isinstance(a, ast.Constant) and isinstance(a.value, int) for a in args):
+                    bad.append(f"{name}:{node.lineno}")
+    assert not bad, bad
 
 
 # The flow, lowest first: a module may import its own floor and the floors

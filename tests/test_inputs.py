@@ -90,8 +90,8 @@ def test_pdf_pages_are_rasterised_at_the_asked_dpi(tmp_path, small_page):
 
 
 def test_folder_inputs_are_found_recursively(tmp_path, small_page):
-    from pipeline.ingest.files import expand_inputs
+    from pipeline.ingest.find import find_inputs
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "p.png").write_bytes(small_page.read_bytes())
     (tmp_path / "a" / "skip.txt").write_text("x")
-    assert [p.name for p in expand_inputs([tmp_path / "a"])] == ["p.png"]
+    assert [p.name for p in find_inputs([tmp_path / "a"]).files] == ["p.png"]

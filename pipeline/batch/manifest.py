@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputBusy, OutputError, shown
-
-FILENAME = "manifest.sqlite"
-LOCKNAME = ".magscan.lock"
+from ..outputs.names import LOCK as LOCKNAME, MANIFEST as FILENAME
 STATUSES = ("pending", "running", "done", "failed", "timeout")
 
 _SCHEMA = """
@@ -221,8 +219,17 @@ class Manifest:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _columns(self) -> list[str]:
+        """The row fields this manifest has: all of them, but for reading a
+        manifest an older magscan wrote (its missing columns read as defaults)."""
+        if not hasattr(self, "_have"):
+            have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
+            self._have = [c for c in _COLUMNS if c in have]
+        return self._have
+
     def rows(self, where: str = "", params: tuple = ()) -> list[Row]:
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM pages {where} ORDER BY doc, input, page_number"
+        sql = (f"SELECT {', '.join(self._columns())} FROM pages {where} "
+               "ORDER BY doc, input, page_number")
         return [Row(**dict(r)) for r in self.db.execute(sql, params)]
 
     def get(self, input: str, page_number: int) -> Row | None:

@@ -34,7 +34,6 @@ from .progress import Progress
 from .settings import BatchResult, RunSettings, default_log
 from .worker import PageOutcome, PageTask
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 log_ = logging.getLogger(__name__)
 
 __all__ = ["RunSettings", "BatchResult", "OutputLock", "open_batch", "run_batch", "rerun_batch",

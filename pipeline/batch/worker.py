@@ -7,18 +7,12 @@ returns a small summary; only the parent writes the manifest.
 """
 from __future__ import annotations
 
-import json
-import logging
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import OUT_OF_MEMORY, MagscanError, is_disk_full, is_out_of_memory, one_line
 from ..options import Options
-
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -110,27 +104,6 @@ def peak_memory_mb(since_reset: bool = True) -> float | None:
     return None
 
 
-def _text_layer_pages(task: PageTask, options: Options):
-    """A PDF page whose text layer covers its text is read from it, no OCR
-    (--text-layer auto|only); None sends the page to OCR."""
-    if options.text_layer == "never" or not task.input.lower().endswith(".pdf"):
-        return None
-    from ..ingest.files import load_page
-    from ..convert_boxes import page_from_text_layer
-
-    page = page_from_text_layer(task.input, task.page_number, options)
-    if page is None:
-        return None
-    gray = None
-    if task.overlays:  # the overlay needs the page's picture: render it
-        src = load_page(task.input, task.page_number, options)
-        gray = src.image
-        if gray.shape != (page.height, page.width):  # rounding of points to pixels
-            import cv2
-            gray = cv2.resize(gray, (page.width, page.height), interpolation=cv2.INTER_AREA)
-    return [(page, gray)]
-
-
 def process_page(task: PageTask) -> PageOutcome:
     """Convert one scanned page and write its files. Raises MagscanError (with a
     one-line reason) when the page cannot be converted; then no file of this
@@ -171,36 +144,17 @@ def memory_hint() -> str:
     return f"it needs more memory{cap}: raise --max-memory, or lower --dpi for a PDF"
 
 
-def _recognise(task: PageTask, options: Options) -> list:
-    from ..convert import convert_source
-    from ..ingest.files import load_page
-
-    pages = _text_layer_pages(task, options)
-    if pages is not None:
-        log.debug("read from the PDF's text layer (--text-layer %s), no OCR", options.text_layer)
-    else:
-        log.debug("OCR with %s (%s)", options.engine, options.lang)
-        t = time.perf_counter()
-        src = load_page(task.input, task.page_number, options)
-        decode = round(time.perf_counter() - t, 3)
-        pages = [(p.page, p.gray) for p in convert_source(src, options, engine_for(options))]
-        # the scan is decoded once for both halves of a spread: counted on the first
-        first = pages[0][0]
-        first.timings = {"decode": decode, **first.timings}
-    return pages
-
-
 def _convert_and_write(task: PageTask, options: Options) -> PageOutcome:
-    from ..text.plausibility import implausibility
     from ..outputs.files import staged, write_page
     from ..outputs.overlay import draw_overlay
 
-    pages = _recognise(task, options)
+    from ..convert import convert_input_page
+
+    pages = convert_input_page(task.input, task.page_number, options, engine_for, task.overlays)
     out = PageOutcome()
     doc_dir = Path(task.out_dir) / task.doc
     with staged() as stage:
         for page, gray in pages:
-            page.flags.extend(implausibility(page))
             t = time.perf_counter()
             overlay = draw_overlay(page, gray) if task.overlays and gray is not None else None
             if task.formats:
@@ -231,6 +185,3 @@ def _convert_and_write(task: PageTask, options: Options) -> PageOutcome:
     out.mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0
     return out
 
-
-def outcome_json(outcome: PageOutcome) -> str:
-    return json.dumps(outcome.to_dict(), ensure_ascii=False)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from .common import (EXIT_FAILED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, check_engine, fail, finish,
-                  option_changes, recognition_options, run_options, settings_from)
+from .common import (check_engine, fail, finish, option_changes, recognition_options, run_options,
+                     settings_from)
 from ..text.plausibility import doubts
-from ..errors import one_line, shown
+from ..errors import ExitCode, one_line, shown
 from ..batch.manifest import FILENAME, Manifest, Row
 
 NOT_DONE = ("failed", "timeout", "pending", "running")
@@ -19,7 +19,7 @@ NOT_DONE = ("failed", "timeout", "pending", "running")
 
 def _out_dir(out: Path) -> Path:
     if not (out / FILENAME).is_file():
-        fail(f"{out}: no {FILENAME} here (is it a magscan output folder?)", EXIT_USAGE)
+        fail(f"{out}: no {FILENAME} here (is it a magscan output folder?)", ExitCode.USAGE)
     return out
 
 
@@ -31,7 +31,7 @@ def _selector(failed: bool, flagged: bool, below: float | None, pages):
     try:
         sel = parse_pages(pages)
     except SelectionError as e:
-        fail(str(e), EXIT_USAGE)
+        fail(str(e), ExitCode.USAGE)
 
     def select(manifest: Manifest) -> list[Row]:
         rows = manifest.rows()
@@ -87,7 +87,7 @@ def rerun_cmd(out, failed, flagged, below_confidence, pages, dpi, lang, engine, 
 
     if not (failed or flagged or below_confidence is not None or pages):
         fail("say which pages: --failed, --flagged, --below-confidence X or --pages STEM:N",
-             EXIT_USAGE)
+             ExitCode.USAGE)
     out = _out_dir(out)
     changes = option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_layer, layout,
                              run.pop("orient", None))
@@ -96,7 +96,7 @@ def rerun_cmd(out, failed, flagged, below_confidence, pages, dpi, lang, engine, 
     result = rerun_batch(out, select, changes, settings, check=check_engine)
     if result is None:
         click.echo("magscan: no page matches; nothing to do", err=True)
-        sys.exit(EXIT_OK)
+        sys.exit(ExitCode.OK)
     finish(result, out, verb="re-run")
 
 
@@ -194,10 +194,10 @@ def status_cmd(out, top, as_json):
             rows = manifest.rows()
             counts = manifest.counts()
     except sqlite3.Error as e:
-        fail(f"{out / FILENAME}: cannot read the manifest ({e})", EXIT_OUTPUT)
+        fail(f"{out / FILENAME}: cannot read the manifest ({e})", ExitCode.OUTPUT)
     s = _summary(out, rows, counts, top)
     if as_json:
         _print_json(s)
     else:
         _print_text(out, s)
-    sys.exit(EXIT_FAILED if s["bad"] or s["running"] else EXIT_OK)
+    sys.exit(ExitCode.FAILED if s["bad"] or s["running"] else ExitCode.OK)

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import (EXIT_BUSY, EXIT_ENGINE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK,  # noqa: F401
-                     EXIT_OUTPUT, EXIT_USAGE, EngineMissing, extra_install_hint, one_line, shown)
+from ..errors import EngineMissing, ExitCode, extra_install_hint, one_line, shown
 from ..options import Options
 
 
-def fail(msg: str, code: int = EXIT_FAILED) -> None:
+def fail(msg: str, code: int = ExitCode.FAILED) -> None:
     click.echo(f"magscan: error: {one_line(msg)}", err=True)
     sys.exit(code)
 
@@ -83,35 +82,32 @@ def option_changes(dpi, lang, engine, psm, columns, keep_headers, deskew, text_l
 
 def settings_from(jobs, page_timeout, max_memory, no_overlays, formats, executor, scheduler,
                   quiet, verbose=0, pdfa=False):
-    from ..batch.runner import RunSettings
+    from ..api import run_settings
 
     if verbose:  # given after the command: as much as `magscan -v` before it, or more
         from ..logs import current_level, level_for, setup
         if level_for(verbose) < current_level():
             setup(verbose)
 
-    extra = () if formats is not None else None  # None: rerun keeps each page's formats
-    wanted = [f.strip() for f in (formats or "").split(",") if f.strip()]
-    if any(f not in ("txt", "json") for f in wanted):
-        from ..outputs.formats import parse_formats
-        try:
-            extra = tuple(f for f in parse_formats(formats) if f not in ("txt", "json"))
-        except ValueError as e:
-            fail(str(e), EXIT_USAGE)
+    try:
+        # formats None: rerun keeps each page's formats
+        settings = run_settings(jobs, page_timeout, max_memory, overlays=not no_overlays,
+                                formats=None if formats is None else formats.split(","),
+                                pdfa=pdfa, progress=not quiet, executor=executor,
+                                scheduler=scheduler)
+    except ValueError as e:
+        fail(str(e), ExitCode.USAGE)
     if executor == "dask" and not scheduler:
-        fail("--executor dask needs --scheduler tcp://HOST:PORT", EXIT_USAGE)
+        fail("--executor dask needs --scheduler tcp://HOST:PORT", ExitCode.USAGE)
     if executor == "dask":
         try:
             import distributed  # noqa: F401
         except ImportError:
             fail(f"--executor dask needs Dask (magscan's dask extra); {extra_install_hint('dask')}",
-                 EXIT_ENGINE)
+                 ExitCode.ENGINE)
     if page_timeout <= 0:
-        fail("--page-timeout must be positive", EXIT_USAGE)
-    return RunSettings(jobs=jobs or os.cpu_count() or 1, page_timeout=page_timeout,
-                       max_memory=max_memory * (1 << 20) if max_memory > 0 else None,
-                       overlays=not no_overlays, formats=extra, pdfa=pdfa, progress=not quiet,
-                       executor=executor, scheduler=scheduler)
+        fail("--page-timeout must be positive", ExitCode.USAGE)
+    return settings
 
 
 def check_engine(options: Options) -> None:
@@ -120,9 +116,9 @@ def check_engine(options: Options) -> None:
     try:
         make_engine(options).check()
     except EngineMissing as e:
-        fail(str(e), EXIT_ENGINE)
+        fail(str(e), ExitCode.ENGINE)
     except ValueError as e:
-        fail(str(e), EXIT_USAGE)
+        fail(str(e), ExitCode.USAGE)
 
 
 def finish(result, out_dir: Path, verb: str = "converted") -> None:
@@ -138,7 +134,7 @@ def finish(result, out_dir: Path, verb: str = "converted") -> None:
                      "redoes them)")
     click.echo(f"magscan: {', '.join(parts)}; results in {out_dir}/"
                + ("" if result.ok else f" (see `magscan status {out_dir}`)"), err=True)
-    sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
+    sys.exit(ExitCode.OK if result.ok else ExitCode.FAILED)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -152,7 +148,7 @@ def check_out_dir(inputs, out_dir: Path) -> None:
     if str(out_dir) == "-":
         fail("-o -: magscan writes a folder of files (page text, JSON, overlays, the manifest), "
              "not one stream; give -o a folder (the document's text is then OUT/<name>.txt)",
-             EXIT_USAGE)
+             ExitCode.USAGE)
     for inp in inputs:
         try:
             is_dir = Path(inp).is_dir()
@@ -161,4 +157,4 @@ def check_out_dir(inputs, out_dir: Path) -> None:
         if is_dir and _inside(out_dir, inp):
             fail(f"-o {shown(out_dir)} is inside the input folder {shown(inp)}: the results "
                  "would sit among the scans; choose an output folder outside the inputs",
-                 EXIT_USAGE)
+                 ExitCode.USAGE)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE  # noqa: E402 - the one list of exit codes
+from ..errors import ExitCode
 
 
 def _formats(ctx, param, value):
@@ -47,7 +47,7 @@ def export_cmd(out_dir: Path, formats: tuple[str, ...], pages, pdfa: bool) -> No
         formats = formats + ("pdf",)
     if not set(formats) - set(BASE_FORMATS):
         click.echo("magscan: nothing to export: txt and json are written by convert", err=True)
-        sys.exit(EXIT_OK)
+        sys.exit(ExitCode.OK)
     results = export_results(out_dir, formats, pages, pdfa=pdfa)
     _record_formats(out_dir, results, pdfa)
     written = [p for p, err in results if err is None]
@@ -57,10 +57,10 @@ def export_cmd(out_dir: Path, formats: tuple[str, ...], pages, pdfa: bool) -> No
     if not results:
         click.echo(f"magscan: error: {out_dir}: no converted pages (OUT/<doc>/page-NNNN.json) "
                    "to export", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(ExitCode.FAILED)
     click.echo(f"magscan: {len(written)} file(s) written, {len(failed)} failed; "
                f"results in {out_dir}/", err=True)
-    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+    sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
 
 
 def _record_formats(out_dir: Path, results, pdfa: bool) -> None:
@@ -70,7 +70,9 @@ def _record_formats(out_dir: Path, results, pdfa: bool) -> None:
     from ..outputs.formats.stale import join_formats, page_formats_on_disk
 
     written = [p for p, err in results if err is None]
-    if not written or not (out_dir / "manifest.sqlite").is_file():
+    from ..outputs.names import MANIFEST
+
+    if not written or not (out_dir / MANIFEST).is_file():
         return
     from ..batch.runner import open_batch
 

@@ -11,9 +11,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..errors import (EXIT_BUSY, EXIT_ENGINE, EXIT_FAILED, EXIT_INTERNAL,  # noqa: F401
-                     EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, EngineMissing, MagscanError,
-                     one_line)
+from ..errors import ExitCode, MagscanError, one_line
 from ..options import Options
 from .batch import rerun_cmd, status_cmd
 from .common import (check_engine, check_out_dir, fail, finish, option_changes,  # noqa: F401
@@ -54,7 +52,7 @@ def convert(inputs, out_dir, dpi, lang, engine, psm, columns, keep_headers, desk
                                                    keep_headers, deskew, text_layer, layout,
                                                    run.pop("orient", None)))
     except (TypeError, ValueError) as e:
-        fail(str(e), EXIT_USAGE)
+        fail(str(e), ExitCode.USAGE)
     check_out_dir(inputs, out_dir)
     settings = settings_from(**run)
     if settings.executor == "local":
@@ -83,7 +81,7 @@ for _cmd in (rerun_cmd, status_cmd, overlay_cmd, report_cmd, export_cmd, repair_
 
 
 def _exit_code(e: SystemExit) -> int:
-    return e.code if isinstance(e.code, int) else (EXIT_OK if e.code is None else EXIT_FAILED)
+    return e.code if isinstance(e.code, int) else (ExitCode.OK if e.code is None else ExitCode.FAILED)
 
 
 def _main() -> int:
@@ -96,7 +94,7 @@ def _main() -> int:
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("\nmagscan: interrupted; pages finished so far are kept: run the same "
                    "command again to resume", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except click.ClickException as e:
         e.show()
         return e.exit_code
@@ -108,8 +106,8 @@ def _main() -> int:
             raise
         click.echo(f"magscan: internal error: {one_line(f'{type(e).__name__}: {e}')} (a bug; "
                    "MAGSCAN_DEBUG=1 shows the traceback)", err=True)
-        return EXIT_INTERNAL
-    return code if isinstance(code, int) else EXIT_OK
+        return ExitCode.INTERNAL
+    return code if isinstance(code, int) else ExitCode.OK
 
 
 def run() -> None:

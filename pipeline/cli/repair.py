@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import MagscanError
+from ..errors import ExitCode, MagscanError
 
 REPAIR_EXTS = frozenset({".hocr", ".html", ".xml", ".json"})
 
@@ -111,7 +111,7 @@ def repair_cmd(inputs, out, fmt, keep_headers, no_overlays, formats):
     files = repair_inputs(inputs)
     if not files:
         click.echo("magscan: error: no hOCR, ALTO or JSON files found in the inputs", err=True)
-        sys.exit(1)
+        sys.exit(ExitCode.FAILED)
     docs = unique_stems(files, {})
     failed = 0
     for path in files:
@@ -120,4 +120,4 @@ def repair_cmd(inputs, out, fmt, keep_headers, no_overlays, formats):
         except MagscanError as e:
             click.echo(f"magscan: error: {e}", err=True)
             failed += 1
-    sys.exit(1 if failed else 0)
+    sys.exit(ExitCode.FAILED if failed else ExitCode.OK)

@@ -1,6 +1,6 @@
 """Command line: `magscan overlay` and `magscan report`, registered on the
 main group by pipeline.cli.main. Errors become one-line messages and exit codes
-here: 0 all well, 1 something failed (the rest was still done), 2 usage."""
+(``ExitCode``) here: OK all well, FAILED something failed (the rest was still done)."""
 from __future__ import annotations
 
 import sys
@@ -8,11 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import MagscanError
+from ..errors import ExitCode, MagscanError
 from ..ingest.pageselect import SelectionError, parse_pages
-from ..outputs.overlay import LOW_CONF
-
-from ..errors import EXIT_FAILED, EXIT_OK  # noqa: E402 - the one list of exit codes
+from ..outputs import LOW_CONF
 
 _out_arg = click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 
@@ -34,18 +32,19 @@ def _selection(ctx, param, value):
               help="Shade lines whose OCR confidence is below this.")
 def overlay_cmd(out: Path, pages, width: int, low_conf: float) -> None:
     """Re-draw the QA overlays of pages already converted into OUT."""
-    from ..outputs.report.rerender import find_page_files, redraw_overlays, select
+    from ..outputs.names import find_page_files
+    from ..outputs.report.rerender import redraw_overlays, select
 
     files = select(find_page_files(out), pages)
     if not files:
         what = "the selected pages" if pages else "any page (no OUT/<name>/page-NNNN.json)"
         click.echo(f"magscan: error: {out}: no results for {what}", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(ExitCode.FAILED)
     written, errors = redraw_overlays(out, files, width, low_conf=low_conf)
     for e in errors:
         click.echo(f"magscan: error: {e}", err=True)
     click.echo(f"magscan: {len(written)} overlay(s) written, {len(errors)} failed", err=True)
-    sys.exit(EXIT_FAILED if errors else EXIT_OK)
+    sys.exit(ExitCode.FAILED if errors else ExitCode.OK)
 
 
 @click.command("report")
@@ -64,17 +63,17 @@ def report_cmd(out: Path, low_conf: float, no_redraw: bool) -> None:
         result = write_report(out, out_arg=str(out), redraw=not no_redraw, low_conf=low_conf)
     except (MagscanError, OSError) as e:
         click.echo(f"magscan: error: {e}", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(ExitCode.FAILED)
     for p in result.problems:
         click.echo(f"magscan: error: {p}", err=True)
     if not result.entries:
         click.echo(f"magscan: error: {out}: no pages found (neither manifest.sqlite nor "
                    "<name>/page-NNNN.json)", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(ExitCode.FAILED)
     n_failed = sum(1 for e in result.entries if e.failed)
     click.echo(f"magscan: report of {len(result.entries)} page(s) ({n_failed} failed) in "
                f"{result.index}", err=True)
-    sys.exit(EXIT_FAILED if result.problems else EXIT_OK)
+    sys.exit(ExitCode.FAILED if result.problems else ExitCode.OK)
 
 
 __all__ = ["overlay_cmd", "report_cmd"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -23,19 +23,11 @@ import numpy as np
 
 from ..text.assemble import page_text
 from ..model import Page
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp alone gives 0600
+from .names import document_file, page_file
 
 
 TEMP_SUFFIX = ".magscan-tmp"
-# mkstemp's names: prefix, 8 random characters, suffix
+# temporary names: "." + the name + "." + 8 random characters + the suffix
 TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")
 
 
@@ -46,14 +38,27 @@ def _unlink(path) -> None:
         pass
 
 
+def _create_temp(path: Path) -> tuple[int, str]:
+    """A new temporary file beside `path`, made as open() makes files (mode
+    0666 less the umask, which the system applies: mkstemp's 0600 would need
+    the umask read, and reading it means setting it), never an existing one."""
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                           0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path.parent}: no free temporary name for {path.name}")
+
+
 def _write_temp(path: Path, data: bytes) -> str:
     """`data` in a temporary file beside `path`; returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            os.fchmod(f.fileno(), _MODE)
     except BaseException:
         _unlink(tmp)
         raise
@@ -128,11 +133,6 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def page_stem(page_number: int, part: str = "") -> str:
-    """page-0003, or page-0003L / page-0003R for the halves of a spread."""
-    return f"page-{page_number:04d}{part}"
-
-
 def page_record(page: Page) -> dict:
     """The page's JSON: the page, and whether magscan doubts its text (text/plausibility.py)."""
     from ..text.plausibility import doubts
@@ -154,8 +154,7 @@ def page_json(record: dict) -> str:
 
 def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
                overlay: np.ndarray | None = None) -> dict[str, Path]:
-    stem = page_stem(page.page_number, page.part)
-    paths = {"txt": doc_dir / f"{stem}.txt", "json": doc_dir / f"{stem}.json"}
+    paths = {f: page_file(doc_dir, page.page_number, page.part, f) for f in ("txt", "json")}
     # everything is serialised before anything is written: a page that cannot
     # be written leaves no file behind beside its failed manifest row
     data = {"txt": page_text(page, keep_headers).encode("utf-8"),
@@ -163,7 +162,7 @@ def write_page(doc_dir: Path, page: Page, keep_headers: bool = False,
     if overlay is not None:
         ok, buf = cv2.imencode(".png", overlay)
         if ok:
-            paths["overlay"] = doc_dir / f"{stem}.overlay.png"
+            paths["overlay"] = page_file(doc_dir, page.page_number, page.part, "overlay")
             data["overlay"] = buf.tobytes()
     for key, blob in data.items():
         atomic_write_bytes(paths[key], blob)
@@ -176,6 +175,6 @@ def read_page(path: Path) -> Page:
 
 def write_document_text(out_dir: Path, doc_stem: str, page_texts: list[str]) -> Path:
     """OUT/<stem>.txt: all pages in order, separated by form feeds."""
-    path = out_dir / f"{doc_stem}.txt"
+    path = document_file(out_dir, doc_stem, "txt")
     atomic_write_text(path, "\f\n".join(page_texts))
     return path

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from ..model import BBox, Page
+from . import LOW_CONF
 
 # BGR, chosen to stay apart from each other and from gray page content.
 # Header and footer share a colour: both are running heads to a reviewer.
@@ -24,10 +25,6 @@ GUTTER_COLOUR = (230, 150, 110)   # light blue band
 GUTTER_LINE = (200, 110, 60)      # its dashed centre line
 LOW_CONF_COLOUR = (40, 40, 235)   # red shading
 ARROW_COLOUR = (50, 50, 50)
-# The one low-confidence threshold (0-100): lines below it are shaded on the
-# overlay and listed with their image in the report, and pages whose mean is
-# below it count as low-confidence in the report's index (`--low-conf`).
-LOW_CONF = 70.0
 # The page is faded so that outlines and shading stand out against text.
 FADE = 0.55
 SHADE_ALPHA = 0.45

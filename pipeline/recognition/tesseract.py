@@ -6,8 +6,10 @@ start and no model load per block), and the `tesseract` program through
 pytesseract (`image_to_data`), for machines without tesserocr.
 
 Tesseract's OpenMP threads make it several times slower on a small machine
-when pages already run in parallel, so OMP_THREAD_LIMIT=1 is set before
-either is loaded. A `chi_sim.traineddata` dropped into `models/tessdata/`
+when pages already run in parallel, so OMP_THREAD_LIMIT=1 (unless the user
+set it) is in the environment of every tesseract program run, and in this
+process's just before libtesseract is loaded (never on import: a program
+that only imports magscan keeps its environment). A `chi_sim.traineddata` dropped into `models/tessdata/`
 (or the folder named by MAGSCAN_TESSDATA) is preferred over the system one.
 """
 from __future__ import annotations
@@ -22,7 +24,16 @@ import pytesseract
 
 from ..errors import EngineError, EngineMissing, EngineTimeout, one_line
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+def thread_limited_env() -> dict[str, str]:
+    """The environment Tesseract runs in: OMP_THREAD_LIMIT=1 unless set."""
+    return {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+
+
+def _limit_threads_here() -> None:
+    # OpenMP reads the variable when libtesseract is loaded into the process
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
 
 INSTALL_HINT = ("install it with: sudo apt-get install tesseract-ocr tesseract-ocr-chi-sim "
                 "(or run `make setup` in the magscan checkout, which installs both)")
@@ -133,6 +144,7 @@ def run_tesseract(args: list[str], timeout: float) -> subprocess.CompletedProces
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True,
+                                env=thread_limited_env(),
                                 preexec_fn=_die_with_parent)
     except FileNotFoundError as e:
         raise EngineMissing(f"tesseract is not installed; {INSTALL_HINT}") from e
@@ -234,6 +246,7 @@ def detect_osd(image, timeout: float, dpi: int = 300) -> dict[str, str] | None:
 
 
 def api_available() -> bool:
+    _limit_threads_here()
     try:
         import tesserocr  # noqa: F401
     except ImportError:
@@ -245,6 +258,7 @@ class TessApi:
     """One loaded Tesseract model, kept for the life of the worker process."""
 
     def __init__(self, lang: str):
+        _limit_threads_here()
         import tesserocr
 
         d = any_tessdata_dir(lang)

@@ -1,9 +1,13 @@
 """Stage 6: block and page text from recognised lines, in reading order."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..kinds import PROSE_KINDS, RUNNING_KINDS
-from ..model import Block, Page
 from .paragraphs import join_lines, paragraph_starts
+
+if TYPE_CHECKING:   # types only: the model calls page_text (Page.text)
+    from ..model import Block, Page
 
 # kept out of the text file: running heads and page notes unless asked for, tables always
 KEPT_ON_REQUEST = RUNNING_KINDS | {"footnote"}

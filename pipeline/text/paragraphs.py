@@ -25,10 +25,12 @@ a word space.
 from __future__ import annotations
 
 from statistics import median
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from ..model import Line
 from ..recognition.clean import clean_text
+
+if TYPE_CHECKING:   # types only: the model calls the text stage (Page.text)
+    from ..model import Line
 
 __all__ = ["join_lines", "block_text", "paragraph_starts", "line_em",
            "INDENT_EM", "SHORT_EM"]

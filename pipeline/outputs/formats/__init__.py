@@ -13,24 +13,22 @@ OCR.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from ...errors import MagscanError
-from ..files import atomic_write_bytes, atomic_write_text, page_stem, read_page
+from ..files import atomic_write_bytes, atomic_write_text, read_page
+from ..names import PAGE_SUFFIXES, document_file, page_file, page_jsons, page_stem
 from ...model import Page
 
 __all__ = ["PAGE_FORMATS", "DOC_FORMATS", "ALL_FORMATS", "BASE_FORMATS", "SUFFIXES",
            "parse_formats", "write_page_formats", "write_document_formats",
-           "export_results", "page_jsons"]
+           "export_results"]
 
 BASE_FORMATS = ("txt", "json")          # always written by convert
 PAGE_FORMATS = ("page", "alto", "hocr", "md")
 DOC_FORMATS = ("pdf",)
 ALL_FORMATS = BASE_FORMATS + PAGE_FORMATS + DOC_FORMATS
-SUFFIXES = {"page": ".page.xml", "alto": ".alto.xml", "hocr": ".hocr", "md": ".md"}
-
-_PAGE_JSON = re.compile(r"^page-(\d{4,})([LR]?)\.json$")
+SUFFIXES = {f: PAGE_SUFFIXES[f] for f in PAGE_FORMATS}
 
 # What a broken result file or an unreadable scan raises; anything else is a bug.
 _EXPORT_ERRORS = (OSError, ValueError, KeyError, TypeError, MagscanError)
@@ -73,23 +71,12 @@ def write_page_formats(doc_dir: Path, page: Page, formats) -> dict[str, Path]:
     if not wanted:
         return {}
     frame = source_frame(page, doc_dir) if set(wanted) - {"md"} else None
-    stem = page_stem(page.page_number, page.part)
     paths = {}
     for fmt in wanted:
-        path = doc_dir / f"{stem}{SUFFIXES[fmt]}"
+        path = page_file(doc_dir, page.page_number, page.part, fmt)
         atomic_write_text(path, _render(fmt, page, frame))
         paths[fmt] = path
     return paths
-
-
-def page_jsons(doc_dir: Path) -> list[Path]:
-    """The page results in a document folder, in page order (L before R)."""
-    found = []
-    for p in Path(doc_dir).glob("page-*.json"):
-        m = _PAGE_JSON.match(p.name)
-        if m:
-            found.append(((int(m.group(1)), m.group(2)), p))
-    return [p for _, p in sorted(found)]
 
 
 def write_document_formats(out_dir: Path, doc: str, formats, pdfa: bool = False
@@ -103,7 +90,7 @@ def write_document_formats(out_dir: Path, doc: str, formats, pdfa: bool = False
     paths: dict[str, Path] = {}
     if not formats & {"pdf", "md"}:
         return paths
-    jsons = page_jsons(out_dir / doc)
+    jsons = [pf.json_path for pf in page_jsons(out_dir / doc)]
     if not jsons:
         raise MagscanError(f"{out_dir / doc}: no page results (page-NNNN.json) to export")
     pages = []
@@ -114,12 +101,12 @@ def write_document_formats(out_dir: Path, doc: str, formats, pdfa: bool = False
             raise MagscanError(f"{jp}: {_reason(e)}") from e
     if "pdf" in formats:
         from .pdf import document_pdf
-        path = out_dir / f"{doc}.pdf"
+        path = document_file(out_dir, doc, "pdf")
         atomic_write_bytes(path, document_pdf(pages, title=doc, pdfa=pdfa))
         paths["pdf"] = path
     if "md" in formats:
         from .markdown import document_markdown, page_markdown
-        path = out_dir / f"{doc}.md"
+        path = document_file(out_dir, doc, "md")
         atomic_write_text(path, document_markdown(
             [(page_stem(p.page_number, p.part), page_markdown(p)) for p in pages]))
         paths["md"] = path
@@ -170,17 +157,17 @@ def export_results(out_dir: Path, formats, selection=None,
         doc_dir = out_dir / doc
         jsons = page_jsons(doc_dir)
         if selection and formats & set(PAGE_FORMATS):
-            have = {int(_PAGE_JSON.match(jp.name).group(1)) for jp in jsons}
+            have = {pf.page_number for pf in jsons}
             # ranges, not pages: a selection may name a hundred billion of them
             for a, b in selection.missing(doc, have):
                 if a == b:
-                    results.append((doc_dir / f"{page_stem(a)}.json", "no such page in the results"))
+                    results.append((page_file(doc_dir, a), "no such page in the results"))
                 else:
                     results.append((doc_dir, f"no pages {a} to {b} in the results"))
-        for jp in jsons:
+        for pf in jsons:
+            jp = pf.json_path
             if formats & set(PAGE_FORMATS):
-                m = _PAGE_JSON.match(jp.name)
-                if selection and not selection.matches(doc, int(m.group(1))):
+                if selection and not selection.matches(doc, pf.page_number):
                     continue
                 try:
                     written = write_page_formats(doc_dir, _read(jp), formats)
@@ -188,13 +175,13 @@ def export_results(out_dir: Path, formats, selection=None,
                     results.append((jp, _reason(e)))
                     continue
                 results.extend((p, None) for p in written.values())
-        for fmt, suffix in (("md", ".md"), ("pdf", ".pdf")):  # one failing leaves the other
+        for fmt in ("md", "pdf"):  # one failing leaves the other
             if fmt not in formats:
                 continue
             try:
                 written = write_document_formats(out_dir, doc, {fmt}, pdfa=pdfa)
             except _EXPORT_ERRORS as e:
-                results.append((out_dir / f"{doc}{suffix}", _reason(e)))
+                results.append((document_file(out_dir, doc, fmt), _reason(e)))
                 continue
             results.extend((p, None) for p in written.values())
     return results

@@ -16,12 +16,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..names import PAGE_SUFFIXES
+
 __all__ = ["PAGE_FILE_SUFFIXES", "FORMAT_ORDER", "join_formats", "split_formats",
            "page_formats_on_disk", "remove_other_formats"]
 
-# every per-page file magscan writes, by format (txt and json are always there)
-PAGE_FILE_SUFFIXES = {"overlay": ".overlay.png", "page": ".page.xml", "alto": ".alto.xml",
-                      "hocr": ".hocr", "md": ".md"}
+# every per-page file magscan writes but txt and json (always there), by format
+PAGE_FILE_SUFFIXES = {f: s for f, s in PAGE_SUFFIXES.items() if f not in ("txt", "json")}
 FORMAT_ORDER = ("txt", "json", "overlay", "page", "alto", "hocr", "md", "pdf", "pdfa")
 
 
@@ -37,8 +38,7 @@ def split_formats(text: str | None) -> list[str]:
 def page_formats_on_disk(doc_dir: Path, stem: str) -> set[str]:
     """The per-page formats whose files exist for this page (for manifests
     written before the ``formats`` column)."""
-    out = {f for f in ("txt", "json") if (doc_dir / f"{stem}.{f}").is_file()}
-    out |= {f for f, suf in PAGE_FILE_SUFFIXES.items() if (doc_dir / f"{stem}{suf}").is_file()}
+    out = {f for f, suf in PAGE_SUFFIXES.items() if (doc_dir / f"{stem}{suf}").is_file()}
     return out
 
 

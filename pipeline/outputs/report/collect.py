@@ -9,12 +9,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...batch.manifest import Manifest, Row
 from ...errors import MagscanError
-from ..files import page_stem, read_page
+from ..files import read_page
 from ...model import Page
-from .rerender import PageFile, find_page_files
-
-MANIFEST = "manifest.sqlite"
+from ..names import MANIFEST, PageFile, find_page_files, page_stem
 # statuses a reviewer has to act on; "missing": done by the manifest, but
 # its page file is gone or unreadable
 FAILED_STATUSES = frozenset({"failed", "timeout", "missing"})
@@ -93,36 +92,33 @@ def _load(e: PageEntry, problems: list[str]) -> None:
         problems.append(f"{e.files.json_path}: {e.error}")
 
 
-def read_manifest(path: Path) -> list[dict]:
-    """Rows of the manifest's `pages` table, read-only (the batch may still be
-    writing it: WAL mode lets a reader in beside the writer)."""
-    from ...batch.manifest import open_for_reading
-
+def read_manifest(out_dir: Path) -> list[Row]:
+    """The manifest's rows, read-only (the batch may still be writing it: WAL
+    mode lets a reader in beside the writer; no -wal/-shm is left behind)."""
+    path = Path(out_dir) / MANIFEST
     try:
-        con = open_for_reading(Path(path))  # leaves no -wal/-shm behind
-    except sqlite3.Error as e:
+        manifest = Manifest(out_dir, readonly=True)
+    except (sqlite3.Error, OSError) as e:
         raise ManifestError(path, f"cannot open manifest ({e})") from e
     try:
-        con.row_factory = sqlite3.Row
-        rows = con.execute("SELECT * FROM pages ORDER BY doc, page_number").fetchall()
-        return [dict(r) for r in rows]
+        return manifest.rows()
     except sqlite3.Error as e:
         raise ManifestError(path, f"cannot read manifest ({e})") from e
     finally:
-        con.close()
+        manifest.close()
 
 
-def _outputs(row: dict) -> list[str]:
+def _outputs(row: Row) -> list[str]:
     try:
-        out = json.loads(row.get("outputs") or "[]")
+        out = json.loads(row.outputs or "[]")
     except ValueError:
         return []
     return [s for s in out if isinstance(s, str)] if isinstance(out, list) else []
 
 
-def _flags(row: dict) -> list[str]:
+def _flags(row: Row) -> list[str]:
     try:
-        got = json.loads(row.get("flags") or "[]")
+        got = json.loads(row.flags or "[]")
     except ValueError:
         return []
     return [f for f in got if isinstance(f, str)] if isinstance(got, list) else []
@@ -135,7 +131,7 @@ def _num(v, kind=float):
         return None
 
 
-def entries_from_manifest(out_dir: Path, rows: list[dict], files: list[PageFile],
+def entries_from_manifest(out_dir: Path, rows: list[Row], files: list[PageFile],
                           problems: list[str]) -> list[PageEntry]:
     by_stem = {(f.doc, f.stem): f for f in files}
     by_page: dict[tuple[str, int], list[PageFile]] = {}
@@ -144,12 +140,12 @@ def entries_from_manifest(out_dir: Path, rows: list[dict], files: list[PageFile]
     used: set[tuple[str, str]] = set()
     entries = []
     for row in rows:
-        doc, n = str(row.get("doc") or ""), _num(row.get("page_number"), int) or 0
-        base = dict(doc=doc, page_number=n, input=str(row.get("input") or ""),
-                    status=str(row.get("status") or "pending"), error=str(row.get("error") or ""),
-                    attempts=_num(row.get("attempts"), int) or 0,
-                    seconds=_num(row.get("seconds")), mean_conf=_num(row.get("mean_conf")),
-                    n_columns=_num(row.get("n_columns"), int), n_blocks=_num(row.get("n_blocks"), int),
+        doc, n = str(row.doc or ""), _num(row.page_number, int) or 0
+        base = dict(doc=doc, page_number=n, input=str(row.input or ""),
+                    status=str(row.status or "pending"), error=str(row.error or ""),
+                    attempts=_num(row.attempts, int) or 0,
+                    seconds=_num(row.seconds), mean_conf=_num(row.mean_conf),
+                    n_columns=_num(row.n_columns, int), n_blocks=_num(row.n_blocks, int),
                     flags=_flags(row))
         if base["status"] != "done":
             entries.append(PageEntry(**base))
@@ -201,9 +197,8 @@ def collect(out_dir: Path) -> tuple[list[PageEntry], list[str]]:
     out_dir = Path(out_dir)
     files = find_page_files(out_dir)
     problems: list[str] = []
-    manifest = out_dir / MANIFEST
-    if manifest.exists():
-        entries = entries_from_manifest(out_dir, read_manifest(manifest), files, problems)
+    if (out_dir / MANIFEST).exists():
+        entries = entries_from_manifest(out_dir, read_manifest(out_dir), files, problems)
     else:
         entries = entries_from_files(files, problems)
     entries.sort(key=lambda e: (e.doc, e.page_number, e.part))

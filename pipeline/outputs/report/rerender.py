@@ -6,8 +6,7 @@ by running preprocessing again.
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -16,15 +15,13 @@ import numpy as np
 
 from ...errors import MagscanError
 from ..files import atomic_write_bytes, read_page
+from ..names import PageFile
 from ...ingest.files import load_pages
 from ...model import Page
 from ...options import Options
-from ..overlay import LOW_CONF, draw_overlay
+from .. import LOW_CONF
+from ..overlay import draw_overlay
 from ...ingest.pageselect import PageSelection
-
-PAGE_FILE = re.compile(r"^page-(\d+)([LR]?)\.json$")
-REPORT_DIR = "report"
-
 
 class RerenderError(MagscanError):
     """One page's overlay could not be re-drawn; names the file and the reason."""
@@ -32,34 +29,6 @@ class RerenderError(MagscanError):
     def __init__(self, path, reason: str):
         self.path, self.reason = str(path), reason
         super().__init__(f"{self.path}: {reason}")
-
-
-@dataclass(frozen=True)
-class PageFile:
-    doc: str            # folder stem under OUT/
-    page_number: int
-    part: str           # "", "L" or "R"
-    json_path: Path
-
-    @property
-    def stem(self) -> str:
-        return self.json_path.name[: -len(".json")]
-
-    def sibling(self, suffix: str) -> Path:
-        return self.json_path.with_name(self.stem + suffix)
-
-
-def find_page_files(out_dir: Path) -> list[PageFile]:
-    """Every OUT/<doc>/page-NNNN[LR].json, sorted by document, page and part."""
-    found = []
-    for doc_dir in sorted(p for p in Path(out_dir).iterdir() if p.is_dir()):
-        if doc_dir.name == REPORT_DIR or doc_dir.name.startswith("."):
-            continue
-        for f in doc_dir.iterdir():
-            m = PAGE_FILE.match(f.name)
-            if m:
-                found.append(PageFile(doc_dir.name, int(m.group(1)), m.group(2), f))
-    return sorted(found, key=lambda p: (p.doc, p.page_number, p.part))
 
 
 def _options(page: Page) -> Options:
@@ -146,7 +115,7 @@ def redraw_overlays(out_dir: Path, files: Iterable[PageFile], width: int = 1200,
             errors.append(img)
             continue
         try:
-            path = pf.sibling(".overlay.png")
+            path = pf.sibling("overlay")
             write_png(path, draw_overlay(page, img, width, low_conf))
             written.append(path)
         except (OSError, RerenderError, cv2.error) as e:
