@@ -600,7 +600,8 @@ def test_15_peak_memory_is_the_pages_not_the_workers_lifetime(tmp_path):
 
 def test_15_ctrl_c_exits_130_and_leaves_no_process(tmp_path):
     make_pages(tmp_path / "in", 6)
-    env = fake_env(tmp_path, MAGSCAN_FAKE_DELAY=1)
+    # pages slow enough that the batch is still running when the signal comes, on a loaded machine
+    env = fake_env(tmp_path, MAGSCAN_FAKE_DELAY=4)
     out = tmp_path / "out"
     batch = subprocess.Popen(magscan_cmd("convert", tmp_path / "in", "-o", out, *FAKE, "-j", "2"),
                              cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
@@ -615,6 +616,7 @@ def test_15_ctrl_c_exits_130_and_leaves_no_process(tmp_path):
         assert wait_until(lambda: not processes_with(marker), 30), processes_with(marker)
     finally:
         kill_all(processes_with(marker))
+    env.pop("MAGSCAN_FAKE_DELAY")
     r = run_magscan("convert", tmp_path / "in", "-o", out, *FAKE, env=env)
     assert r.returncode == 0 and all(x["status"] == "done" for x in rows(out)), r.stderr
 
