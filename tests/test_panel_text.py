@@ -85,3 +85,22 @@ def test_a_folio_beside_a_picture_bled_to_the_foot_is_the_running_foot():
     # beside text that runs as low, it is that text's last line
     low_text = BBox(740, 100, 1100, 1960)
     assert _kind(folio, [photo, low_text], [photo]) != "footer"
+
+
+def test_a_few_lines_of_text_type_set_on_a_picture_are_its_caption():
+    """
+        +------------------+
+        |   photo          |
+        |  [caption line]  |   <- inside the picture's box: its caption
+        |  [caption line]  |
+        +------------------+
+    """
+    photo = BBox(0, 50, 700, 1990)
+    cap = BBox(150, 1300, 630, 1360)
+    lines = [TextLine(BBox(150, 1300, 630, 1328), 0.5), TextLine(BBox(150, 1332, 600, 1360), 0.5)]
+    # dense (white type turned black reads bold): a heading anywhere else
+    assert block_kind(lines, cap, 30.0, 0.2, [photo], [cap, photo], 2000, 0, 30.0) == "caption"
+    assert block_kind(lines, cap, 30.0, 0.2, [], [cap], 2000, 0, 30.0) == "heading"
+    # a title set over the photo stays the page's title
+    big = [TextLine(BBox(150, 300, 630, 360), 0.5)]
+    assert block_kind(big, BBox(150, 300, 630, 360), 30.0, 0.2, [photo], [photo], 2000, 0, 30.0) == "title"
