@@ -597,3 +597,20 @@ def test_caption_follows_its_figure_in_the_column_flow():
               col(7, "caption", 1, 810, 850, last=2), col(3, "body", 1, 880, 1300),
               col(4, "body", 2, 880, 1300)]
     check_all_inputs(blocks, [1, 2, 6, 7, 3, 5, 4])
+
+
+def test_a_caption_set_on_its_picture_goes_with_it_whatever_else_lies_on_the_picture():
+    """A photo bled down the left column, a caption printed on its dark band
+    and a scrap of text read off the photo between them; the article runs down
+    the right column.  The caption is the photo's, read after the article.
+
+        +---------------+ +--------+
+        | 1 photo       | | 2      |
+        |   [4 scrap]   | |        |   (4: a few glyphs of the photo, boxed)
+        | [3 caption  ] | |        |
+        |               | +--------+
+        +---------------+
+    """
+    blocks = [col(1, "figure", 0, 50, 1900, C2, span=(0, 1)), col(2, "body", 1, 100, 1300, C2, span=(1, 2)),
+              blk(3, "caption", 100, 1300, 450, 1360), blk(4, "sidebar", 200, 1150, 240, 1220)]
+    assert order(blocks) == [2, 4, 1, 3]
