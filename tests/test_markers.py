@@ -153,3 +153,12 @@ def test_a_character_alone_beside_a_paragraph_stays_a_block():
     pimg = _hung_marker_page("国", "盈利表现亮眼村银贡献持续提升", gap_em=1.2)
     recognize_blocks(pimg, TesseractEngine(Options()), Options())
     assert len(pimg.page.blocks) == 2
+
+
+def test_a_few_characters_read_without_confidence_are_noise():
+    from pipeline.recognition.stage import is_noise
+    box = BBox(0, 0, 30, 30)
+    assert is_noise(Line(bbox=box, text="AR", conf=14.2))
+    assert is_noise(Line(bbox=box, text="邓 列", conf=0.0))
+    assert not is_noise(Line(bbox=box, text="17", conf=88.0))          # a folio read clearly
+    assert not is_noise(Line(bbox=box, text="宁静的夜空", conf=12.0))   # a line of text read badly stays
