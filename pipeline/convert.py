@@ -18,8 +18,9 @@ from .model import Flag, Page
 from .recognition.stage import OcrEngine, recognize_blocks
 from .options import Options
 from .orientation import orient_source, record_orientation
-from .vertical import add_to_layout, find_and_hide
-from . import vertical as _vertical
+from .vertical.regions import find_and_hide
+from .vertical.blocks import add_to_layout
+from .vertical import blocks as _vertical   # resolve (mirrored), assemble
 from .image.preprocess import PageImage, preprocess
 from .readingorder import resolve_order
 from .image.spread import compose, split_spread

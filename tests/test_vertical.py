@@ -1,4 +1,4 @@
-"""Vertical text (pipeline/vertical.py): columns found, read right to left,
+"""Vertical text (pipeline/vertical/): columns found, read right to left,
 placed in the page's flow, and carried by every format."""
 import json
 from dataclasses import replace
@@ -22,7 +22,8 @@ from pipeline.synth import render_page
 from pipeline.synth.families import family_spec
 from pipeline.synth.layout import sample_specs
 from pipeline.synth.vertical import draw_column
-from pipeline.vertical import cells, find_vertical, pitch
+from pipeline.vertical.grid import cells, pitch
+from pipeline.vertical.regions import find_vertical
 
 from test_formats import _assert_valid, page_schema  # noqa: F401 - a fixture
 
@@ -180,7 +181,7 @@ def test_the_vertical_model_reads_a_vertical_page_with_lang_vert():
 
 def test_the_cell_grid_stays_inside_its_column():
     """A float range can step past its end: every grid row is a row of the column."""
-    from pipeline.vertical import _grid
+    from pipeline.vertical.grid import _grid
     for n in (100, 1226, 3001):
         for p in (37.3, 41.99999, 48.1):
             for ph in (0.0, 5.5, p - 0.01):
@@ -196,7 +197,9 @@ def test_a_sidebar_heading_column_in_larger_type_is_read_at_its_own_pitch():
     from PIL import ImageDraw
 
     from pipeline.synth.typeset import IDEO_SPACE, font
-    from pipeline.vertical import TTB, add_blocks, read_block
+    from pipeline.vertical.blocks import add_blocks
+    from pipeline.vertical.columns import TTB
+    from pipeline.vertical.read import read_block
     em, hsz, per = 36, 42, 9
     cols = ["\u3000\u3000农业合作社带动", "周边农户发展特色种", "植，户均年增收万元。",
             "\u3000\u3000据统计，今年前", "个月全区新增城镇就", "业万人，城镇登记失", "业率控制在以内。",

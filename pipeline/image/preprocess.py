@@ -30,7 +30,7 @@ class PageImage:
     panels: list[Panel] = field(default_factory=list)
     # rule strokes and decorative rules the layout found: painted out for OCR
     rule_ink: np.ndarray | None = None
-    # the binary image before vertical text was painted out of it (vertical.py)
+    # the binary image before vertical text was painted out of it (vertical/regions.py)
     binary_full: np.ndarray | None = None
 
 
