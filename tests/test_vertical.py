@@ -266,3 +266,23 @@ def test_a_boxed_vertical_sidebar_is_one_block_and_keeps_to_its_box(i):
     # every line of the horizontal text still there
     horizontal = sum(len(b.lines) for b in page.blocks if b.direction == "ltr" and b.kind in ("body", "heading"))
     assert horizontal >= sum(len(b["lines"]) for b in truth["blocks"] if b["kind"] in ("body", "heading"))
+
+
+# -4's folio "18", digits two thirds of the body's height, is no glyph to the
+# layout either way (it is not among the glyphs the check counts)
+@pytest.mark.parametrize("i,kinds", [(2, ("header", "footer")), (4, ("header",))])
+def test_a_vertical_pages_running_head_and_folio_are_blocks(i, kinds):
+    """vertical-title-2 and -4: with the columns painted out, the horizontal
+    layout sees only the title, the running head and the folio. It sized the
+    type by the title's display type, passed the running head and folio over
+    as specks and lost them, and the layout check found 40% of the glyphs it
+    saw in no block (``layout-suspect: nonsense``). Sized by the page's body
+    type, they are blocks and the check finds nothing."""
+    img, truth = render_page(family_spec("vertical-title", i))
+    page = layout_source(SourcePage("t.png", 1, np.asarray(img), 300), NO_TURN)[0].page
+    assert not [f for f in page.flags if f.code == "layout-suspect"], page.flags
+    for kind in kinds:
+        for gold in (BBox(*b["bbox"]) for b in truth["blocks"] if b["kind"] == kind):
+            # the truth's boxes are the page's before deskewing: most of each is in a block of its kind
+            assert any(b.kind == kind and b.bbox.overlap_area(gold) >= 0.5 * gold.area for b in page.blocks), \
+                (kind, gold, [(b.kind, b.bbox) for b in page.blocks if b.direction == "ltr"])
