@@ -104,3 +104,52 @@ def test_tesseract_page_gets_the_marks_back(text):
     (ln,) = pimg.page.blocks[0].lines
     assert ln.text == text
     assert (pimg.gray == before).all()   # the page image itself is not painted on
+
+
+def test_a_solid_square_with_ragged_edge_rows_is_a_marker():
+    """A JPEG-scanned ■ whose top row is only half inked is still ■; a Han
+    character never fills its box that much."""
+    g = np.ones((15, 15), bool)
+    g[0, [0, 2, 3, 11, 12, 13, 14]] = False
+    assert classify(g, 30) == "■"
+    g[-1, ::2] = False
+    assert classify(g, 30) == "■"
+
+
+def _hung_marker_page(mark: str, text: str, gap_em: float):
+    """A marker hung in the margin, ``gap_em`` ems left of its paragraph's
+    first line, left as a block of its own by the layout:
+
+        [■]     盈利表现亮眼，村银贡献持续提升
+                第二行的文字在这里继续下去
+    """
+    px = 40
+    mark_img = _render(mark, "sans", px)[:, :20 + px + 4]   # the mark's cell (pad 20)
+    gap = np.full((2 * px, int(gap_em * px)), 255, np.uint8)
+    lines = [np.hstack([mark_img if i == 0 else np.full_like(mark_img, 255), gap, _render(t, "sans", px)])
+             for i, t in enumerate((text, text[::-1]))]
+    g = np.vstack(lines)
+    ink = _ink(g)
+    cut = mark_img.shape[1]
+    mbox = _line_box(ink[:, :cut])
+    l1 = _line_box(ink[:2 * px, cut:]).shift(cut, 0)
+    l2 = _line_box(ink[2 * px:, cut:]).shift(cut, 2 * px)
+    page = Page(source="t", page_number=1, width=g.shape[1], height=g.shape[0])
+    page.blocks = [Block(id=0, kind="body", bbox=mbox, lines=[Line(bbox=mbox)]),
+                   Block(id=1, kind="body", bbox=BBox.enclosing([l1, l2]), lines=[Line(bbox=l1), Line(bbox=l2)])]
+    return PageImage(page=page, gray=g, binary=ink.astype(np.uint8) * 255)
+
+
+def test_a_marker_hung_apart_from_its_paragraph_opens_its_first_line():
+    pimg = _hung_marker_page("■", "盈利表现亮眼村银贡献持续提升", gap_em=1.2)
+    recognize_blocks(pimg, TesseractEngine(Options()), Options())
+    (block,) = pimg.page.blocks
+    assert block.lines[0].text.startswith("■") and block.lines[0].text.endswith("持续提升"), \
+        [ln.text for ln in block.lines]
+    assert "国" not in "".join(ln.text for ln in block.lines)
+
+
+def test_a_character_alone_beside_a_paragraph_stays_a_block():
+    pimg = _hung_marker_page("国", "盈利表现亮眼村银贡献持续提升", gap_em=1.2)
+    recognize_blocks(pimg, TesseractEngine(Options()), Options())
+    assert len(pimg.page.blocks) == 2

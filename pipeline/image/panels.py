@@ -170,7 +170,35 @@ def read_panel(gray: np.ndarray, box: BBox) -> Panel:
         # each part decides for itself: a dark panel may hold a light box of dark text
         parts.append(TextPart(bb, _ground_is_dark(gray[bb.y0:bb.y1, bb.x0:bb.x1])[1],
                               round(bb.height / (1.5 * row_h), 1)))
-    return Panel(box, parts)
+    return Panel(box, _join_stacked(parts, row_h))
+
+
+# Parts of one polarity this many row heights apart, one above the other, are
+# one text area: a line whose characters break into pieces (星 is 日 over 生)
+# is no row of glyphs, and without the join the strip between the parts would
+# keep its dark ground, a bar of ink across the column that swallows the line.
+JOIN_ROWS = 2.0
+
+
+def _join_stacked(parts: list[TextPart], row_h: float) -> list[TextPart]:
+    parts = list(parts)
+    joined = True
+    while joined:
+        joined = False
+        for i, a in enumerate(parts):
+            for j in range(i + 1, len(parts)):
+                b = parts[j]
+                gap = max(a.bbox.y0, b.bbox.y0) - min(a.bbox.y1, b.bbox.y1)
+                if a.on_dark == b.on_dark and gap <= JOIN_ROWS * row_h and \
+                        a.bbox.x_overlap(b.bbox) >= 0.5 * min(a.bbox.width, b.bbox.width):
+                    box = a.bbox.union(b.bbox)
+                    parts[i] = TextPart(box, a.on_dark, round(box.height / (1.5 * row_h), 1))
+                    del parts[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return parts
 
 
 def apply_panels(gray: np.ndarray, binary: np.ndarray, panels: list[Panel]) -> None:

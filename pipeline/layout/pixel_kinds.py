@@ -72,13 +72,16 @@ def block_kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: f
     if lines[0].frame >= 0:
         return "sidebar"
     others = [b for b in all_boxes if b != bbox]
+    # a picture beside the line (a photo bled to the page's edge next to the
+    # folio) says nothing of whether the line runs above or below the page
+    beyond = [o for o in others if o not in figures or o.x_overlap(bbox) > 0]
     if len(lines) == 1 and others:
         # a big single line at the top may be the title; at the foot of the
         # page it is the running foot with its large page number
         if hb <= rules.RUNNING_MAX * body_h and rules.at_top(bbox, page_h) \
-                and all(bbox.y1 <= o.y0 + 2 for o in others):
+                and all(bbox.y1 <= o.y0 + 2 for o in beyond):
             return "header"
-        if hb <= FOOT_MAX * body_h and rules.at_foot(bbox, page_h) and all(bbox.y0 >= o.y1 - 2 for o in others):
+        if hb <= FOOT_MAX * body_h and rules.at_foot(bbox, page_h) and all(bbox.y0 >= o.y1 - 2 for o in beyond):
             return "footer"
     for f in figures:
         near_below = 0 <= bbox.y0 - f.y1 <= 2.0 * ch

@@ -18,7 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..model import BBox, Line, Word
+from ..model import BBox, Block, Line, Word
 
 MARKERS = "□■▲●◎"
 
@@ -89,7 +89,10 @@ def classify(g: np.ndarray, line_h: float | None = None) -> str | None:
     holes = [a / (w * h) for a in _holes(g)]
     n_comp = cv2.connectedComponents(g.astype(np.uint8), connectivity=8)[0] - 1
     square = w / h <= 1.18
-    if square and not holes and fill >= 0.88 and min(top, bot) >= 0.9:
+    # a solid square's edge rows may be ragged (JPEG): two rows for its top and bottom
+    band2 = max(2, band)
+    if square and not holes and fill >= 0.88 and \
+            min(float(g[:band2].any(0).mean()), float(g[-band2:].any(0).mean())) >= 0.9:
         return "■"
     small = line_h is not None and h <= 0.6 * line_h
     if not holes and fill < 0.5:
@@ -142,6 +145,37 @@ def find_marker(binary: np.ndarray, line: BBox) -> tuple[str, BBox] | None:
     if mark is None:
         return None
     return mark, BBox(x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
+
+
+def attach_lone_markers(blocks: list[Block], binary: np.ndarray) -> list[Block]:
+    """``blocks`` with each marker that the layout left as a block of its own
+    (a ■ hung in the margin before a paragraph, an em or more from its text)
+    made part of the first line of the paragraph it opens, where recognition
+    finds it as it finds any line-opening marker. Alone, the recogniser reads
+    it as a character (■ as 国), and the one-glyph block sits in the gap
+    between the page's columns, where it spoils their reading order."""
+    text = [b for b in blocks if b.is_text and b.direction == "ltr" and b.lines]
+    gone: set[int] = set()
+    for m in text:
+        if len(m.lines) != 1 or m.kind in ("header", "footer"):
+            continue
+        h = m.lines[0].bbox.height
+        found = find_marker(binary, m.lines[0].bbox)
+        if found is None or found[1].width < 0.6 * m.bbox.width:
+            continue
+        box = found[1]
+        opens = [b for b in text if b is not m and id(b) not in gone
+                 and 0 < b.lines[0].bbox.x0 - box.x1 <= 3 * h
+                 and b.lines[0].bbox.y_overlap(box) >= 0.5 * box.height]
+        if not opens:
+            continue
+        b = min(opens, key=lambda b: b.lines[0].bbox.x0)
+        first = b.lines[0]
+        b.lines[0] = Line(bbox=BBox.enclosing([first.bbox, box]), text=first.text,
+                          conf=first.conf, words=first.words)
+        b.bbox = BBox.enclosing([b.bbox, box])
+        gone.add(id(m))
+    return [b for b in blocks if id(b) not in gone]
 
 
 def paint_out(gray: np.ndarray, box: BBox) -> None:

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from . import tesseract
-from .markers import find_dashes, find_marker, paint_out, put_back, put_dash
+from .markers import attach_lone_markers, find_dashes, find_marker, paint_out, put_back, put_dash
 from ..model import BBox, Block, Line, Word
 from ..options import Options, split_lang
 from .crops import _fit_line_height, _line  # noqa: F401 - the engines' shared helpers
@@ -233,6 +233,7 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
     """Stage 3: OCR every text block; figures are left alone."""
     page = pimg.page
     page.engine = engine.name
+    page.blocks = attach_lone_markers(page.blocks, pimg.binary)
     base = pimg.gray
     if pimg.rule_ink is not None and pimg.rule_ink.any():
         # rules beside text (column rules, frames, dotted rules, underlines)
