@@ -18,8 +18,9 @@ from .model import Flag, Page
 from .recognition.stage import OcrEngine, recognize_blocks
 from .options import Options
 from .orientation import orient_source, record_orientation
-from .vertical import add_to_layout, find_and_hide
-from . import vertical as _vertical
+from .vertical.regions import find_and_hide
+from .vertical.blocks import add_to_layout
+from .vertical import blocks as _vertical   # resolve (mirrored), assemble
 from .image.preprocess import PageImage, preprocess
 from .readingorder import resolve_order
 from .image.spread import compose, split_spread
@@ -83,6 +84,11 @@ def analyse_page(src: SourcePage, options: Options, part: str = "",
               "" if options.deskew else " (--no-deskew)")
     page.timings["preprocess"] = round(t1 - t0, 3)
     vertical = find_and_hide(pimg)
+    if vertical is not None and vertical.page_is_vertical:
+        # what is left to the horizontal layout (a title, running heads, a
+        # folio) is too little to tell the body size by: the title's display
+        # type would pass as body type, and the running heads as specks
+        pimg.body_ch = vertical.body_ch
     if to_scan is not None:   # a spread's half: map back through the split to the whole scan
         page.transform = [[round(float(v), 6) for v in row]
                           for row in compose(to_scan, np.asarray(page.transform))]

@@ -1,4 +1,4 @@
-"""Vertical text (pipeline/vertical.py): columns found, read right to left,
+"""Vertical text (pipeline/vertical/): columns found, read right to left,
 placed in the page's flow, and carried by every format."""
 import json
 from dataclasses import replace
@@ -22,7 +22,8 @@ from pipeline.synth import render_page
 from pipeline.synth.families import family_spec
 from pipeline.synth.layout import sample_specs
 from pipeline.synth.vertical import draw_column
-from pipeline.vertical import cells, find_vertical, pitch
+from pipeline.vertical.grid import cells, pitch
+from pipeline.vertical.regions import find_vertical
 
 from test_formats import _assert_valid, page_schema  # noqa: F401 - a fixture
 
@@ -180,7 +181,7 @@ def test_the_vertical_model_reads_a_vertical_page_with_lang_vert():
 
 def test_the_cell_grid_stays_inside_its_column():
     """A float range can step past its end: every grid row is a row of the column."""
-    from pipeline.vertical import _grid
+    from pipeline.vertical.grid import _grid
     for n in (100, 1226, 3001):
         for p in (37.3, 41.99999, 48.1):
             for ph in (0.0, 5.5, p - 0.01):
@@ -196,7 +197,9 @@ def test_a_sidebar_heading_column_in_larger_type_is_read_at_its_own_pitch():
     from PIL import ImageDraw
 
     from pipeline.synth.typeset import IDEO_SPACE, font
-    from pipeline.vertical import TTB, add_blocks, read_block
+    from pipeline.vertical.blocks import add_blocks
+    from pipeline.vertical.columns import TTB
+    from pipeline.vertical.read import read_block
     em, hsz, per = 36, 42, 9
     cols = ["\u3000\u3000农业合作社带动", "周边农户发展特色种", "植，户均年增收万元。",
             "\u3000\u3000据统计，今年前", "个月全区新增城镇就", "业万人，城镇登记失", "业率控制在以内。",
@@ -263,3 +266,23 @@ def test_a_boxed_vertical_sidebar_is_one_block_and_keeps_to_its_box(i):
     # every line of the horizontal text still there
     horizontal = sum(len(b.lines) for b in page.blocks if b.direction == "ltr" and b.kind in ("body", "heading"))
     assert horizontal >= sum(len(b["lines"]) for b in truth["blocks"] if b["kind"] in ("body", "heading"))
+
+
+# -4's folio "18", digits two thirds of the body's height, is no glyph to the
+# layout either way (it is not among the glyphs the check counts)
+@pytest.mark.parametrize("i,kinds", [(2, ("header", "footer")), (4, ("header",))])
+def test_a_vertical_pages_running_head_and_folio_are_blocks(i, kinds):
+    """vertical-title-2 and -4: with the columns painted out, the horizontal
+    layout sees only the title, the running head and the folio. It sized the
+    type by the title's display type, passed the running head and folio over
+    as specks and lost them, and the layout check found 40% of the glyphs it
+    saw in no block (``layout-suspect: nonsense``). Sized by the page's body
+    type, they are blocks and the check finds nothing."""
+    img, truth = render_page(family_spec("vertical-title", i))
+    page = layout_source(SourcePage("t.png", 1, np.asarray(img), 300), NO_TURN)[0].page
+    assert not [f for f in page.flags if f.code == "layout-suspect"], page.flags
+    for kind in kinds:
+        for gold in (BBox(*b["bbox"]) for b in truth["blocks"] if b["kind"] == kind):
+            # the truth's boxes are the page's before deskewing: most of each is in a block of its kind
+            assert any(b.kind == kind and b.bbox.overlap_area(gold) >= 0.5 * gold.area for b in page.blocks), \
+                (kind, gold, [(b.kind, b.bbox) for b in page.blocks if b.direction == "ltr"])

@@ -30,8 +30,12 @@ class PageImage:
     panels: list[Panel] = field(default_factory=list)
     # rule strokes and decorative rules the layout found: painted out for OCR
     rule_ink: np.ndarray | None = None
-    # the binary image before vertical text was painted out of it (vertical.py)
+    # the binary image before vertical text was painted out of it (vertical/regions.py)
     binary_full: np.ndarray | None = None
+    # the body character height of the whole page, when most of its text was
+    # painted out of ``binary`` (a vertical page): the layout sizes the type
+    # left to it, a title, running heads, a folio, by it
+    body_ch: float | None = None
 
 
 def crop_dark_border(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:

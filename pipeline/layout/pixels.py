@@ -180,7 +180,8 @@ def find_ink(pimg: PageImage) -> Ink:
         comps = geo.components(binary)
     # the specks of a dark photo or page ground are no glyphs to size the type by
     ground = _inside(comps, [p.bbox for p in pimg.panels]) & ~_inside(comps, text_areas)
-    ch = _body_height(geo.Components(comps.boxes[~ground], comps.area[~ground], comps.labels), binary.shape)
+    ch = pimg.body_ch or _body_height(geo.Components(comps.boxes[~ground], comps.area[~ground], comps.labels),
+                                      binary.shape)
     hor, ver = geo.rule_masks(binary, ch)
     rule = _on_rules(comps, hor | ver)
     # what the recogniser should not see: rule strokes (not the glyphs that

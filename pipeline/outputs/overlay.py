@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from ..model import BBox, Page
+from ..vertical.columns import TTB
 from . import LOW_CONF
 
 # BGR, chosen to stay apart from each other and from gray page content.
@@ -25,6 +26,7 @@ GUTTER_COLOUR = (230, 150, 110)   # light blue band
 GUTTER_LINE = (200, 110, 60)      # its dashed centre line
 LOW_CONF_COLOUR = (40, 40, 235)   # red shading
 ARROW_COLOUR = (50, 50, 50)
+DIRECTION_COLOUR = (40, 120, 200)   # BGR: orange-brown, apart from the kinds' colours
 # The page is faded so that outlines and shading stand out against text.
 FADE = 0.55
 SHADE_ALPHA = 0.45
@@ -147,6 +149,27 @@ def _badge(img: np.ndarray, label: str, bb: BBox, others: list[BBox], c, u: floa
     cv2.putText(img, label, (x + pad, y + pad + tht), _FONT, fs, (255, 255, 255), th, cv2.LINE_AA)
 
 
+def draw_direction(img: np.ndarray, page: Page, box, u: float) -> None:
+    """On the overlay: each vertical block's columns outlined thinly, an arrow
+    down its first (right-most) column and one right to left over its top."""
+    t = max(1, int(round(1.5 * u)))
+    for b in page.blocks:
+        if b.direction != TTB or not b.lines:
+            continue
+        for ln in b.lines:
+            lb = box(ln.bbox)
+            cv2.rectangle(img, (lb.x0, lb.y0), (lb.x1, lb.y1), DIRECTION_COLOUR, max(1, t // 2))
+        bb, first = box(b.bbox), box(b.lines[0].bbox)
+        x = int(first.cx)
+        down = min(first.y1 - first.y0, max(int(40 * u), (first.y1 - first.y0) // 3))
+        cv2.arrowedLine(img, (x, first.y0), (x, first.y0 + down), DIRECTION_COLOUR, t + 1, cv2.LINE_AA,
+                        tipLength=min(0.5, 10 * u / max(1, down)))
+        y = max(0, bb.y0 - int(6 * u))
+        if bb.x1 - bb.x0 > 20 * u:
+            cv2.arrowedLine(img, (bb.x1, y), (bb.x0, y), DIRECTION_COLOUR, t + 1, cv2.LINE_AA,
+                            tipLength=min(0.5, 10 * u / max(1, bb.x1 - bb.x0)))
+
+
 def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200,
                  low_conf: float = LOW_CONF) -> np.ndarray:
     """BGR image of the page, at most `width` pixels wide, annotated for review.
@@ -218,7 +241,6 @@ def draw_overlay(page: Page, gray: np.ndarray, width: int = 1200,
         others = boxes[:i - 1] + boxes[i:]
         _badge(img, str(i), bb, others, KIND_COLOURS.get(b.kind, (0, 0, 0)), u, thick)
 
-    from ..vertical import draw_direction
     draw_direction(img, page, box, u)   # vertical blocks: columns and reading direction
     _legend(img, boxes, u, low_conf)
     return img

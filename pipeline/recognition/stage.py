@@ -63,7 +63,7 @@ class _Tesseract:
     min_line_px = TESSERACT_MIN_LINE_PX
 
     def __init__(self, options: Options):
-        # horizontal models; a *_vert model reads vertical columns (vertical.py)
+        # horizontal models; a *_vert model reads vertical columns (vertical/read.py)
         self.lang, self.vert_lang = split_lang(options.lang)
         self.psm = options.psm
         self.timeout = options.ocr_timeout
@@ -264,8 +264,8 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
     for block in page.blocks:
         if not block.is_text:
             continue
-        if block.direction != "ltr":   # vertical columns: pipeline/vertical.py
-            from ..vertical import read_block
+        if block.direction != "ltr":   # vertical columns: pipeline/vertical/
+            from ..vertical.read import read_block
             block.lines = read_block(base, pimg.binary_full if pimg.binary_full is not None
                                      else pimg.binary, block, engine, options.lang, options.ocr_timeout,
                                      [b for b in page.blocks if b is not block])

@@ -162,7 +162,7 @@ def page_xml(page: Page, frame: SourceFrame | None = None) -> str:
             _sub(reg, "Coords", points=_points(frame.quad(r.bbox)))
             continue
         parent = pg
-        vertical = b.direction == "ttb-rtl"   # columns down, right to left (vertical.py)
+        vertical = b.direction == "ttb-rtl"   # columns down, right to left (pipeline/vertical/)
         if b.kind == "table":  # the table's region, its text in a text region inside
             parent = _sub(pg, "TableRegion", id=r.rid)
             _sub(parent, "Coords", points=_points(frame.quad(r.bbox)))
