@@ -131,12 +131,21 @@ def _anchor(f: Block, main: list[Block], pos: dict[int, int],
     col = _column_of(f, main, opts)
     fk = _vkey(f.bbox)
     above = [b for b in col if _vkey(b.bbox) < fk]
-    if above:
-        return "after", max(above, key=lambda b: pos[id(b)])
     below = [b for b in col if _vkey(b.bbox) > fk]
+    # a title over more columns than the figure's is above every column: a
+    # figure opening a later column is read where that column's text starts,
+    # not straight after the title, before the columns to its left
+    own = [b for b in above if not _wider(b, f)]
+    if own or (above and not below):
+        return "after", max(own or above, key=lambda b: pos[id(b)])
     if below:
         return "before", min(below, key=lambda b: pos[id(b)])
     return None
+
+
+def _wider(b: Block, f: Block) -> bool:
+    """``b`` spans more columns than ``f``."""
+    return b.span is not None and f.span is not None and b.span[1] - b.span[0] > f.span[1] - f.span[0]
 
 
 def _container(f: Block, sidebars: list[Block]) -> Block | None:
