@@ -181,24 +181,22 @@ JOIN_ROWS = 2.0
 
 
 def _join_stacked(parts: list[TextPart], row_h: float) -> list[TextPart]:
-    parts = list(parts)
-    joined = True
-    while joined:
-        joined = False
-        for i, a in enumerate(parts):
-            for j in range(i + 1, len(parts)):
-                b = parts[j]
-                gap = max(a.bbox.y0, b.bbox.y0) - min(a.bbox.y1, b.bbox.y1)
-                if a.on_dark == b.on_dark and gap <= JOIN_ROWS * row_h and \
-                        a.bbox.x_overlap(b.bbox) >= 0.5 * min(a.bbox.width, b.bbox.width):
-                    box = a.bbox.union(b.bbox)
-                    parts[i] = TextPart(box, a.on_dark, round(box.height / (1.5 * row_h), 1))
-                    del parts[j]
-                    joined = True
-                    break
-            if joined:
-                break
-    return parts
+    sets = DisjointSets(len(parts))
+    for i, a in enumerate(parts):
+        for j in range(i + 1, len(parts)):
+            b = parts[j]
+            gap = max(a.bbox.y0, b.bbox.y0) - min(a.bbox.y1, b.bbox.y1)
+            if a.on_dark == b.on_dark and gap <= JOIN_ROWS * row_h and \
+                    a.bbox.x_overlap(b.bbox) >= 0.5 * min(a.bbox.width, b.bbox.width):
+                sets.union(i, j)
+    out = []
+    for g in sets.groups(range(len(parts))):
+        if len(g) == 1:
+            out.append(parts[g[0]])
+            continue
+        box = BBox.enclosing(parts[i].bbox for i in g)
+        out.append(TextPart(box, parts[g[0]].on_dark, round(box.height / (1.5 * row_h), 1)))
+    return out
 
 
 def apply_panels(gray: np.ndarray, binary: np.ndarray, panels: list[Panel]) -> None:
