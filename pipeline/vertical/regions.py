@@ -88,16 +88,23 @@ def _fit_sides(cols: list[Column], b: np.ndarray, glyph: np.ndarray) -> None:
 
 def _join_overlapping(regions: list[Region]) -> list[Region]:
     """Regions over one another (columns of one block found at two scales): one."""
-    merged_r: list[Region] = []
-    for r in sorted(regions, key=lambda r: -r.bbox.area):
-        o = next((m for m in merged_r if m.bbox.x_overlap(r.bbox) * m.bbox.y_overlap(r.bbox)
-                  >= 0.3 * min(m.bbox.area, r.bbox.area)), None)
+    return _absorb(sorted(regions, key=lambda r: -r.bbox.area),
+                   lambda m, r: m.bbox.x_overlap(r.bbox) * m.bbox.y_overlap(r.bbox)
+                   >= 0.3 * min(m.bbox.area, r.bbox.area))
+
+
+def _absorb(regions: list[Region], joins) -> list[Region]:
+    """``regions`` in turn, each taken into the first region kept so far that
+    ``joins(kept, it)``, else kept."""
+    out: list[Region] = []
+    for r in regions:
+        o = next((o for o in out if joins(o, r)), None)
         if o is None:
-            merged_r.append(r)
+            out.append(r)
         else:
             o.columns += r.columns
             o.bbox = o.bbox.union(r.bbox)
-    return merged_r
+    return out
 
 
 def _one_each(r: Region) -> None:
@@ -165,18 +172,10 @@ def _join_beside(regions: list[Region]) -> list[Region]:
     """Regions side by side, a column's pitch apart once their short columns
     are in, of one type size: one region (a paragraph's last column, too
     short to be found as a bar, had kept its neighbours apart)."""
-    regions = sorted(regions, key=lambda r: -r.bbox.x1)
-    out: list[Region] = []
-    for r in regions:
-        o = next((o for o in out if 0.85 <= r.char_w / o.char_w <= 1.18
-                  and -0.2 * r.char_w <= o.columns[-1].bbox.x0 - r.columns[0].bbox.x1 <= 1.6 * r.char_w
-                  and r.bbox.y_overlap(o.bbox) >= 0.5 * min(r.bbox.height, o.bbox.height)), None)
-        if o is None:
-            out.append(r)
-        else:
-            o.columns += r.columns
-            o.bbox = o.bbox.union(r.bbox)
-    return out
+    return _absorb(sorted(regions, key=lambda r: -r.bbox.x1),
+                   lambda o, r: 0.85 <= r.char_w / o.char_w <= 1.18
+                   and -0.2 * r.char_w <= o.columns[-1].bbox.x0 - r.columns[0].bbox.x1 <= 1.6 * r.char_w
+                   and r.bbox.y_overlap(o.bbox) >= 0.5 * min(r.bbox.height, o.bbox.height))
 
 
 def _short_columns(r: Region, comps: geo.Components, glyph: np.ndarray) -> None:
