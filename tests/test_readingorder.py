@@ -614,3 +614,27 @@ def test_a_caption_set_on_its_picture_goes_with_it_whatever_else_lies_on_the_pic
     blocks = [col(1, "figure", 0, 50, 1900, C2, span=(0, 1)), col(2, "body", 1, 100, 1300, C2, span=(1, 2)),
               blk(3, "caption", 100, 1300, 450, 1360), blk(4, "sidebar", 200, 1150, 240, 1220)]
     assert order(blocks) == [2, 4, 1, 3]
+
+
+def test_a_figure_under_full_width_text_follows_that_text():
+    """Text over both columns, then a figure in the left column beside text in
+    the right: the figure is read after the full-width text above it, not
+    after an earlier block of its own column.
+
+        +--------------------------+
+        | 1 body over both columns |
+        +--------------------------+
+        +--------+
+        | 2 body |
+        +--------+
+        +--------------------------+
+        | 3 body over both columns |
+        +--------------------------+
+        +--------+ +--------+
+        | 4 fig  | | 5 body |
+        +--------+ +--------+
+    """
+    blocks = [col(1, "body", 0, 100, 200, C2, last=1, span=(0, 2)), col(2, "body", 0, 220, 260, C2, span=(0, 1)),
+              col(3, "body", 0, 300, 500, C2, last=1, span=(0, 2)), col(4, "figure", 0, 520, 900, C2, span=(0, 1)),
+              col(5, "body", 1, 520, 900, C2, span=(1, 2))]
+    assert order(blocks) == [1, 2, 3, 4, 5]

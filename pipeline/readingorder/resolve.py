@@ -135,7 +135,7 @@ def _anchor(f: Block, main: list[Block], pos: dict[int, int],
     # a title over more columns than the figure's is above every column: a
     # figure opening a later column is read where that column's text starts,
     # not straight after the title, before the columns to its left
-    own = [b for b in above if not _wider(b, f)]
+    own = [b for b in above if not (b.kind in HEADING_KINDS and _wider(b, f))]
     if own or (above and not below):
         return "after", max(own or above, key=lambda b: pos[id(b)])
     if below:
