@@ -87,6 +87,11 @@ class BBox:
         return BBox(max(self.x0, other.x0), max(self.y0, other.y0),
                     min(self.x1, other.x1), min(self.y1, other.y1))
 
+    def contains(self, other: "BBox", slack: float = 0) -> bool:
+        """``other`` lies within this box grown by ``slack`` on every side."""
+        return (self.x0 - slack <= other.x0 and other.x1 <= self.x1 + slack
+                and self.y0 - slack <= other.y0 and other.y1 <= self.y1 + slack)
+
     def overlap_area(self, other: "BBox") -> int:
         return self.x_overlap(other) * self.y_overlap(other)
 

@@ -97,8 +97,7 @@ def block_kind(lines: list[TextLine], bbox: BBox, body_h: float, body_density: f
         return by_size
     # a few lines of text-size type set on a picture (white on a photo's dark
     # band) are its caption, read with the picture, not a heading of the page
-    if len(lines) <= 3 and any(f.x0 - ch <= bbox.x0 and bbox.x1 <= f.x1 + ch and
-                               f.y0 - ch <= bbox.y0 and bbox.y1 <= f.y1 + ch for f in figures):
+    if len(lines) <= 3 and any(f.contains(bbox, slack=ch) for f in figures):
         return "caption"
     # bold shows in the ink density of a line of several characters; a line of
     # one or two has little white between glyphs whatever its weight

@@ -84,9 +84,8 @@ def _match_captions(figures: list[Block], captions: list[Block], others: list[Bl
             below = _vkey(c.bbox) > _vkey(f.bbox)
             gap = c.bbox.y0 - f.bbox.y1 if below else f.bbox.y0 - c.bbox.y1
             # a caption set on the picture itself has nothing between them
-            inside = c.bbox.intersection(f.bbox) == c.bbox
-            if not inside and any(o is not f and o is not c and _between(o.bbox, f.bbox, c.bbox, opts)
-                                  for o in everything):
+            if not f.bbox.contains(c.bbox) and any(
+                    o is not f and o is not c and _between(o.bbox, f.bbox, c.bbox, opts) for o in everything):
                 continue
             preferred = not below if f.kind == "table" else below
             pairs.append(((0 if preferred else 1, max(gap, 0), _key(f), _key(c)), fi, c))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..kinds import RUNNING_KINDS
 from ..model import BBox, Block, Line, Word
 
 MARKERS = "□■▲●◎"
@@ -157,7 +158,7 @@ def attach_lone_markers(blocks: list[Block], binary: np.ndarray) -> list[Block]:
     text = [b for b in blocks if b.is_text and b.direction == "ltr" and b.lines]
     gone: set[int] = set()
     for m in text:
-        if len(m.lines) != 1 or m.kind in ("header", "footer"):
+        if len(m.lines) != 1 or m.kind in RUNNING_KINDS:
             continue
         h = m.lines[0].bbox.height
         found = find_marker(binary, m.lines[0].bbox)
