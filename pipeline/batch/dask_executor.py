@@ -99,24 +99,55 @@ class DaskExecutor:
             tuple[PageTask, PageOutcome | None, BaseException | None]]:
         from distributed import as_completed
 
-        s = self.settings
+        # As many pages are handed to the cluster as it has worker threads,
+        # and the next when one finishes: the scheduler otherwise gives each
+        # one-thread worker a second page at once (worker-saturation 1.1) and
+        # steals it back only sometimes, so a batch ended with one worker on
+        # its third page while the other idled (two workers were 1.35x one).
+        # Handing pages out here also keeps the longest-first order of the
+        # plan, and a worker added mid-batch is used from the next page.
+        pending = iter(tasks)
         futs = {}
-        for t in tasks:
+        done = as_completed()
+
+        def submit_one() -> bool:
+            t = next(pending, None)
+            if t is None:
+                return False
             if on_start is not None:   # on Dask: handed to the scheduler
                 on_start(t)
             # pure=False: a page re-run after `rerun` must really run again
-            f = self.client.submit(run_on_dask_worker, t, s.page_timeout, s.max_memory,
-                                   pure=False, key=f"magscan-{t.doc}-{t.page_number}-{id(t)}")
+            f = self.client.submit(run_on_dask_worker, t, self.settings.page_timeout,
+                                   self.settings.max_memory, pure=False,
+                                   key=f"magscan-{t.doc}-{t.page_number}-{id(t)}")
             futs[f] = t
-        for fut in as_completed(futs):
-            task = futs[fut]
-            try:
-                kind, payload = fut.result()
-            except Exception as e:  # noqa: BLE001 - e.g. KilledWorker after repeated deaths
-                yield task, None, MagscanError(
-                    f"Dask could not run this page ({type(e).__name__}: {e})".splitlines()[0])
-                continue
-            if kind == "ok":
-                yield task, PageOutcome(**payload), None
-            else:
-                yield task, None, payload
+            done.add(f)
+            return True
+
+        for _ in range(self._slots()):
+            if not submit_one():
+                break
+        for fut in done:
+            task = futs.pop(fut)
+            yield self._outcome(task, fut)
+            while len(futs) < self._slots() and submit_one():
+                pass
+
+    def _slots(self) -> int:
+        """Worker threads in the cluster now (at least one: a cluster still
+        starting its workers gets one page, which waits for them)."""
+        try:
+            return max(1, sum(self.client.nthreads().values()))
+        except (OSError, TimeoutError):
+            return 1
+
+    @staticmethod
+    def _outcome(task: PageTask, fut) -> tuple[PageTask, PageOutcome | None, BaseException | None]:
+        try:
+            kind, payload = fut.result()
+        except Exception as e:  # noqa: BLE001 - e.g. KilledWorker after repeated deaths
+            return task, None, MagscanError(
+                f"Dask could not run this page ({type(e).__name__}: {e})".splitlines()[0])
+        if kind == "ok":
+            return task, PageOutcome(**payload), None
+        return task, None, payload

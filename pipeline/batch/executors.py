@@ -28,13 +28,14 @@ class LocalExecutor:
 
         from pebble import ProcessPool
 
-        from .procs import process_temp
+        from .procs import opencv_threads, process_temp
         self.temp = process_temp()
         # forkserver: workers start clean (no inherited sqlite handle, no
         # threads from the parent), and starting one is cheap after the first.
         ctx = multiprocessing.get_context("forkserver")
         self.pool = ProcessPool(max_workers=self.jobs, initializer=init_local_worker,
-                                initargs=(self.max_memory, os.getpid(), self.temp),
+                                initargs=(self.max_memory, os.getpid(), self.temp,
+                                          opencv_threads(self.jobs)),
                                 context=ctx)
         return self
 

@@ -91,6 +91,11 @@ class PageChild:
         from .. import __file__ as pkg_init
         root = str(Path(pkg_init).resolve().parent.parent)
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
+        # A Dask worker's nanny sets OMP_NUM_THREADS=1 (its pre-spawn-environ):
+        # the cluster runs pages side by side on its cores, so OpenCV keeps
+        # to the same thread count as the other native libraries.
+        if "OMP_NUM_THREADS" in env:
+            env.setdefault("OPENCV_FOR_THREADS_NUM", env["OMP_NUM_THREADS"])
         # the child imports this very copy of magscan (and whatever the parent
         # could import: plug-in engines named on PYTHONPATH)
         env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
