@@ -19,6 +19,7 @@ import numpy as np
 
 from ..disjoint import DisjointSets
 from ..model import BBox
+from .ink import component_stats
 
 SCALE = 0.25
 # share of a text area's pixels that may be glyph-coloured outside its lines
@@ -63,7 +64,7 @@ def find_panels(gray: np.ndarray, ink_threshold: float) -> list[BBox]:
     # a fraction of it), the ground inside a panel, even under white text
     k = max(3, int(round(0.012 * max(h, w) * SCALE)) | 1)
     closed = (cv2.medianBlur(small, k) < ink_threshold).astype(np.uint8)
-    n, _, st, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    n, _, st, _ = component_stats(closed)
     out = []
     min_side = 0.04 * min(h, w) * SCALE
     for x, y, bw, bh, area in st[1:]:
@@ -83,7 +84,7 @@ def glyph_rows(mask: np.ndarray, min_h: int = 6, strict: bool = True,
     not; otherwise overlapping by half their height is enough (punctuation,
     flat characters). Glyphs are ``min_h`` to ``max_h`` high (by default,
     half the mask's height). Boxes in mask pixels."""
-    n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _, st, _ = component_stats(mask)
     st = st[1:]
     if not len(st):
         return []

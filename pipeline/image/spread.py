@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .ink import component_stats
 from .preprocess import estimate_skew, grown_rotation, rotate
 
 MIN_ASPECT = 1.15      # width / height; one portrait page is about 0.7, a spread about 1.4
@@ -93,7 +94,7 @@ def find_fold(gray: np.ndarray, max_skew: float = 5.0, dpi: int | None = None) -
         ink = _turn(ink, angle)
     sh, sw = ink.shape
     # marks wider than one page are a dark border along the top or bottom edge
-    n, labels, st, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, st, _ = component_stats(ink)
     wide = np.nonzero(st[1:, cv2.CC_STAT_WIDTH] > 0.6 * sw)[0] + 1
     ink = ink > 0
     if wide.size:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..image.ink import component_stats
 from ..model import BBox
 
 __all__ = ["segments", "tall_gaps"]
@@ -17,7 +18,7 @@ def segments(mask: np.ndarray, ch: float) -> np.ndarray:
     at any body size up to 11 pt, so a segment never crosses a gutter."""
     k = max(3, int(round(0.25 * ch)))
     d = cv2.dilate(mask, np.ones((1, k), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(d, connectivity=4)
+    n, _, stats, _ = component_stats(d, 4)
     st = stats[1:]
     half = k // 2
     boxes = np.stack([st[:, 0] + half, st[:, 1], st[:, 0] + st[:, 2] - (k - 1 - half),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..image.ink import Components, char_height, components  # noqa: F401  (geo.components etc.)
+from ..image.ink import Components, char_height, component_stats, components  # noqa: F401  (geo.components etc.)
 from ..disjoint import DisjointSets
 from ..model import BBox
 
@@ -27,7 +27,7 @@ def find_figures(gray: np.ndarray, ch: float) -> list[BBox]:
     mask = (dens > 0.6).astype(np.uint8)
     ck = max(3, int(ch * scale))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((ck, ck), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _, stats, _ = component_stats(mask)
     out = []
     # the density window blurs the edges by half its size; take it back
     pad = k / 2 - 1
@@ -115,7 +115,7 @@ def decorations(comps: Components, ch: float) -> list[BBox]:
 
 def strokes(mask: np.ndarray) -> list[BBox]:
     """Boxes of the connected strokes of a ``rule_masks`` mask."""
-    n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _, st, _ = component_stats(mask)
     return [BBox(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in st[1:]]
 
 

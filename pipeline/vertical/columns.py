@@ -94,7 +94,7 @@ def _bars(b: np.ndarray, pick: np.ndarray, shape, s: float) -> list[list[int]]:
         mask[y0:y1 + 1, x0:x1 + 1] = 255
     k = max(2, int(round(SMEAR * s * f)))
     smeared = cv2.dilate(mask, np.ones((k, 1), np.uint8), anchor=(0, 0))
-    _n, _lab, st, _c = cv2.connectedComponentsWithStats(smeared, connectivity=4)
+    _n, _lab, st, _c = geo.component_stats(smeared, 4)
     st = st.astype(np.float64)
     st[:, :4] /= f
     k = int(round(k / f))
