@@ -78,6 +78,7 @@ class Run:
     pages: int
     texts: dict = field(default_factory=dict)
     note: str = ""
+    stages: dict = field(default_factory=dict)   # magscan: seconds per stage, summed over pages
 
 
 def wrapped(cmd: list[str], **kw) -> tuple[float, float, float, int, bytes, bytes]:
@@ -164,6 +165,19 @@ def manifest_peak(out: Path) -> float:
         db.close()
 
 
+def manifest_stages(out: Path) -> dict[str, float]:
+    """Each stage's seconds summed over the run's pages (the JSON `timings`)."""
+    db = sqlite3.connect(out / "manifest.sqlite")
+    try:
+        total: dict[str, float] = {}
+        for (t,) in db.execute("SELECT timings FROM pages WHERE status = 'done'"):
+            for k, v in json.loads(t or "{}").items():
+                total[k] = total.get(k, 0.0) + float(v)
+        return total
+    finally:
+        db.close()
+
+
 def tree_cpu(pids: list[int], seen: dict[int, float]) -> None:
     """Note the CPU seconds so far of these processes and all their descendants."""
     import psutil
@@ -227,7 +241,8 @@ def bench_magscan(pages: list[Path], work: Path, name: str, args: list[str],
         raise SystemExit(f"magscan {name} failed ({code}): {err.decode()[-500:]}")
     texts = magscan_texts(out, pages)
     note = "" if code == 0 else "some pages failed: " + err.decode().strip().splitlines()[-1][:120]
-    return Run(wall, cpu, manifest_peak(out), mean_cer(pages, texts), len(pages), texts, note)
+    return Run(wall, cpu, manifest_peak(out), mean_cer(pages, texts), len(pages), texts, note,
+               manifest_stages(out))
 
 
 class Cluster:
@@ -366,6 +381,8 @@ def totals(all_results: dict[str, dict[str, Run]]) -> dict[str, Run]:
             t.peak_mb = max(t.peak_mb, r.peak_mb)
             t.pages += r.pages
             t.texts.update(r.texts)
+            for k, v in r.stages.items():
+                t.stages[k] = t.stages.get(k, 0.0) + v
     return out
 
 
@@ -382,6 +399,19 @@ def ratios(results: dict[str, Run]) -> list[str]:
             ra, rb = results[a], results[b]
             lines.append(f"- {a}: {rb.seconds / ra.seconds:.2f}x {what} (CPU seconds: "
                          f"{rb.cpu / ra.cpu:.2f}x); CER {ra.cer:.4f} against {rb.cer:.4f}")
+    # what the engine targets allow: recognition alone (the engine reading the
+    # lines magscan found) against psm 3's whole page
+    base = results.get("tesseract --psm 3")
+    for a in ("magscan tesseract --jobs 1", "magscan ppocr --jobs 1"):
+        r = results.get(a)
+        if base and r and r.stages.get("recognition"):
+            rec = r.stages["recognition"] / r.pages
+            rest = sum(v for k, v in r.stages.items() if k != "recognition") / r.pages
+            split = ", ".join(f"{k} {v / r.pages:.2f}" for k, v in r.stages.items() if v / r.pages >= 0.005)
+            lines.append(f"- {a}, seconds a page by stage: {split}; recognition alone is "
+                         f"{rec:.2f} s against psm 3's {base.seconds / base.pages:.2f} s for the whole page: "
+                         f"with the other stages ({rest:.2f} s) free it would be at most "
+                         f"{base.seconds / base.pages / rec:.2f}x as fast")
     for a, b in (("magscan tesseract, Dask 1 worker", "magscan tesseract, Dask 2 workers"),
                  ("magscan tesseract --jobs 1", "magscan tesseract --jobs 2"),
                  ("magscan tesseract --jobs 1", "magscan tesseract, Dask 2 workers"),

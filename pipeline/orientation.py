@@ -3,7 +3,8 @@
 The recogniser itself is the judge: a square crop of the page where the text
 is densest is read as it stands, and a crop that reads clearly as upright text
 settles the page with that one read (most scans are upright; wrong turns
-never read so well). Otherwise the crop is read in the other three turns, and the turn read best (by the sum of
+never read so well). Where the densest ink was a photo or a title, a window
+of running text is read as it stands next. Otherwise the crop is read in the other three turns, and the turn read best (by the sum of
 word confidences: upright text reads as many confident characters, text on
 its side or upside down as a few marks and much nothing) is taken when it
 reads clearly better than the next. This judges the characters, so a page
@@ -30,9 +31,12 @@ import numpy as np
 
 from .recognition import tesseract
 from .errors import EngineMissing, MagscanError
+from .image.ink import component_stats
 from .model import Flag
 
 FLAG_UNCERTAIN = "orientation-uncertain"
+# the reason of a page settled by its second crop (``_glyph_crop``)
+SECOND_CROP = "settled on a window of running text"
 # OSD's confidence below which its answer is no better than a guess: its
 # wrong answers on generated pages scored 0.6 to 2.1, right ones mostly over 2.5
 MIN_CONFIDENCE = 2.5
@@ -166,6 +170,41 @@ def _glyph_px(image: np.ndarray) -> float:
     return float(np.median(glyph)) / f if glyph.size >= 20 else 0.0
 
 
+def _glyph_crop(image: np.ndarray) -> np.ndarray | None:
+    """The window of CROP_GLYPHS glyphs a side where glyph-sized marks lie
+    densest, or None on a page too small for a window or without text.
+
+    ``_text_crop`` looks for the most dark ink, which a photo's shadow or a
+    display title's heavy strokes can give; counting marks of body-glyph size
+    finds running text instead, at the cost of one more connected-component
+    pass, so it is the second crop read."""
+    f = min(1.0, OSD_LONG_SIDE / max(image.shape[:2]))
+    _, ink = cv2.threshold(_scaled(image), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _n, _lab, st, centres = component_stats(ink)
+    w, h, area = st[1:, 2], st[1:, 3], st[1:, 4]
+    size = np.maximum(w, h)
+    sized = size[(size >= 6) & (size <= 120)]
+    if sized.size < 20:
+        return None
+    g = float(np.median(sized))
+    side = max(300, int(CROP_GLYPHS * g / f))   # page pixels
+    if image.size <= 2 * side * side:
+        return None
+    # a glyph (or a whole radical of one); solid blots of that size are no text
+    glyph = (size >= 0.4 * g) & (size <= 1.6 * g) & (area < 0.75 * w * h)
+    cell = 4
+    grid = np.zeros((ink.shape[0] // cell + 1, ink.shape[1] // cell + 1), np.float32)
+    c = centres[1:][glyph]
+    np.add.at(grid, ((c[:, 1] / cell).astype(int), (c[:, 0] / cell).astype(int)), 1.0)
+    k = max(1, int(side * f / cell))
+    score = cv2.boxFilter(grid, -1, (k, k), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    y, x = np.unravel_index(int(np.argmax(score)), score.shape)
+    ih, iw = image.shape[:2]
+    y0 = int(min(max(0, (y + 0.5) * cell / f - side // 2), ih - side))
+    x0 = int(min(max(0, (x + 0.5) * cell / f - side // 2), iw - side))
+    return image[y0:y0 + side, x0:x0 + side]
+
+
 def _crop_for_reading(image: np.ndarray, crop_px: int = 0) -> np.ndarray:
     # a third of the page, and at least a dozen glyphs a side: a slide's or a
     # poster's large type would leave a fixed window a few characters to read
@@ -242,6 +281,14 @@ def detect(image: np.ndarray, dpi: int = 300, timeout: float = OSD_TIMEOUT,
         upright, first = reads_upright(crop, hlang, timeout, engine)
         if upright:
             return Orientation(0, round(first.mean_conf, 1), "upright-read", confident_words=first.confident)
+        # where the darkest window was a picture or a title, a window of
+        # running text may settle the page before three more reads and OSD
+        second = _glyph_crop(image)
+        if second is not None:
+            upright, r = reads_upright(second, hlang, timeout, engine)
+            if upright:
+                return Orientation(0, round(r.mean_conf, 1), "upright-read", reason=SECOND_CROP,
+                                   confident_words=r.confident)
         angle, margin, best = by_reading(image, hlang, timeout, engine=engine, upright=first, crop=crop)
     except EngineMissing:
         raise

@@ -64,8 +64,45 @@ def test_an_upright_page_is_settled_by_one_read(upright, monkeypatch):
     assert len(reads) == 1
     reads.clear()
     o = detect(turn(upright[0], 180))
-    # the upside-down crop reads as a few poor marks: all four turns are read
-    assert (o.angle, o.method) == (180, "reading") and len(reads) == 4
+    # the upside-down crop reads as a few poor marks, and so does the window
+    # of running text tried next: then the first crop's other turns are read
+    assert (o.angle, o.method) == (180, "reading") and len(reads) == 5
+
+
+def test_glyph_crop_finds_running_text_not_a_photo():
+    """The darkest window of this page is a photo (as on devpages 001 and
+    003, where the first crop read at mean confidence 14 and 29 and the page
+    went to all four turns and OSD); the second crop counts glyph-sized marks.
+
+        +----------------------+
+        |  ######              |   ###  a dark photo
+        |  ######   . . . . .  |   . .  marks of glyph size
+        |  ######   . . . . .  |
+        |           . . . . .  |
+        +----------------------+
+    """
+    from pipeline.orientation import _glyph_crop, _text_crop
+    page = np.full((3000, 2200), 255, np.uint8)
+    page[200:1400, 100:1000] = 30                    # the photo
+    for y in range(300, 2600, 60):                   # a block of 40-px "glyphs"
+        for x in range(1200, 2100, 50):
+            page[y:y + 40, x:x + 40] = 0
+            page[y + 5:y + 35, x + 5:x + 35] = 255  # hollow: strokes, not blots
+    dark = _text_crop(page, 700)
+    assert dark.mean() < 100                         # the first crop: mostly photo
+    crop = _glyph_crop(page)
+    assert crop is not None
+    # the window lies in the text block and not on the photo
+    assert (crop == 30).mean() == 0 and (crop == 0).mean() > 0.1
+
+
+def test_a_page_whose_darkest_window_is_a_photo_is_settled_upright():
+    """figure-span2-0 of the benchmark set: its darkest window is the photo
+    (read at mean confidence 0), the running text settles it upright."""
+    from pipeline.orientation import SECOND_CROP
+    img, _truth = render_page(family_spec("figure-span2", 0))
+    o = detect(np.asarray(img))
+    assert (o.angle, o.method, o.reason, o.uncertain) == (0, "upright-read", SECOND_CROP, False)
 
 
 def test_a_turn_that_wins_on_a_few_poor_marks_is_left_to_osd(upright, monkeypatch):
@@ -85,6 +122,7 @@ def test_a_turn_that_wins_on_a_few_poor_marks_is_left_to_osd(upright, monkeypatc
         seen.append(angle)
         return scores[angle]
     monkeypatch.setattr(orientation, "_read", fake_read)
+    monkeypatch.setattr(orientation, "_glyph_crop", lambda image: None)   # one crop, four turns
     monkeypatch.setattr(orientation, "_by_osd", lambda *a, **k: orientation.Orientation(0, 6.3))
     o = detect(upright[0])
     assert o.angle == 0 and o.method == "osd" and "too poor" in o.reason
