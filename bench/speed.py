@@ -172,6 +172,8 @@ def manifest_stages(out: Path) -> dict[str, float]:
         total: dict[str, float] = {}
         for (t,) in db.execute("SELECT timings FROM pages WHERE status = 'done'"):
             for k, v in json.loads(t or "{}").items():
+                # a spread's halves time their stages as Lrecognition, Rlayout, ...
+                k = k[1:] if k[:1] in ("L", "R") and k[1:2].islower() else k
                 total[k] = total.get(k, 0.0) + float(v)
         return total
     finally:
