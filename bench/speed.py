@@ -79,6 +79,7 @@ class Run:
     texts: dict = field(default_factory=dict)
     note: str = ""
     stages: dict = field(default_factory=dict)   # magscan: seconds per stage, summed over pages
+    page_seconds: list = field(default_factory=list)   # magscan: each page's own seconds
 
 
 def wrapped(cmd: list[str], **kw) -> tuple[float, float, float, int, bytes, bytes]:
@@ -165,6 +166,14 @@ def manifest_peak(out: Path) -> float:
         db.close()
 
 
+def manifest_seconds(out: Path) -> list[float]:
+    db = sqlite3.connect(out / "manifest.sqlite")
+    try:
+        return [float(x[0] or 0.0) for x in db.execute("SELECT seconds FROM pages WHERE status = 'done'")]
+    finally:
+        db.close()
+
+
 def manifest_stages(out: Path) -> dict[str, float]:
     """Each stage's seconds summed over the run's pages (the JSON `timings`)."""
     db = sqlite3.connect(out / "manifest.sqlite")
@@ -244,7 +253,7 @@ def bench_magscan(pages: list[Path], work: Path, name: str, args: list[str],
     texts = magscan_texts(out, pages)
     note = "" if code == 0 else "some pages failed: " + err.decode().strip().splitlines()[-1][:120]
     return Run(wall, cpu, manifest_peak(out), mean_cer(pages, texts), len(pages), texts, note,
-               manifest_stages(out))
+               manifest_stages(out), manifest_seconds(out))
 
 
 class Cluster:
@@ -382,7 +391,7 @@ def totals(all_results: dict[str, dict[str, Run]]) -> dict[str, Run]:
             t.cpu += r.cpu
             t.peak_mb = max(t.peak_mb, r.peak_mb)
             t.pages += r.pages
-            t.texts.update(r.texts)
+            t.texts.update(r.texts)   # (no page_seconds: each set is its own batch)
             for k, v in r.stages.items():
                 t.stages[k] = t.stages.get(k, 0.0) + v
     return out
@@ -399,8 +408,15 @@ def ratios(results: dict[str, Run]) -> list[str]:
     for a, b, what in pairs:
         if a in results and b in results:
             ra, rb = results[a], results[b]
+            bound = ""
+            if b in ("magscan tesseract --jobs 1", "magscan ppocr --jobs 1", "magscan tesseract, Dask 1 worker") \
+                    and rb.page_seconds:
+                # two workers cannot finish before the longest page does
+                tot = sum(rb.page_seconds)
+                bound = (f"; the pages' own seconds bound two workers at "
+                         f"{tot / max(max(rb.page_seconds), tot / 2):.2f}x")
             lines.append(f"- {a}: {rb.seconds / ra.seconds:.2f}x {what} (CPU seconds: "
-                         f"{rb.cpu / ra.cpu:.2f}x); CER {ra.cer:.4f} against {rb.cer:.4f}")
+                         f"{rb.cpu / ra.cpu:.2f}x); CER {ra.cer:.4f} against {rb.cer:.4f}{bound}")
     # what the engine targets allow: recognition alone (the engine reading the
     # lines magscan found) against psm 3's whole page
     base = results.get("tesseract --psm 3")

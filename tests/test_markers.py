@@ -149,6 +149,41 @@ def test_a_marker_hung_apart_from_its_paragraph_opens_its_first_line():
     assert "国" not in "".join(ln.text for ln in block.lines)
 
 
+def test_a_marker_taken_into_the_column_on_its_left_opens_its_paragraph():
+    """A narrow gutter (realpages report-sidebar): the layout gave the ■ that
+    opens a main-column paragraph to the sidebar's block as a line of its
+    own, and the sidebar's block then reached into the main column:
+
+        左栏文字左栏文字左栏
+        左栏文字左栏文字左栏  [■]  盈利表现亮眼村银贡献
+                                   第二行的文字在这里继
+    """
+    px = 40
+    left = _render("左栏文字左栏文字左栏", "sans", px)
+    mark = _render("■", "sans", px)[:, :20 + px + 4]
+    gap = np.full((2 * px, int(1.2 * px)), 255, np.uint8)
+    right = [_render(t, "sans", px) for t in ("盈利表现亮眼村银贡献", "第二行的文字在这里继")]
+    rows = [np.hstack([left, np.full_like(mark, 255), gap, np.full_like(right[0], 255)]),
+            np.hstack([left, mark, gap, right[0]]),
+            np.hstack([np.full_like(left, 255), np.full_like(mark, 255), gap, right[1]])]
+    g = np.vstack(rows)
+    ink = _ink(g)
+    lw, mw = left.shape[1], mark.shape[1]
+    rx = lw + mw + gap.shape[1]
+    row = lambda i, x0, x1: _line_box(ink[2 * px * i:2 * px * (i + 1), x0:x1]).shift(x0, 2 * px * i)
+    l1, l2, m, r1, r2 = row(0, 0, lw), row(1, 0, lw), row(1, lw, lw + mw), row(1, rx, g.shape[1]), \
+        row(2, rx, g.shape[1])
+    page = Page(source="t", page_number=1, width=g.shape[1], height=g.shape[0])
+    page.blocks = [Block(id=0, kind="body", bbox=BBox.enclosing([l1, l2, m]),
+                         lines=[Line(bbox=l1), Line(bbox=l2), Line(bbox=m)]),
+                   Block(id=1, kind="body", bbox=BBox.enclosing([r1, r2]), lines=[Line(bbox=r1), Line(bbox=r2)])]
+    pimg = PageImage(page=page, gray=g, binary=ink.astype(np.uint8) * 255)
+    recognize_blocks(pimg, TesseractEngine(Options()), Options())
+    side, main = pimg.page.blocks
+    assert side.bbox.x1 <= l2.x1 and len(side.lines) == 2, side
+    assert main.lines[0].text.startswith("■") and main.bbox.x0 <= m.x0
+
+
 def test_a_character_alone_beside_a_paragraph_stays_a_block():
     pimg = _hung_marker_page("国", "盈利表现亮眼村银贡献持续提升", gap_em=1.2)
     recognize_blocks(pimg, TesseractEngine(Options()), Options())

@@ -522,6 +522,28 @@ def test_title_over_first_two_columns_with_author_under_the_second():
     check_all_inputs(blocks, [0, 6, 1, 2, 3, 4, 5])
 
 
+def test_heading_sitting_on_its_text_is_not_masthead():
+    """A broker report (realpages report-sidebar): under the titles, the
+    sidebar opens with a title (1) and the main column with its heading (2)
+    level with it, half a line over its text and three lines under the
+    titles. The heading opens the main column, read after the sidebar:
+
+        +-------- 0 title --------+
+        +-1 title-+    +2+
+        +---------+    +--------+
+        | 3       |    | 4      |
+        +---------+    +--------+
+    """
+    blocks = [col(0, "title", 0, 80, 130, C2, last=1), col(1, "title", 0, 230, 270, C2),
+              blk(2, "heading", 520, 230, 600, 262), col(3, "body", 0, 330, 1300, C2),
+              col(4, "body", 1, 278, 1300, C2)]
+    check_all_inputs(blocks, [0, 1, 3, 2, 4])
+    # the same heading closer to the titles than to its text is a subtitle line
+    blocks[1:3] = [col(1, "title", 0, 150, 190, C2), blk(2, "heading", 520, 150, 600, 182)]
+    blocks[3:] = [col(3, "body", 0, 330, 1300, C2), col(4, "body", 1, 330, 1300, C2)]
+    check_all_inputs(blocks, [0, 1, 2, 3, 4])
+
+
 def test_short_line_level_with_the_column_tops_is_not_masthead():
     """The two characters that end column 1's last paragraph at the top of
     column 2 (7) read after column 1, though they sit under the title:

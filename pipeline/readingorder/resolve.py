@@ -175,8 +175,18 @@ def _masthead(main: list[Block], opts: ResolveOptions) -> list[Block]:
 
     def hangs(b: Block) -> bool:
         lh = b.bbox.height / max(1, len(b.lines))
+        # a heading that sits on the text under it, with twice the space
+        # between it and the masthead above, heads that text (a report's
+        # "事项：" over its main column, level with the sidebar's first line)
+        below = min((o.bbox.y0 - b.bbox.y1 for o in main if o.kind == "body"
+                     and x_overlaps(o.bbox, b.bbox, opts) and o.bbox.y0 >= b.bbox.y1 - 2),
+                    default=float("inf"))
+
+        def under(m: Block) -> bool:
+            gap = b.bbox.y0 - m.bbox.y1
+            return 0 <= gap <= 3 * lh and not (below < lh and gap > 2 * max(below, 0))
         return any(x_overlaps(b.bbox, m.bbox, opts) and
-                   (0 <= b.bbox.y0 - m.bbox.y1 <= 3 * lh or 0 <= m.bbox.y0 - b.bbox.y1 <= 3 * lh)
+                   (under(m) or 0 <= m.bbox.y0 - b.bbox.y1 <= 3 * lh)
                    for m in mast)
 
     def above_text(b: Block) -> bool:

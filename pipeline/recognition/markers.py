@@ -158,24 +158,34 @@ def attach_lone_markers(blocks: list[Block], binary: np.ndarray) -> list[Block]:
     text = [b for b in blocks if b.is_text and b.direction == "ltr" and b.lines]
     gone: set[int] = set()
     for m in text:
-        if len(m.lines) != 1 or m.kind in RUNNING_KINDS:
+        if m.kind in RUNNING_KINDS:
             continue
-        h = m.lines[0].bbox.height
-        found = find_marker(binary, m.lines[0].bbox)
-        if found is None or found[1].width < 0.6 * m.bbox.width:
-            continue
-        box = found[1]
-        opens = [b for b in text if b is not m and id(b) not in gone
-                 and 0 < b.lines[0].bbox.x0 - box.x1 <= 3 * h
-                 and b.lines[0].bbox.y_overlap(box) >= 0.5 * box.height]
-        if not opens:
-            continue
-        b = min(opens, key=lambda b: b.lines[0].bbox.x0)
-        first = b.lines[0]
-        b.lines[0] = Line(bbox=BBox.enclosing([first.bbox, box]), text=first.text,
-                          conf=first.conf, words=first.words)
-        b.bbox = BBox.enclosing([b.bbox, box])
-        gone.add(id(m))
+        # a line that is one marker: a block of its own, or a line the layout
+        # gave to the column on its left where the gutter is narrow (a broker
+        # report's ■ 44 px from the sidebar's text; the sidebar's block then
+        # reached into the main column and was read after its heading)
+        for ln in list(m.lines) if len(m.lines) == 1 else [
+                ln for ln in m.lines if ln.bbox.x0 >= max(o.bbox.x1 for o in m.lines if o is not ln)]:
+            h = ln.bbox.height
+            found = find_marker(binary, ln.bbox)
+            if found is None or found[1].width < 0.6 * ln.bbox.width:
+                continue
+            box = found[1]
+            opens = [b for b in text if b is not m and id(b) not in gone
+                     and 0 < b.lines[0].bbox.x0 - box.x1 <= 3 * h
+                     and b.lines[0].bbox.y_overlap(box) >= 0.5 * box.height]
+            if not opens:
+                continue
+            b = min(opens, key=lambda b: b.lines[0].bbox.x0)
+            first = b.lines[0]
+            b.lines[0] = Line(bbox=BBox.enclosing([first.bbox, box]), text=first.text,
+                              conf=first.conf, words=first.words)
+            b.bbox = BBox.enclosing([b.bbox, box])
+            m.lines.remove(ln)
+            if not m.lines:
+                gone.add(id(m))
+            else:
+                m.bbox = BBox.enclosing([x.bbox for x in m.lines])
     return [b for b in blocks if id(b) not in gone]
 
 
