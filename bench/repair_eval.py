@@ -98,8 +98,12 @@ def table(rows: list[Row], baseline: str | None = None) -> str:
 _BASELINE_SCRIPT = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from pipeline.text.assemble import page_text
-from pipeline.convert_boxes import repair_file
+try:
+    from pipeline.text.assemble import page_text
+    from pipeline.convert_boxes import repair_file
+except ImportError:   # a revision from before the package was split along the flow
+    from pipeline.assemble import page_text
+    from pipeline.repair import repair_file
 print(json.dumps({p: page_text(repair_file(p)) for p in sys.argv[2:]}, ensure_ascii=False))
 """
 
