@@ -6,9 +6,11 @@ are stated in.
                                     [--skip ocrmypdf,dask,...] [--work bench/_work] [--no-write]
 
 Page sets, kept apart in every row:
-  - generated: the layout benchmark's fixed set (``pipeline.synth.families``),
-    the first ``--per-family`` image of each of the 11 layout families
-    (figures, sidebars, a spread, degraded scans among them);
+  - generated: the layout benchmark's fixed set (``pipeline.synth.families``)
+    at ``--per-family`` images a family: one of each of the 11 horizontal
+    layout families (figures, sidebars, a spread, degraded scans among them)
+    and the direction families' own minimum (6 rotated, 5 each of vertical,
+    vertical-title, vertical-mixed): 32 pages at the default of 1;
   - devpages: the six pages of ../shared/devpages (independent generator);
   - realpages: the real scans of ../shared/realpages (read in place, never
     copied; their gold is the body text only).
