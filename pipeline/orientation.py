@@ -158,16 +158,23 @@ def _api(lang: str):
     return _APIS[lang]
 
 
-def _glyph_px(image: np.ndarray) -> float:
-    """The usual size of a glyph-sized mark on the page, in the page's pixels
-    (the longer side of each, so a page on its side measures the same)."""
+def _marks(image: np.ndarray) -> tuple[float, tuple[int, int], np.ndarray, np.ndarray, float]:
+    """The page's marks on its copy scaled for OSD: the scale, that copy's
+    shape, each mark's stats and centre, and the usual size of a glyph-sized
+    mark there (its longer side, so a page on its side measures the same;
+    0 with fewer than 20 such marks)."""
     f = min(1.0, OSD_LONG_SIDE / max(image.shape[:2]))
-    small = _scaled(image)
-    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    n, _lab, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    side = np.maximum(stats[1:, 2], stats[1:, 3])
+    _, ink = cv2.threshold(_scaled(image), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _n, _lab, st, centres = component_stats(ink)
+    side = np.maximum(st[1:, 2], st[1:, 3])
     glyph = side[(side >= 6) & (side <= 120)]
-    return float(np.median(glyph)) / f if glyph.size >= 20 else 0.0
+    return f, ink.shape, st[1:], centres[1:], float(np.median(glyph)) if glyph.size >= 20 else 0.0
+
+
+def _glyph_px(image: np.ndarray) -> float:
+    """The usual size of a glyph-sized mark on the page, in the page's pixels."""
+    f, _shape, _st, _c, g = _marks(image)
+    return g / f
 
 
 def _glyph_crop(image: np.ndarray) -> np.ndarray | None:
@@ -178,23 +185,19 @@ def _glyph_crop(image: np.ndarray) -> np.ndarray | None:
     display title's heavy strokes can give; counting marks of body-glyph size
     finds running text instead, at the cost of one more connected-component
     pass, so it is the second crop read."""
-    f = min(1.0, OSD_LONG_SIDE / max(image.shape[:2]))
-    _, ink = cv2.threshold(_scaled(image), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _n, _lab, st, centres = component_stats(ink)
-    w, h, area = st[1:, 2], st[1:, 3], st[1:, 4]
-    size = np.maximum(w, h)
-    sized = size[(size >= 6) & (size <= 120)]
-    if sized.size < 20:
+    f, shape, st, centres, g = _marks(image)
+    if not g:
         return None
-    g = float(np.median(sized))
+    w, h, area = st[:, 2], st[:, 3], st[:, 4]
+    size = np.maximum(w, h)
     side = max(300, int(CROP_GLYPHS * g / f))   # page pixels
     if image.size <= 2 * side * side:
         return None
     # a glyph (or a whole radical of one); solid blots of that size are no text
     glyph = (size >= 0.4 * g) & (size <= 1.6 * g) & (area < 0.75 * w * h)
     cell = 4
-    grid = np.zeros((ink.shape[0] // cell + 1, ink.shape[1] // cell + 1), np.float32)
-    c = centres[1:][glyph]
+    grid = np.zeros((shape[0] // cell + 1, shape[1] // cell + 1), np.float32)
+    c = centres[glyph]
     np.add.at(grid, ((c[:, 1] / cell).astype(int), (c[:, 0] / cell).astype(int)), 1.0)
     k = max(1, int(side * f / cell))
     score = cv2.boxFilter(grid, -1, (k, k), normalize=False, borderType=cv2.BORDER_CONSTANT)
