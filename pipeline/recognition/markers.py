@@ -164,8 +164,7 @@ def attach_lone_markers(blocks: list[Block], binary: np.ndarray) -> list[Block]:
         # gave to the column on its left where the gutter is narrow (a broker
         # report's ■ 44 px from the sidebar's text; the sidebar's block then
         # reached into the main column and was read after its heading)
-        for ln in list(m.lines) if len(m.lines) == 1 else [
-                ln for ln in m.lines if ln.bbox.x0 >= max(o.bbox.x1 for o in m.lines if o is not ln)]:
+        for ln in [ln for ln in m.lines if all(ln.bbox.x0 >= o.bbox.x1 for o in m.lines if o is not ln)]:
             h = ln.bbox.height
             found = find_marker(binary, ln.bbox)
             if found is None or found[1].width < 0.6 * ln.bbox.width:
