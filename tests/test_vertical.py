@@ -54,6 +54,53 @@ def test_cells_follow_the_pitch_even_where_a_mark_touches_the_character_above():
     assert all(b - a <= 46 for a, b in got)
 
 
+def _columns(rng, n_cols: int, cw: float, p: float) -> list[np.ndarray]:
+    """Ink profiles of columns set on pitch ``p``: a glyph of 0.9 ``cw`` a
+    cell, each column at its own phase, blank paper above and below."""
+    out = []
+    for _ in range(n_cols):
+        n = int(p * rng.integers(2, 40))
+        y = np.arange(n)
+        glyphs = (np.mod(y + rng.uniform(0, p), p) < 0.9 * cw) * rng.integers(5, 40, n)
+        out.append(np.concatenate([np.zeros(int(rng.integers(0, 30))), glyphs,
+                                   np.zeros(int(rng.integers(0, 30)))]).astype(np.int64))
+    return out
+
+
+def _pitch_by_definition(profiles, cw: float, lo_f: float = 0.85, hi_f: float = 1.6) -> float:
+    """pitch() as its docstring states it, one grid and one column piece at a time."""
+    from pipeline.vertical.grid import _grid_cost
+    lo, hi, sms = lo_f * cw, hi_f * cw, []
+    for prof in profiles:
+        nz = np.flatnonzero(prof)
+        prof = prof[nz[0]:nz[-1] + 1].astype(np.float64)
+        for at in range(0, len(prof), int(12 * cw)):
+            part = prof[at:at + int(12 * cw)]
+            if len(part) >= 2 * lo and part.any():
+                sm = np.convolve(part, np.ones(3), mode="same")
+                sms.append(sm / sm.mean())
+    best, got = None, float(cw * 1.05)
+    for q in np.arange(lo, hi, 0.25):
+        cost = sum(_grid_cost(sm, q) for sm in sms)
+        if best is None or cost < best - 1e-9:
+            best, got = cost, float(q)
+    return got
+
+
+def test_the_pitch_search_finds_what_one_grid_at_a_time_finds():
+    """pitch() costs every column piece and a run of pitches at once; it must
+    pick the pitch the one-at-a-time search picks, and the columns' order
+    (each block lists its own first) must not change it."""
+    rng = np.random.default_rng(7)
+    for _ in range(12):
+        cw = float(rng.uniform(18, 70))
+        p = cw * float(rng.uniform(0.95, 1.3))
+        cols = _columns(rng, int(rng.integers(1, 10)), cw, p)
+        got = pitch(cols, cw)
+        assert got == _pitch_by_definition(cols, cw)
+        assert pitch(cols[::-1], cw) == got
+
+
 @pytest.mark.parametrize("family,i", [("vertical", 0), ("vertical-title", 0),
                                       # a paragraph's short last column beside its
                                       # indented first (the first paragraph of -9,

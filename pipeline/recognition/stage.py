@@ -7,6 +7,7 @@ implement `recognize`.
 """
 from __future__ import annotations
 
+import copy
 from typing import Protocol
 
 import cv2
@@ -261,6 +262,9 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
         base = pimg.gray.copy()
         base[paint] = 255
     painted: np.ndarray | None = None   # the page with line-opening markers painted out
+    # the vertical blocks' columns as the layout found them: a block read
+    # before another has its columns replaced by the lines read from them
+    found = {id(b): copy.copy(b) for b in page.blocks if b.is_text and b.direction != "ltr"}
     for block in page.blocks:
         if not block.is_text:
             continue
@@ -268,7 +272,7 @@ def recognize_blocks(pimg: PageImage, engine: OcrEngine, options: Options) -> Pa
             from ..vertical.read import read_block
             block.lines = read_block(base, pimg.binary_full if pimg.binary_full is not None
                                      else pimg.binary, block, engine, options.lang, options.ocr_timeout,
-                                     [b for b in page.blocks if b is not block])
+                                     [b for k, b in found.items() if k != id(block)])
             for ln in block.lines:
                 ln.text = clean_text(ln.text)
             block.conf = float(np.mean([ln.conf for ln in block.lines])) if block.lines else 0.0

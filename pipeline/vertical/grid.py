@@ -3,7 +3,14 @@ next down a block's columns (``pitch``), a column's own pitch near it
 (``fine_pitch``), and a column cut into its character cells (``cells``)."""
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+
 import numpy as np
+
+# pitch() of the same columns again: each vertical block of a page measures
+# the pitch over all the page's columns of its type size, mostly the same ones
+_PITCHES: OrderedDict = OrderedDict()
 
 
 def pitch(profiles: list[np.ndarray], cw: float, lo_f: float = 0.85, hi_f: float = 1.6) -> float:
@@ -14,15 +21,30 @@ def pitch(profiles: list[np.ndarray], cw: float, lo_f: float = 0.85, hi_f: float
     (The columns' autocorrelation, tried first, is weak on type set solid and
     drifts a pixel or two on a column of a few characters; a grid a pixel off
     its pitch cuts the characters of a column a few characters down.)"""
+    # the characters, not the paper round them: a column's box may reach
+    # past its ink, and grid lines on blank rows cost nothing
+    inked = []
+    for prof in profiles:
+        nz = np.flatnonzero(prof)
+        if len(nz):
+            inked.append(np.asarray(prof[nz[0]:nz[-1] + 1], dtype=np.float64))
+    # the same columns in any order are the same question (each block lists
+    # its own first): one order, one answer
+    keyed = sorted((hashlib.blake2b(prof.tobytes(), digest_size=16).digest(), i)
+                   for i, prof in enumerate(inked))
+    inked = [inked[i] for _, i in keyed]
+    key = (float(cw), lo_f, hi_f, b"".join(d for d, _ in keyed))
+    if key not in _PITCHES:
+        _PITCHES[key] = _pitch(inked, cw, lo_f, hi_f)
+        if len(_PITCHES) > 64:
+            _PITCHES.popitem(last=False)
+    return _PITCHES[key]
+
+
+def _pitch(inked: list[np.ndarray], cw: float, lo_f: float, hi_f: float) -> float:
     lo, hi = lo_f * cw, hi_f * cw
     sms = []
-    for prof in profiles:
-        # the characters, not the paper round them: a column's box may reach
-        # past its ink, and grid lines on blank rows cost nothing
-        nz = np.flatnonzero(prof)
-        if len(nz) == 0:
-            continue
-        prof = prof[nz[0]:nz[-1] + 1].astype(np.float64)
+    for prof in inked:
         # in pieces of a dozen characters, each at its own phase: a column
         # with a mark squeezed in is a little tighter than the others, and
         # over a long column the grid of the block's pitch drifts off it
@@ -35,22 +57,53 @@ def pitch(profiles: list[np.ndarray], cw: float, lo_f: float = 0.85, hi_f: float
             sms.append(sm / sm.mean())
     if not sms:
         return float(cw * 1.05)
+    # every piece and a run of pitches at once (a call a piece and pitch was
+    # most of a vertical page's time); costs as _grid_cost has them
+    lens = np.array([len(sm) for sm in sms])
+    n = int(lens.max())
+    stack = np.zeros((len(sms), n + 1))   # the last row stands for rows past every profile
+    for i, sm in enumerate(sms):
+        stack[i, :len(sm)] = sm
+    qs = np.arange(lo, hi, 0.25)
+    phases = int(np.ceil(qs.max())) if len(qs) else 0
+    per_q = len(sms) * phases * (int(np.ceil(n / lo)) + 1)
+    step = max(1, int(2_000_000 // max(1, per_q)))
     best, got = None, float(cw * 1.05)
-    for q in np.arange(lo, hi, 0.25):
-        cost = sum(_grid_cost(sm, q) for sm in sms)
-        if best is None or cost < best - 1e-9:
-            best, got = cost, float(q)
+    for at in range(0, len(qs), step):
+        run = qs[at:at + step]
+        rows = (np.arange(phases)[None, :, None]
+                + run[:, None, None] * np.arange(int(np.ceil(n / run.min())) + 1)[None, None, :])
+        inside = rows[None] < lens[:, None, None, None]
+        on = stack[:, np.minimum(rows, n).astype(int)]
+        per = on.sum(axis=3) / np.maximum(1, inside.sum(axis=3))
+        # a grid's phases are the whole pixels below its pitch
+        per[:, np.arange(phases)[None, :] >= run[:, None]] = np.inf
+        for q, cost in zip(run.tolist(), per.min(axis=2).sum(axis=0).tolist()):
+            if best is None or cost < best - 1e-9:
+                best, got = cost, float(q)
     return got
+
+
+def _grid_rows(n: int, q: float) -> np.ndarray:
+    """Rows of the grids of pitch ``q`` over ``n`` rows, one grid a whole-pixel
+    phase: (phases, lines), rows at or past ``n`` included."""
+    return np.arange(0, q, 1.0)[:, None] + q * np.arange(int(np.ceil(n / q)) + 1)[None, :]
 
 
 def _grid_cost(sm: np.ndarray, q: float) -> float:
     """The ink a grid of pitch ``q`` crosses per line, at its best phase
     (``sm``: a column's ink profile, smoothed)."""
-    n = len(sm)
-    rows = np.arange(0, q, 1.0)[:, None] + q * np.arange(int(np.ceil(n / q)) + 1)[None, :]
-    inside = rows < n
-    on = np.where(inside, sm[np.where(inside, rows, 0).astype(int)], 0.0)
-    return float((on.sum(axis=1) / np.maximum(1, inside.sum(axis=1))).min())
+    return float(_grid_costs(sm[None, :], np.array([len(sm)]), q)[0])
+
+
+def _grid_costs(stack: np.ndarray, lens: np.ndarray, q: float) -> np.ndarray:
+    """``_grid_cost`` of each row of ``stack`` (profiles padded to one
+    length, ``lens`` their own)."""
+    rows = _grid_rows(stack.shape[1], q)
+    inside = rows[None, :, :] < lens[:, None, None]
+    idx = np.where(rows < stack.shape[1], rows, 0).astype(int)
+    on = np.where(inside, stack[:, idx], 0.0)
+    return (on.sum(axis=2) / np.maximum(1, inside.sum(axis=2))).min(axis=1)
 
 
 def _grid(phase: float, n: int, p: float) -> np.ndarray:
