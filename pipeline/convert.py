@@ -151,6 +151,7 @@ class _BlockGuard:
         self.name = engine.name
         self.max_line_px = getattr(engine, "max_line_px", None)
         self.min_line_px = getattr(engine, "min_line_px", None)
+        self.line_chars = getattr(engine, "line_chars", None)
 
     def check(self) -> None:
         self.engine.check()

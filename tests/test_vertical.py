@@ -333,3 +333,44 @@ def test_a_vertical_pages_running_head_and_folio_are_blocks(i, kinds):
             # the truth's boxes are the page's before deskewing: most of each is in a block of its kind
             assert any(b.kind == kind and b.bbox.overlap_area(gold) >= 0.5 * gold.area for b in page.blocks), \
                 (kind, gold, [(b.kind, b.bbox) for b in page.blocks if b.direction == "ltr"])
+
+
+def test_a_long_column_is_read_in_pieces_of_the_engines_line_length():
+    """An engine with ``line_chars`` (PP-OCR reads lines of a few hundred
+    model pixels fastest a character) gets a 40-character column as three
+    lines of 13, 13 and 14 cells, in order, and the column's text is theirs
+    joined; the cells are those of the column read whole."""
+    from pipeline.synth.typeset import font  # noqa: F401 - fonts installed by make setup
+    from pipeline.vertical.read import _restack, read_block
+    text = "加强和改进产业工人队伍思想政治建设的意义在于推动高质量发展的大局中发挥作用主体力"
+    assert len(text) == 40
+    img = Image.new("L", (80, 44 * len(text) + 40), 255)
+    draw_column(img, "serif", 40, 20, 20, text, pitch=44)
+    gray = np.asarray(img)
+    binary = np.where(gray < 128, 255, 0).astype(np.uint8)
+    ys, xs = np.nonzero(binary)
+    col = BBox(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    whole = _restack(gray, binary, col, 40.0, 44.0)
+    parts = _restack(gray, binary, col, 40.0, 44.0, most=16)
+    assert len(whole) == 1 and len(whole[0][1]) == len(text)
+    assert [len(slots) for _img, slots in parts] == [13, 13, 14]
+    assert [s[2] for _img, slots in parts for s in slots] == [s[2] for s in whole[0][1]]
+    for row, slots in parts:
+        assert slots[-1][1] < row.shape[1] and row.shape[0] == whole[0][0].shape[0]
+
+    class Pieces:
+        name, line_chars, max_line_px, min_line_px = "fake", 16, None, None
+        widths: list[int] = []
+
+        def recognize(self, crop, kind, n_lines):
+            self.widths.append(crop.shape[1])
+            h, w = crop.shape
+            return [Line(BBox(0, 0, w, h), f"<{len(self.widths)}>", 90.0,
+                         [Word(BBox(0, 0, w, h), f"<{len(self.widths)}>", 90.0)])]
+
+    engine = Pieces()
+    block = Block(1, "body", col, lines=[Line(col, "")], direction="ttb-rtl")
+    lines = read_block(gray, binary, block, engine, "chi_sim", 30.0)
+    assert len(engine.widths) == 3 and max(engine.widths) < 0.5 * whole[0][0].shape[1]
+    assert [ln.text for ln in lines] == ["<1><2><3>"]
+    assert lines[0].bbox == BBox.enclosing(s[2] for s in whole[0][1])

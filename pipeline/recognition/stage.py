@@ -31,6 +31,10 @@ class OcrEngine(Protocol):
     # crops whose lines are under ``min_line_px`` are scaled up to it
     max_line_px: int | None
     min_line_px: int | None
+    # optional: the most characters a line the engine reads fastest per
+    # character may hold; a vertical column set out as a line is read in
+    # pieces of at most this many (None: whole)
+    line_chars: int | None
 
     def check(self) -> None:
         """Raise EngineMissing when the engine cannot run here."""

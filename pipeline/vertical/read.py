@@ -14,18 +14,20 @@ from .grid import cells, fine_pitch, pitch
 from .marks import put_marks, whole_mark
 
 
-def _restack(gray: np.ndarray, binary: np.ndarray, col: BBox, cw: float, p: float):
-    """One column as a horizontal line image: its cells side by side, each
+def _restack(gray: np.ndarray, binary: np.ndarray, col: BBox, cw: float, p: float,
+             most: int | None = None) -> list[tuple[np.ndarray, list]]:
+    """One column as horizontal line images: its cells side by side, each
     centred in a square slot, a mark in the upper right of its cell (，。、 in
-    vertical setting) put in the lower left as horizontal type has it.
-    Returns (image, slots) with slots [(x0, x1, page box of the cell)]."""
+    vertical setting) put in the lower left as horizontal type has it; in
+    pieces of at most ``most`` cells, as even as they go (None: one line).
+    Returns [(image, slots)], slots [(x0, x1, page box of the cell, mark)]."""
     x0, x1 = col.x0, col.x1
     ink = binary[col.y0:col.y1, x0:x1] > 0
     _n, labels = cv2.connectedComponents(ink.astype(np.uint8), connectivity=8)
     # an em a character, set solid with a little space, as horizontal body type
     side = int(round(max(cw, col.width) * 1.05))
     gap = max(1, int(0.04 * side))
-    parts, slots, x = [], [], gap
+    parts, cells_ = [], []
     col_gray = gray[col.y0:col.y1, x0:x1]
     paper = int(np.percentile(col_gray, 90)) if col_gray.size else 255
     for top, bot in cells(ink, p):
@@ -49,13 +51,19 @@ def _restack(gray: np.ndarray, binary: np.ndarray, col: BBox, cw: float, p: floa
         slot[oy:oy + gh, ox:ox + gw] = g[:gh, :gw]
         parts.append(slot)
         box = BBox(x0 + int(px0), col.y0 + top + int(py0), x0 + int(px1), col.y0 + top + int(py1))
-        slots.append((x, x + side, box, whole_mark(labels, top, piece, py0, py1, px0, px1) if corner else None))
-        x += side + gap
+        cells_.append((box, whole_mark(labels, top, piece, py0, py1, px0, px1) if corner else None))
     if not parts:
-        return None, []
+        return []
     sep = np.full((side, gap), paper, np.uint8)
-    row = np.hstack([sep] + [p for s in parts for p in (s, sep)])
-    return row, slots
+    k = -(-len(parts) // most) if most else 1
+    out = []
+    for j in range(k):
+        a, b = j * len(parts) // k, (j + 1) * len(parts) // k
+        row = np.hstack([sep] + [p for s in parts[a:b] for p in (s, sep)])
+        slots = [(gap + i * (side + gap), gap + i * (side + gap) + side, box, mark)
+                 for i, (box, mark) in enumerate(cells_[a:b])]
+        out.append((row, slots))
+    return out
 
 
 _VERT_APIS: dict = {}
@@ -137,24 +145,26 @@ def read_block(gray: np.ndarray, binary: np.ndarray, block: Block, engine, lang:
             sizes[large] = (cw, pitch([profile(ln) for ln in like], cw))
         cw, p = sizes[large]
         # a column with a mark hung at its foot is set a little tighter: its own pitch
-        img, slots = _restack(gray, binary, col.bbox, cw, fine_pitch(profile(col), p))
-        if img is None:
-            continue
-        side = img.shape[0]
-        pad = max(8, side // 3)
-        img = np.pad(img, pad, constant_values=255)
-        scaled, f = _fit_line_height(img, side, getattr(engine, "max_line_px", None),
-                                     getattr(engine, "min_line_px", None))
-        lines = engine.recognize(scaled, block.kind, 1)
-        words = []
-        for ln in lines:
-            for w in ln.words or [Word(ln.bbox, ln.text, ln.conf)]:
-                wx0, wx1 = w.bbox.x0 / f - pad, w.bbox.x1 / f - pad
-                hit = [s[2] for s in slots if s[1] > wx0 and s[0] < wx1] or [slots[0][2]]
-                words.append(Word(BBox.enclosing(hit), w.text, w.conf))
+        pieces = _restack(gray, binary, col.bbox, cw, fine_pitch(profile(col), p),
+                          getattr(engine, "line_chars", None))
+        words, text = [], ""
+        for img, slots in pieces:
+            side = img.shape[0]
+            pad = max(8, side // 3)
+            img = np.pad(img, pad, constant_values=255)
+            scaled, f = _fit_line_height(img, side, getattr(engine, "max_line_px", None),
+                                         getattr(engine, "min_line_px", None))
+            got = []
+            for ln in engine.recognize(scaled, block.kind, 1):
+                for w in ln.words or [Word(ln.bbox, ln.text, ln.conf)]:
+                    wx0, wx1 = w.bbox.x0 / f - pad, w.bbox.x1 / f - pad
+                    hit = [s[2] for s in slots if s[1] > wx0 and s[0] < wx1] or [slots[0][2]]
+                    got.append(Word(BBox.enclosing(hit), w.text, w.conf))
+            words += got
+            text += put_marks("".join(w.text for w in got), [s[3] for s in slots]) if got else ""
         if words:
             ln = _line(words)
-            ln.text = put_marks("".join(w.text for w in words), [s[3] for s in slots])
-            ln.bbox = BBox.enclosing(s[2] for s in slots)
+            ln.text = text
+            ln.bbox = BBox.enclosing(s[2] for _img, slots in pieces for s in slots)
             out.append(ln)
     return out
