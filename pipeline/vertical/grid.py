@@ -84,26 +84,14 @@ def _pitch(inked: list[np.ndarray], cw: float, lo_f: float, hi_f: float) -> floa
     return got
 
 
-def _grid_rows(n: int, q: float) -> np.ndarray:
-    """Rows of the grids of pitch ``q`` over ``n`` rows, one grid a whole-pixel
-    phase: (phases, lines), rows at or past ``n`` included."""
-    return np.arange(0, q, 1.0)[:, None] + q * np.arange(int(np.ceil(n / q)) + 1)[None, :]
-
-
 def _grid_cost(sm: np.ndarray, q: float) -> float:
     """The ink a grid of pitch ``q`` crosses per line, at its best phase
     (``sm``: a column's ink profile, smoothed)."""
-    return float(_grid_costs(sm[None, :], np.array([len(sm)]), q)[0])
-
-
-def _grid_costs(stack: np.ndarray, lens: np.ndarray, q: float) -> np.ndarray:
-    """``_grid_cost`` of each row of ``stack`` (profiles padded to one
-    length, ``lens`` their own)."""
-    rows = _grid_rows(stack.shape[1], q)
-    inside = rows[None, :, :] < lens[:, None, None]
-    idx = np.where(rows < stack.shape[1], rows, 0).astype(int)
-    on = np.where(inside, stack[:, idx], 0.0)
-    return (on.sum(axis=2) / np.maximum(1, inside.sum(axis=2))).min(axis=1)
+    n = len(sm)
+    rows = np.arange(0, q, 1.0)[:, None] + q * np.arange(int(np.ceil(n / q)) + 1)[None, :]
+    inside = rows < n
+    on = np.where(inside, sm[np.where(inside, rows, 0).astype(int)], 0.0)
+    return float((on.sum(axis=1) / np.maximum(1, inside.sum(axis=1))).min())
 
 
 def _grid(phase: float, n: int, p: float) -> np.ndarray:
