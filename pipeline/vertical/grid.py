@@ -34,11 +34,12 @@ def pitch(profiles: list[np.ndarray], cw: float, lo_f: float = 0.85, hi_f: float
                    for i, prof in enumerate(inked))
     inked = [inked[i] for _, i in keyed]
     key = (float(cw), lo_f, hi_f, b"".join(d for d, _ in keyed))
-    if key not in _PITCHES:
-        _PITCHES[key] = _pitch(inked, cw, lo_f, hi_f)
-        if len(_PITCHES) > 64:
+    got = _PITCHES.get(key)
+    if got is None:
+        got = _PITCHES[key] = _pitch(inked, cw, lo_f, hi_f)
+        while len(_PITCHES) > 64:
             _PITCHES.popitem(last=False)
-    return _PITCHES[key]
+    return got
 
 
 def _pitch(inked: list[np.ndarray], cw: float, lo_f: float, hi_f: float) -> float:
