@@ -19,7 +19,8 @@ Tools, one after the other on each set (so that the load of the machine
 falls on all of them alike):
   - `tesseract IMG - --psm 3 -l chi_sim`, one process per page;
   - OCRmyPDF (``--jobs 1 --output-type pdf --sidecar``) on the set as one PDF;
-  - `magscan convert` with the tesseract and the ppocr engine, `--jobs 1` and 2;
+  - `magscan convert` with the tesseract and the ppocr engine, `--jobs 1` and 2,
+    and the ppocr-openvino engine (the same models run by OpenVINO) at `--jobs 1`;
   - `magscan convert --executor dask` on a `dask scheduler` with one and with
     two stock `dask worker` processes (one thread each) on loopback;
 and, once, the text-layer path: a 50-page born-digital PDF (devpages 000 and
@@ -358,6 +359,8 @@ TOOLS = [  # (row name, key for --skip, runner)
     ("magscan tesseract --jobs 2", "tj2", lambda p, w: bench_magscan(p, w, "tj2", ["-j", "2"])),
     ("magscan ppocr --jobs 1", "pj1", lambda p, w: bench_magscan(p, w, "pj1", ["-j", "1", "--engine", "ppocr"])),
     ("magscan ppocr --jobs 2", "pj2", lambda p, w: bench_magscan(p, w, "pj2", ["-j", "2", "--engine", "ppocr"])),
+    ("magscan ppocr-openvino --jobs 1", "oj1",
+     lambda p, w: bench_magscan(p, w, "oj1", ["-j", "1", "--engine", "ppocr-openvino"])),
     ("magscan tesseract, Dask 1 worker", "dask1", lambda p, w: bench_dask(p, w, 1)),
     ("magscan tesseract, Dask 2 workers", "dask2", lambda p, w: bench_dask(p, w, 2)),
 ]
@@ -403,6 +406,9 @@ def ratios(results: dict[str, Run]) -> list[str]:
     lines = []
     pairs = [("magscan tesseract --jobs 1", "tesseract --psm 3", "as fast as `tesseract --psm 3` (target 1.45x, lower CER)"),
              ("magscan ppocr --jobs 1", "tesseract --psm 3", "as fast as `tesseract --psm 3` (target 2x, lower CER)"),
+             ("magscan ppocr-openvino --jobs 1", "tesseract --psm 3",
+              "as fast as `tesseract --psm 3` (the same models run by OpenVINO; not the default)"),
+             ("magscan ppocr-openvino --jobs 1", "magscan ppocr --jobs 1", "as fast as onnxruntime"),
              ("magscan tesseract --jobs 2", "magscan tesseract --jobs 1", "as fast as `--jobs 1` (target 1.85x)"),
              ("magscan ppocr --jobs 2", "magscan ppocr --jobs 1", "as fast as `--jobs 1` (target 1.85x)"),
              ("magscan tesseract, Dask 2 workers", "magscan tesseract, Dask 1 worker", "as fast as one worker (target 1.8x)"),
@@ -422,7 +428,7 @@ def ratios(results: dict[str, Run]) -> list[str]:
     # what the engine targets allow: recognition alone (the engine reading the
     # lines magscan found) against psm 3's whole page
     base = results.get("tesseract --psm 3")
-    for a in ("magscan tesseract --jobs 1", "magscan ppocr --jobs 1"):
+    for a in ("magscan tesseract --jobs 1", "magscan ppocr --jobs 1", "magscan ppocr-openvino --jobs 1"):
         r = results.get(a)
         if base and r and r.stages.get("recognition"):
             rec = r.stages["recognition"] / r.pages

@@ -91,8 +91,8 @@ def extra_install_hint(extra: str) -> str:
     py = quote(sys.executable or "python3")
     if root is None:
         return f"install it into this environment: {py} -m pip install 'PATH/TO/magscan[{extra}]'"
-    # the Makefile's set-up installs the test extra (which holds dask) and ppocr
-    make = " (or `make setup` there)" if extra in ("ppocr", "dask") else ""
+    # the Makefile's set-up installs the test extra (which holds dask), ppocr and openvino
+    make = " (or `make setup` there)" if extra in ("ppocr", "openvino", "dask") else ""
     return (f"install it from the magscan checkout: cd {quote(str(root))} && "
             f"{py} -m pip install -e '.[{extra}]'{make}")
 

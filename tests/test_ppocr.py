@@ -201,6 +201,58 @@ def test_reads_rendered_lines_exactly_with_character_boxes(engine, detector):
     assert e.stats["detector_blocks"] == (1 if detector == "always" else 0)
 
 
+# ---- the OpenVINO runtime --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ov_engine():
+    e = PpocrEngine(Options(engine="ppocr-openvino"), runtime="openvino")
+    e.check()
+    return e
+
+
+def test_openvino_runs_the_recogniser_as_onnxruntime_does(engine, ov_engine):
+    """The same model at magscan's 32-pixel line height: OpenVINO computes
+    the pool over the two rows there are (it would give an empty output as
+    the model stands) and matches onnxruntime in float32."""
+    from pipeline.recognition.ppocr.runtime import Model
+
+    ort, ov = engine._load_rec(), ov_engine._load_rec()
+    assert (ort.runtime, ov.runtime) == ("onnxruntime", "openvino") and isinstance(ov, Model)
+    assert ov_engine._charset == engine._charset and len(engine._charset) > 6000
+    rng = np.random.default_rng(7)
+    for n, w in ((1, 96), (3, 320), (1, 608)):
+        x = rng.uniform(-1, 1, (n, 3, 32, w)).astype(np.float32)
+        a, b = ort.run(x), ov.run(x)
+        assert a.shape == b.shape == (n, w // 8, len(engine._charset))
+        assert np.abs(a - b).max() < 1e-4
+        assert (a.argmax(-1) == b.argmax(-1)).all()
+
+
+def test_openvino_engine_reads_rendered_lines_with_the_same_boxes(engine, ov_engine):
+    texts = ["加强和改进产业工人队伍", "思想政治建设的意义"]
+    img = _rendered(texts)
+    ov_lines = ov_engine.recognize(img, "body", 2)
+    ort_lines = engine.recognize(img, "body", 2)
+    assert [ln.text for ln in ov_lines] == texts == [ln.text for ln in ort_lines]
+    assert ov_engine.name == "ppocr-openvino" and ov_engine.max_batch == 1
+    from pipeline.recognition.stage import make_engine
+    assert make_engine(Options(engine="ppocr-openvino")).runtime == "openvino"
+    for a, b in zip(ov_lines, ort_lines):
+        assert [w.text for w in a.words] == [w.text for w in b.words]
+        assert all(abs(wa.bbox.cx - wb.bbox.cx) <= 8 for wa, wb in zip(a.words, b.words))
+
+
+def test_openvino_missing_says_how_to_install(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "openvino" else real(name, *a))
+    with pytest.raises(EngineMissing) as e:
+        PpocrEngine(Options(engine="ppocr-openvino"), runtime="openvino").check()
+    assert "openvino" in str(e.value) and "[openvino]" in str(e.value) and e.value.exit_code == 3
+
+
 @pytest.fixture(scope="module")
 def seed_pages(engine):
     from pipeline.convert import convert_page

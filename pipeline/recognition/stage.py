@@ -140,7 +140,7 @@ class TesseractCliEngine(_Tesseract):
         return [_line(lines[key]) for key in sorted(lines)]
 
 
-ENGINES = ("tesseract", "tesseract-cli", "ppocr")
+ENGINES = ("tesseract", "tesseract-cli", "ppocr", "ppocr-openvino")
 
 
 def make_engine(options: Options) -> OcrEngine:
@@ -149,9 +149,9 @@ def make_engine(options: Options) -> OcrEngine:
         return TesseractEngine(options) if tesseract.api_available() else TesseractCliEngine(options)
     if options.engine == "tesseract-cli":
         return TesseractCliEngine(options)
-    if options.engine == "ppocr":
+    if options.engine in ("ppocr", "ppocr-openvino"):
         from .ppocr.engine import PpocrEngine
-        return PpocrEngine(options)
+        return PpocrEngine(options, runtime="openvino" if options.engine == "ppocr-openvino" else "onnxruntime")
     if ":" in options.engine:
         # A plug-in engine, "package.module:Class", built like ours from Options
         import importlib

@@ -33,15 +33,17 @@ def _resized_width(h: int, w: int, height: int) -> int:
     return max(1, math.ceil(height * w / max(1, h)))
 
 
-def prepare_batch(images: list[np.ndarray], height: int) -> tuple[np.ndarray, list[float]]:
+def prepare_batch(images: list[np.ndarray], height: int,
+                  width_step: int = 1) -> tuple[np.ndarray, list[float]]:
     """Grayscale line images -> (N, 3, height, W) float32 and each image's
-    x scale (model pixels per image pixel).
+    x scale (model pixels per image pixel); W is the widest image's width
+    rounded up to a multiple of ``width_step``.
 
     Normalised to [-1, 1]; the right-hand padding is 0 (mid grey), which is
     what PaddleOCR pads with at training time.
     """
     widths = [_resized_width(im.shape[0], im.shape[1], height) for im in images]
-    out = np.zeros((len(images), 3, height, max(widths)), np.float32)
+    out = np.zeros((len(images), 3, height, -(-max(widths) // width_step) * width_step), np.float32)
     scales = []
     for i, (im, w) in enumerate(zip(images, widths)):
         shrink = im.shape[0] > height

@@ -1,5 +1,6 @@
 """PP-OCR behind `OcrEngine`: the PP-OCRv4 models that the
-`rapidocr-onnxruntime` package ships, run by onnxruntime.
+`rapidocr-onnxruntime` package ships, run by onnxruntime (engine `ppocr`)
+or, for the recogniser, by OpenVINO (`ppocr-openvino`; runtime.py).
 
 Only the model files are taken from that package (nothing is downloaded at
 run time); its Python pipeline is not used, so the threads, the line
@@ -9,10 +10,10 @@ crops and the batching are ours:
   is cut into lines by horizontal projection (`ppocr_lines`) and only the
   recogniser runs; the detector runs only on blocks whose projection is
   irregular (touching lines, mixed sizes), where it is worth its cost;
-- onnxruntime gets one intra-op and one inter-op thread, because pages
-  already run in parallel across worker processes and oversubscribing two
-  cores makes everything slower;
-- the sessions are made once per engine object, which the batch runner
+- the runtime gets one thread, because pages already run in parallel
+  across worker processes and oversubscribing two cores makes everything
+  slower;
+- the models are loaded once per engine object, which the batch runner
   creates once per worker process.
 """
 from __future__ import annotations
@@ -24,15 +25,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ...errors import EngineError, EngineMissing, extra_install_hint
+from ...errors import EngineMissing, extra_install_hint
 from ...model import BBox, Line
 from ...options import Options
 from .lines import Band, split_lines
 from .ctc import ctc_decode, group_batches, prepare_batch, to_line
+from .runtime import Model, RuntimeName, load_model
 
 __all__ = ["PpocrEngine", "INSTALL_HINT", "models_dir", "fix_ppocr_text"]
 
 INSTALL_HINT = f"the ppocr engine needs magscan's ppocr extra; {extra_install_hint('ppocr')}"
+OPENVINO_HINT = (f"the ppocr-openvino engine needs magscan's openvino extra; "
+                 f"{extra_install_hint('openvino')}")
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 
@@ -53,13 +57,24 @@ PAD_LEFT, PAD_RIGHT = 0.0, 0.0
 # 0.0059). Cutting horizontal lines at a blank gap instead saved 6% and cost
 # accuracy: marks were read at the cuts.
 LINE_CHARS = 16
+# OpenVINO runs a shape it has run before faster (it keeps the kernels it
+# compiled for each): a batch is padded on the right to a multiple of this
+# many model pixels (measured on 3 pages: its share of recognition 4.75 ->
+# 3.81 s, 4% more pixels). onnxruntime gains nothing from it and is left
+# unpadded, so `ppocr` reads as before.
+OPENVINO_WIDTH_STEP = 32
+# and lines one at a time: fewer shapes, so less memory kept and a little
+# faster (10 pages: 33.1 -> 31.1 s; onnxruntime: no difference either way)
+OPENVINO_MAX_BATCH = 1
 # Text height the detector sees: DB finds lines well at 15-30 px, and a
 # smaller image is quadratically cheaper.
 DET_TEXT_PX = 20.0
 
 
-def models_dir() -> Path:
+def models_dir(runtime: RuntimeName = "onnxruntime") -> Path:
     """The folder holding the PP-OCR models, or EngineMissing saying how to install."""
+    if runtime == "openvino" and importlib.util.find_spec("openvino") is None:
+        raise EngineMissing(f"{OPENVINO_HINT} (openvino is not installed)")
     try:
         import onnxruntime  # noqa: F401 - the runtime must import, not just exist
         spec = importlib.util.find_spec("rapidocr_onnxruntime")
@@ -72,19 +87,6 @@ def models_dir() -> Path:
     if missing:
         raise EngineMissing(f"{INSTALL_HINT} ({', '.join(missing)} not found in {d})")
     return d
-
-
-def _session(path: Path):
-    import onnxruntime as ort
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    # line widths and block sizes vary call to call; an arena keeps the
-    # largest one's memory for the life of the worker (measured: no slower)
-    so.enable_cpu_mem_arena = False
-    so.log_severity_level = 3
-    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
 
 
 # PP-OCR reads the enumeration comma 、 of serif fonts as a hyphen, a tilde
@@ -133,48 +135,51 @@ def fix_ppocr_text(text: str) -> str:
 
 
 class PpocrEngine:
-    """PP-OCRv4 recognition on our line crops (detection only where needed)."""
+    """PP-OCRv4 recognition on our line crops (detection only where needed).
 
-    name = "ppocr"
+    ``runtime`` runs the recogniser: onnxruntime (engine ``ppocr``) or
+    OpenVINO (``ppocr-openvino``, faster and larger; see runtime.py). The
+    detector, which runs on a few irregular blocks, always runs on
+    onnxruntime: its inputs are whole blocks, and OpenVINO would keep the
+    largest block's buffers for the life of the worker.
+    """
+
     line_chars = LINE_CHARS
 
     def __init__(self, options: Options, rec_height: int = REC_HEIGHT,
-                 detector: str = "auto", max_batch: int = MAX_BATCH,
-                 max_batch_width: int = MAX_BATCH_WIDTH):
+                 detector: str = "auto", max_batch: int | None = None,
+                 max_batch_width: int = MAX_BATCH_WIDTH, runtime: RuntimeName = "onnxruntime"):
         if detector not in ("auto", "never", "always"):
             raise ValueError(f"detector must be auto, never or always, not {detector!r}")
         self.options = options
         self.rec_height = rec_height
         self.detector = detector
-        self.max_batch = max_batch
+        self.max_batch = max_batch if max_batch is not None else (
+            OPENVINO_MAX_BATCH if runtime == "openvino" else MAX_BATCH)
         self.max_batch_width = max_batch_width
-        self._rec = None
-        self._det = None
+        self.runtime: RuntimeName = runtime
+        self.name = "ppocr" if runtime == "onnxruntime" else f"ppocr-{runtime}"
+        self.width_step = OPENVINO_WIDTH_STEP if runtime == "openvino" else 1
+        self._rec: Model | None = None
+        self._det: Model | None = None
         self._charset: list[str] = []
         self.stats = {"blocks": 0, "detector_blocks": 0, "lines": 0}
 
     def check(self) -> None:
-        models_dir()
+        models_dir(self.runtime)
 
-    def _load_rec(self):
+    def _load_rec(self) -> Model:
         if self._rec is None:
-            d = models_dir()
-            self._rec = _session(d / REC_MODEL)
-            meta = self._rec.get_modelmeta().custom_metadata_map
+            self._rec = load_model(models_dir(self.runtime) / REC_MODEL, self.runtime,
+                                   input_height=self.rec_height, metadata_keys=("character",))
             # class 0 is the CTC blank; the space class comes after the dictionary
-            self._charset = ["", *meta["character"].splitlines(), " "]
+            self._charset = ["", *self._rec.metadata["character"].splitlines(), " "]
         return self._rec
 
-    def _load_det(self):
+    def _load_det(self) -> Model:
         if self._det is None:
-            self._det = _session(models_dir() / DET_MODEL)
+            self._det = load_model(models_dir() / DET_MODEL, "onnxruntime")
         return self._det
-
-    def _run(self, sess, x: np.ndarray) -> np.ndarray:
-        try:
-            return sess.run(None, {sess.get_inputs()[0].name: x})[0]
-        except Exception as e:  # noqa: BLE001 - onnxruntime's errors share no base class
-            raise EngineError(f"ppocr failed: {type(e).__name__}: {e}") from e
 
     def recognize(self, crop: np.ndarray, kind: str, n_lines: int) -> list[Line]:
         self.stats["blocks"] += 1
@@ -208,8 +213,8 @@ class PpocrEngine:
         widths = [int(np.ceil(self.rec_height * im.shape[1] / max(1, im.shape[0]))) for im in images]
         out: list[Line | None] = [None] * len(bands)
         for idx in group_batches(widths, self.max_batch, self.max_batch_width):
-            x, scales = prepare_batch([images[i] for i in idx], self.rec_height)
-            decoded = ctc_decode(self._run(sess, x), self._charset, x.shape[3])
+            x, scales = prepare_batch([images[i] for i in idx], self.rec_height, self.width_step)
+            decoded = ctc_decode(sess.run(x), self._charset, x.shape[3])
             for i, chars, s in zip(idx, decoded, scales):
                 b = bands[i]
                 ln = to_line(chars, s, b.x0 - lefts[i], b.x0, b.x1, b.ink_y0, b.ink_y1)
@@ -226,7 +231,7 @@ class PpocrEngine:
         dh, dw = max(32, int(round(h * s / 32)) * 32), max(32, int(round(w * s / 32)) * 32)
         img = cv2.resize(crop, (dw, dh), interpolation=cv2.INTER_AREA)
         x = np.repeat((img.astype(np.float32) / 127.5 - 1.0)[None, None], 3, axis=1)
-        prob = self._run(sess, x)[0, 0]
+        prob = sess.run(x)[0, 0]
         mask = cv2.dilate((prob > 0.3).astype(np.uint8), np.ones((2, 2), np.uint8))
         n, labels, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         sx, sy = w / dw, h / dh
