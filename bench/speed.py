@@ -417,8 +417,7 @@ def ratios(results: dict[str, Run]) -> list[str]:
         if a in results and b in results:
             ra, rb = results[a], results[b]
             bound = ""
-            if b in ("magscan tesseract --jobs 1", "magscan ppocr --jobs 1", "magscan tesseract, Dask 1 worker") \
-                    and rb.page_seconds:
+            if ("--jobs 2" in a or "2 workers" in a) and rb.page_seconds:
                 # two workers cannot finish before the longest page does
                 tot = sum(rb.page_seconds)
                 bound = (f"; the pages' own seconds bound two workers at "
