@@ -27,7 +27,7 @@ def recognition_options(f):
         click.option("--lang", default=None, help="Tesseract language(s) [chi_sim]."),
         click.option("--engine", default=None,
                      help="OCR engine: tesseract (API, default), tesseract-cli, ppocr, "
-                          "ppocr-openvino (PP-OCR run by OpenVINO: faster, 150-200 MB more "
+                          "ppocr-openvino (PP-OCR run by OpenVINO: faster, about 200 MB more "
                           "a worker), or a plug-in as module:Class."),
         click.option("--psm", type=int, default=None, help="Force a Tesseract page-segmentation mode per block."),
         click.option("--columns", type=int, default=None, help="Force the number of body columns."),

@@ -2,11 +2,12 @@
 (`Model.run`): onnxruntime (engine `ppocr`) or OpenVINO (`ppocr-openvino`).
 
 Why two: on one thread OpenVINO's CPU plugin runs the PP-OCRv4 recogniser
-in about 0.6 of onnxruntime's time at float32, with the same outputs to
-3e-6, but holds 150 to 200 MB more per worker process (its libraries, the
-compiled model, and buffers it keeps for the shapes it has run); onnxruntime,
-which magscan needs anyway for the layout detector, stays the default
-(bench/SPEED.md has both).
+in 0.5 to 0.6 of onnxruntime's time at float32, with the same outputs to
+3e-6, but a worker running it peaks about 200 MB higher (its libraries, the
+compiled model, and memory it keeps for the line widths it has read: 722 to
+769 MB against 507 to 550 in bench/SPEED.md, over the 600 MB target);
+onnxruntime, which magscan needs anyway for the layout detector, stays the
+default.
 
 Both run on one thread: pages already run in parallel across worker
 processes, and oversubscribing two cores makes everything slower.
@@ -25,13 +26,9 @@ import numpy as np
 
 from ...errors import EngineError
 
-__all__ = ["Model", "RuntimeName", "RUNTIMES", "load_model"]
+__all__ = ["Model", "RuntimeName", "load_model"]
 
 RuntimeName = Literal["onnxruntime", "openvino"]
-RUNTIMES: tuple[RuntimeName, ...] = ("onnxruntime", "openvino")
-# OpenVINO keeps the kernels it compiled for the input shapes it has run,
-# this many of them (its default: 5000)
-OPENVINO_CACHE = 5000
 
 
 @dataclass
@@ -88,7 +85,6 @@ def _load_openvino(path: Path, input_height: int | None, metadata_keys: tuple[st
         "INFERENCE_PRECISION_HINT": "f32",
         "ENABLE_CPU_PINNING": False,
         "PERFORMANCE_HINT": "LATENCY",
-        "CPU_RUNTIME_CACHE_CAPACITY": OPENVINO_CACHE,
     })
     request = compiled.create_infer_request()
     out = compiled.output(0)
