@@ -151,6 +151,43 @@ def test_ppocr_specific_confusions_are_fixed():
     assert fix_ppocr_text("先锋队——中国 1—5") == "先锋队——中国 1—5"
 
 
+def test_a_tall_block_is_detected_in_strips_stitched_at_the_overlaps():
+    """Strips of 512 rows overlapping by at least 64, each row from the strip
+    where it is farthest from a cut: a map that depends on each pixel alone
+    comes out as from one run over the whole block, and no run sees more
+    than a strip."""
+    from pipeline.recognition.ppocr.engine import DET_OVERLAP, DET_STRIP, _in_strips
+
+    starts = []
+
+    def run(x):
+        starts.append((int(x[0, 1, 0, 0]), x.shape[2]))
+        return (x[:, :1] * 2.0 + 1.0).astype(np.float32)
+
+    rng = np.random.default_rng(3)
+    for h in range(32, 3000, 32):
+        starts.clear()
+        x = rng.uniform(-1, 1, (1, 3, h, 16)).astype(np.float32)
+        x[0, 1] = np.arange(h)[:, None]        # channel 1 says which row a strip starts at
+        out = _in_strips(run, x)
+        assert out.shape == (h, 16) and np.array_equal(out, x[0, 0] * 2.0 + 1.0)
+        assert {n for _y, n in starts} == {min(h, DET_STRIP)}
+        ys = [y for y, _n in starts]
+        assert ys[0] == 0 and ys[-1] + min(h, DET_STRIP) == h and all(y % 32 == 0 for y in ys)
+        assert all(b - a <= DET_STRIP - DET_OVERLAP for a, b in zip(ys, ys[1:])), (h, ys)
+    # each row from the strip where it is farthest from a cut: at 1,440 rows,
+    # strips at 0, 320, 608 and 928, cut at the middles of their overlaps
+    calls = []
+
+    def tagged(x):
+        calls.append(x.shape[2])
+        return np.full((1, 1, x.shape[2], 8), len(calls), np.float32)
+
+    out = _in_strips(tagged, np.zeros((1, 3, 1440, 8), np.float32))
+    assert list(np.flatnonzero(np.diff(out[:, 0])) + 1) == [416, 720, 1024]
+    assert list(np.unique(out[:, 0])) == [1.0, 2.0, 3.0, 4.0]
+
+
 # ---- the extra -------------------------------------------------------------
 
 @pytest.mark.parametrize("module", ["rapidocr_onnxruntime", "onnxruntime"])

@@ -69,6 +69,13 @@ OPENVINO_MAX_BATCH = 1
 # Text height the detector sees: DB finds lines well at 15-30 px, and a
 # smaller image is quadratically cheaper.
 DET_TEXT_PX = 20.0
+# The detector's memory grows with its input (onnxruntime: 150 MB more for a
+# block of 1,440 x 608 model pixels, the peak of a page's worker): a taller
+# block is read in strips of this many rows overlapping by DET_OVERLAP,
+# three text lines at DET_TEXT_PX, so that every row is taken from a strip
+# with a line and a half of context above and below it.
+DET_STRIP = 512
+DET_OVERLAP = 64
 
 
 def models_dir(runtime: RuntimeName = "onnxruntime") -> Path:
@@ -231,7 +238,7 @@ class PpocrEngine:
         dh, dw = max(32, int(round(h * s / 32)) * 32), max(32, int(round(w * s / 32)) * 32)
         img = cv2.resize(crop, (dw, dh), interpolation=cv2.INTER_AREA)
         x = np.repeat((img.astype(np.float32) / 127.5 - 1.0)[None, None], 3, axis=1)
-        prob = sess.run(x)[0, 0]
+        prob = _in_strips(sess.run, x)
         mask = cv2.dilate((prob > 0.3).astype(np.uint8), np.ones((2, 2), np.uint8))
         n, labels, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         sx, sy = w / dw, h / dh
@@ -247,6 +254,26 @@ class PpocrEngine:
                           min(w, int(np.ceil((x0 + bw + d) * sx))), min(h, int(np.ceil((y0 + bh + d) * sy)))))
         boxes.sort(key=lambda b: (b[1] + b[3], b[0]))
         return [Band(x0, y0, x1, y1, y0, y1) for x0, y0, x1, y1 in boxes]
+
+
+def _in_strips(run, x: np.ndarray, strip: int = DET_STRIP, overlap: int = DET_OVERLAP) -> np.ndarray:
+    """The detector's probability map of ``x`` (1, 3, H, W), run on strips
+    of at most ``strip`` rows that overlap by ``overlap``, each row taken
+    from the strip where it lies farthest from a cut."""
+    h = x.shape[2]
+    if h <= strip:
+        return run(x)[0, 0]
+    prob = np.empty(x.shape[2:], np.float32)
+    # as few strips as the overlap allows, spread evenly, on the 32-row grid
+    # the detector needs (rounding to it may move two starts 32 rows apart)
+    n = 1 + -(-(h - strip) // (strip - overlap - 32))
+    starts = [32 * round(k * (h - strip) / 32 / (n - 1)) for k in range(n)]
+    for k, y0 in enumerate(starts):
+        # rows up to the middle of the overlap with the next strip
+        lo = 0 if k == 0 else (starts[k - 1] + strip + y0) // 2
+        hi = h if k == len(starts) - 1 else (y0 + strip + starts[k + 1]) // 2
+        prob[lo:hi] = run(x[:, :, y0:y0 + strip])[0, 0, lo - y0:hi - y0]
+    return prob
 
 
 def _rows(lines: list[Line]) -> list[Line]:
