@@ -71,7 +71,7 @@ OPENVINO_MAX_BATCH = 1
 DET_TEXT_PX = 20.0
 # The detector's memory grows with its input (onnxruntime: 150 MB more for a
 # block of 1,440 x 608 model pixels, the peak of a page's worker): a taller
-# block is read in strips of this many rows overlapping by DET_OVERLAP,
+# block is read in strips of this many rows overlapping by DET_OVERLAP or more,
 # three text lines at DET_TEXT_PX, so that every row is taken from a strip
 # with a line and a half of context above and below it.
 DET_STRIP = 512
@@ -258,7 +258,7 @@ class PpocrEngine:
 
 def _in_strips(run, x: np.ndarray, strip: int = DET_STRIP, overlap: int = DET_OVERLAP) -> np.ndarray:
     """The detector's probability map of ``x`` (1, 3, H, W), run on strips
-    of at most ``strip`` rows that overlap by ``overlap``, each row taken
+    of at most ``strip`` rows that overlap by at least ``overlap``, each row taken
     from the strip where it lies farthest from a cut."""
     h = x.shape[2]
     if h <= strip:
