@@ -2,10 +2,11 @@
 (`Model.run`): onnxruntime (engine `ppocr`) or OpenVINO (`ppocr-openvino`).
 
 Why two: on one thread OpenVINO's CPU plugin runs the PP-OCRv4 recogniser
-in 0.5 to 0.6 of onnxruntime's time at float32, with the same outputs to
-3e-6, but a worker running it peaks about 200 MB higher (its libraries, the
-compiled model, and memory it keeps for the line widths it has read: 678 to
-697 MB against 481 to 500 in bench/SPEED.md, over the 600 MB target);
+in 0.55 to 0.65 of onnxruntime's time at float32, with the same outputs to
+3e-6 (bench/runtimes.py), but a worker running it peaks about 200 MB
+higher (its libraries, the compiled model, and memory it keeps for the
+line widths it has read: 678 to 697 MB against 481 to 500 in
+bench/SPEED.md, over the 600 MB target);
 onnxruntime, which magscan needs anyway for the layout detector, stays the
 default.
 
