@@ -150,8 +150,8 @@ def make_engine(options: Options) -> OcrEngine:
     if options.engine == "tesseract-cli":
         return TesseractCliEngine(options)
     if options.engine in ("ppocr", "ppocr-openvino"):
-        from .ppocr.engine import PpocrEngine
-        return PpocrEngine(options, runtime="openvino" if options.engine == "ppocr-openvino" else "onnxruntime")
+        from .ppocr.engine import ENGINE_RUNTIMES, PpocrEngine
+        return PpocrEngine(options, runtime=ENGINE_RUNTIMES[options.engine])
     if ":" in options.engine:
         # A plug-in engine, "package.module:Class", built like ours from Options
         import importlib

@@ -32,7 +32,10 @@ from .lines import Band, split_lines
 from .ctc import ctc_decode, group_batches, prepare_batch, to_line
 from .runtime import Model, RuntimeName, load_model
 
-__all__ = ["PpocrEngine", "INSTALL_HINT", "models_dir", "fix_ppocr_text"]
+__all__ = ["PpocrEngine", "ENGINE_RUNTIMES", "INSTALL_HINT", "models_dir", "fix_ppocr_text"]
+
+# magscan's engine names for the PP-OCR models, by the runtime that runs the recogniser
+ENGINE_RUNTIMES: dict[str, RuntimeName] = {"ppocr": "onnxruntime", "ppocr-openvino": "openvino"}
 
 INSTALL_HINT = f"the ppocr engine needs magscan's ppocr extra; {extra_install_hint('ppocr')}"
 OPENVINO_HINT = (f"the ppocr-openvino engine needs magscan's openvino extra; "
@@ -165,7 +168,7 @@ class PpocrEngine:
             OPENVINO_MAX_BATCH if runtime == "openvino" else MAX_BATCH)
         self.max_batch_width = max_batch_width
         self.runtime: RuntimeName = runtime
-        self.name = "ppocr" if runtime == "onnxruntime" else f"ppocr-{runtime}"
+        self.name = next(name for name, rt in ENGINE_RUNTIMES.items() if rt == runtime)
         self.width_step = OPENVINO_WIDTH_STEP if runtime == "openvino" else 1
         self._rec: Model | None = None
         self._det: Model | None = None
